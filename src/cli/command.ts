@@ -1,0 +1,62 @@
+/** One sub-command of the `proxy-wasm-as` CLI. */
+export interface Command {
+  /** The word typed after `proxy-wasm-as`. */
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The full `--help` text. */
+  help: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+/** What `parseArgs` found: flags by name and the positional words in order. */
+export interface ParsedArgs {
+  flags: Map<string, string | true>;
+  positionals: string[];
+}
+
+/** Thrown for bad command-line input; the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {}
+
+/**
+ * Parses `--flag value`, `--flag=value` and boolean `--flag` words.
+ * `booleans` names the flags that never take a value; any flag not in `known` is a UsageError.
+ */
+export function parseArgs(args: string[], known: string[], booleans: string[] = []): ParsedArgs {
+  const flags = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    if (!word.startsWith("--") || word === "--") {
+      positionals.push(word);
+      continue;
+    }
+    const eq = word.indexOf("=");
+    const name = eq < 0 ? word.slice(2) : word.slice(2, eq);
+    if (!known.includes(name) && !booleans.includes(name)) {
+      throw new UsageError(`unknown option --${name}`);
+    }
+    if (booleans.includes(name)) {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      flags.set(name, true);
+    } else if (eq >= 0) {
+      flags.set(name, word.slice(eq + 1));
+    } else {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith("--")) {
+        throw new UsageError(`--${name} needs a value`);
+      }
+      flags.set(name, value);
+      i++;
+    }
+  }
+  return { flags, positionals };
+}
+
+/** The string value of a flag, or undefined; a boolean use of a value flag is a UsageError. */
+export function stringFlag(parsed: ParsedArgs, name: string): string | undefined {
+  const value = parsed.flags.get(name);
+  if (value === true) throw new UsageError(`--${name} needs a value`);
+  return value;
+}

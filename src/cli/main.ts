@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// The `proxy-wasm-as` command: dispatches to one module per sub-command.
+import type { Command } from "./command.js";
+import { UsageError } from "./command.js";
+
+/** Every sub-command, loaded on demand so `--help` stays fast. */
+const commands: Record<string, () => Promise<Command>> = {
+  // one line per command: name: async () => (await import("./commands/NAME.js")).command,
+};
+
+function usage(): string {
+  const names = Object.keys(commands).sort();
+  return [
+    "usage: proxy-wasm-as <command> [options]",
+    "",
+    "commands:",
+    ...names.map((n) => `  ${n}`),
+    "",
+    "Run `proxy-wasm-as <command> --help` for the options of one command.",
+  ].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`proxy-wasm-as: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`proxy-wasm-as ${name}: ${err.message}\n\n${command.help}`);
+      return 2;
+    }
+    console.error(`proxy-wasm-as ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);
