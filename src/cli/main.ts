@@ -6,6 +6,10 @@ import { UsageError } from "./command.js";
 /** Every sub-command, loaded on demand so `--help` stays fast. */
 const commands: Record<string, () => Promise<Command>> = {
   // one line per command: name: async () => (await import("./commands/NAME.js")).command,
+  image: async () => (await import("./commands/image.js")).command,
+  manifest: async () => (await import("./commands/manifest.js")).command,
+  pull: async () => (await import("./commands/pull.js")).command,
+  push: async () => (await import("./commands/push.js")).command,
 };
 
 function usage(): string {

@@ -1,0 +1,168 @@
+// A minimal, deterministic tar (ustar) writer and a reader that understands what image builders
+// emit (ustar, pax and GNU long names). Only regular files and directories are kept.
+
+export interface TarEntry {
+  /** Path inside the archive, "/"-separated, no leading "./". */
+  name: string;
+  /** File contents; undefined for a directory. */
+  data?: Uint8Array;
+  /** Permission bits; 0o644 for files and 0o755 for directories when omitted. */
+  mode?: number;
+}
+
+const BLOCK = 512;
+
+function writeString(header: Buffer, offset: number, length: number, value: string): void {
+  const bytes = Buffer.from(value, "utf8");
+  if (bytes.length > length) throw new Error(`tar: "${value}" is too long for its field`);
+  bytes.copy(header, offset);
+}
+
+function writeOctal(header: Buffer, offset: number, length: number, value: number): void {
+  // length-1 octal digits, zero padded, then NUL.
+  const text = value.toString(8).padStart(length - 1, "0");
+  if (text.length > length - 1) throw new Error(`tar: ${value} does not fit in ${length} bytes`);
+  writeString(header, offset, length, text + "\0");
+}
+
+function splitName(name: string): { prefix: string; base: string } {
+  if (Buffer.byteLength(name) <= 100) return { prefix: "", base: name };
+  // ustar: split at a "/" so that prefix <= 155 and base <= 100 bytes.
+  for (let i = name.length - 1; i > 0; i--) {
+    if (name[i] !== "/") continue;
+    const prefix = name.slice(0, i);
+    const base = name.slice(i + 1);
+    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(base) <= 100 && base !== "") {
+      return { prefix, base };
+    }
+  }
+  throw new Error(`tar: path too long: ${name}`);
+}
+
+function header(entry: TarEntry): Buffer {
+  const h = Buffer.alloc(BLOCK);
+  const isDir = entry.data === undefined;
+  const name = isDir && !entry.name.endsWith("/") ? entry.name + "/" : entry.name;
+  const { prefix, base } = splitName(name);
+  writeString(h, 0, 100, base);
+  writeOctal(h, 100, 8, entry.mode ?? (isDir ? 0o755 : 0o644));
+  writeOctal(h, 108, 8, 0); // uid
+  writeOctal(h, 116, 8, 0); // gid
+  writeOctal(h, 124, 12, isDir ? 0 : entry.data!.length);
+  writeOctal(h, 136, 12, 0); // mtime: the epoch, so output never depends on the clock
+  h.fill(0x20, 148, 156); // checksum is computed over spaces
+  h[156] = isDir ? 0x35 /* '5' */ : 0x30; /* '0' */
+  writeString(h, 257, 6, "ustar\0");
+  writeString(h, 263, 2, "00");
+  writeString(h, 265, 32, "root");
+  writeString(h, 297, 32, "root");
+  writeOctal(h, 329, 8, 0);
+  writeOctal(h, 337, 8, 0);
+  writeString(h, 345, 155, prefix);
+  let sum = 0;
+  for (const byte of h) sum += byte;
+  writeString(h, 148, 8, sum.toString(8).padStart(6, "0") + "\0 ");
+  return h;
+}
+
+/** Writes the entries, in the order given, as a tar archive with fixed owners and times. */
+export function writeTar(entries: TarEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const entry of entries) {
+    parts.push(header(entry));
+    if (entry.data !== undefined) {
+      parts.push(Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength));
+      const pad = (BLOCK - (entry.data.length % BLOCK)) % BLOCK;
+      if (pad) parts.push(Buffer.alloc(pad));
+    }
+  }
+  parts.push(Buffer.alloc(BLOCK * 2));
+  return Buffer.concat(parts);
+}
+
+function readString(block: Buffer, offset: number, length: number): string {
+  const field = block.subarray(offset, offset + length);
+  const end = field.indexOf(0);
+  return field.subarray(0, end < 0 ? length : end).toString("utf8");
+}
+
+function readNumber(block: Buffer, offset: number, length: number): number {
+  const field = block.subarray(offset, offset + length);
+  if (field[0] & 0x80) {
+    // base-256 (GNU) encoding for large values
+    let value = 0;
+    for (let i = 1; i < field.length; i++) value = value * 256 + field[i];
+    return value;
+  }
+  const text = readString(block, offset, length).trim();
+  if (text === "") return 0;
+  const value = parseInt(text, 8);
+  if (!Number.isFinite(value)) throw new Error("tar: corrupt header (bad number)");
+  return value;
+}
+
+function parsePax(data: Buffer): Map<string, string> {
+  const records = new Map<string, string>();
+  let pos = 0;
+  while (pos < data.length) {
+    const space = data.indexOf(0x20, pos);
+    if (space < 0) break;
+    const length = parseInt(data.subarray(pos, space).toString("utf8"), 10);
+    if (!(length > 0)) break;
+    const record = data.subarray(space + 1, pos + length - 1).toString("utf8");
+    const eq = record.indexOf("=");
+    if (eq > 0) records.set(record.slice(0, eq), record.slice(eq + 1));
+    pos += length;
+  }
+  return records;
+}
+
+/** Strips "./" and leading "/" so "./plugin.wasm" and "/plugin.wasm" both read "plugin.wasm". */
+export function normalizeTarPath(name: string): string {
+  let n = name;
+  while (n.startsWith("./")) n = n.slice(2);
+  while (n.startsWith("/")) n = n.slice(1);
+  return n;
+}
+
+/** Reads the regular files and directories of a tar archive. */
+export function readTar(archive: Uint8Array): TarEntry[] {
+  const buf = Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
+  const entries: TarEntry[] = [];
+  let pos = 0;
+  let longName: string | undefined;
+  let paxPath: string | undefined;
+  while (pos + BLOCK <= buf.length) {
+    const block = buf.subarray(pos, pos + BLOCK);
+    if (block.every((b) => b === 0)) break;
+    let sum = 0;
+    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
+    if (sum !== readNumber(block, 148, 8)) throw new Error("tar: corrupt header (bad checksum)");
+    const size = readNumber(block, 124, 12);
+    const type = String.fromCharCode(block[156] || 0x30);
+    const dataStart = pos + BLOCK;
+    if (dataStart + size > buf.length) throw new Error("tar: archive is truncated");
+    const data = buf.subarray(dataStart, dataStart + size);
+    pos = dataStart + Math.ceil(size / BLOCK) * BLOCK;
+    if (type === "L") {
+      longName = readString(data, 0, data.length);
+      continue;
+    }
+    if (type === "x") {
+      paxPath = parsePax(data).get("path") ?? paxPath;
+      continue;
+    }
+    if (type === "g") continue;
+    const prefix = readString(block, 345, 155);
+    const base = readString(block, 0, 100);
+    let name = paxPath ?? longName ?? (prefix ? `${prefix}/${base}` : base);
+    longName = undefined;
+    paxPath = undefined;
+    name = normalizeTarPath(name);
+    const mode = readNumber(block, 100, 8);
+    if (type === "0" || type === "7") entries.push({ name, data: Buffer.from(data), mode });
+    else if (type === "5") entries.push({ name: name.replace(/\/$/, ""), mode });
+    // links, devices and fifos are of no use here
+  }
+  return entries;
+}
