@@ -42,9 +42,11 @@ export interface FetchedManifest {
 
 function describeCause(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return cause.message ? `${cause.code}: ${cause.message}` : cause.code;
-  if (cause?.message) return cause.message;
-  return err instanceof Error ? err.message : String(err);
+  const firstLine = (text: string) => text.split("\n")[0].trim();
+  if (cause?.code?.startsWith("ERR_SSL")) return `${cause.code} (TLS handshake failed)`;
+  if (cause?.code) return cause.message ? `${cause.code}: ${firstLine(cause.message)}` : cause.code;
+  if (cause?.message) return firstLine(cause.message);
+  return err instanceof Error ? firstLine(err.message) : String(err);
 }
 
 const tlsHints = /SSL|TLS|EPROTO|CERT|certificate|wrong version/i;
