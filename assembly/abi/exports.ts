@@ -1,0 +1,193 @@
+// The callbacks the host calls (../../shared/abi.md §2), with the exact ABI 0.2.1 signatures.
+// Each one only forwards to the dispatcher. Filters re-export this file:
+// `export * from "proxy-wasm-as/proxy";`
+import { allocate } from "../runtime/memory";
+import "../runtime/abort";
+import * as dispatch from "../runtime/dispatcher";
+import { PeerTypeValues } from "./enums";
+
+/** The ABI version marker the host looks for; never called. */
+export function proxy_abi_version_0_2_1(): void {}
+
+/** The one allocator the host uses to hand us data. */
+export function proxy_on_memory_allocate(size: usize): usize {
+  return allocate(size);
+}
+
+export function proxy_on_context_create(context_id: u32, parent_context_id: u32): void {
+  dispatch.enter();
+  dispatch.createContext(context_id, parent_context_id);
+}
+
+export function proxy_on_vm_start(root_context_id: u32, vm_configuration_size: u32): bool {
+  dispatch.enter();
+  const root = dispatch.rootOf(root_context_id);
+  return root !== null ? root.onStart(vm_configuration_size) : false;
+}
+
+export function proxy_validate_configuration(root_context_id: u32, configuration_size: u32): bool {
+  dispatch.enter();
+  const root = dispatch.rootOf(root_context_id);
+  return root !== null ? root.validateConfiguration(configuration_size) : false;
+}
+
+export function proxy_on_configure(root_context_id: u32, configuration_size: u32): bool {
+  dispatch.enter();
+  const root = dispatch.rootOf(root_context_id);
+  return root !== null ? root._onConfigure(configuration_size) : false;
+}
+
+export function proxy_on_tick(root_context_id: u32): void {
+  dispatch.enter();
+  const root = dispatch.rootOf(root_context_id);
+  if (root !== null) root.onTick();
+}
+
+export function proxy_on_queue_ready(root_context_id: u32, queue_id: u32): void {
+  dispatch.enter();
+  const root = dispatch.rootOf(root_context_id);
+  if (root !== null) root.onQueueReady(queue_id);
+}
+
+export function proxy_on_foreign_function(
+  root_context_id: u32,
+  function_id: u32,
+  arguments_size: u32,
+): void {
+  dispatch.enter();
+  const root = dispatch.rootOf(root_context_id);
+  if (root !== null) root.onForeignFunction(function_id, arguments_size);
+}
+
+export function proxy_on_new_connection(context_id: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream.onNewConnection() : 0;
+}
+
+export function proxy_on_downstream_data(context_id: u32, data_size: u32, end_of_stream: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream.onDownstreamData(data_size, end_of_stream != 0) : 0;
+}
+
+export function proxy_on_upstream_data(context_id: u32, data_size: u32, end_of_stream: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream.onUpstreamData(data_size, end_of_stream != 0) : 0;
+}
+
+export function proxy_on_downstream_connection_close(context_id: u32, peer_type: u32): void {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  if (stream !== null) stream.onDownstreamConnectionClose(<PeerTypeValues>peer_type);
+}
+
+export function proxy_on_upstream_connection_close(context_id: u32, peer_type: u32): void {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  if (stream !== null) stream.onUpstreamConnectionClose(<PeerTypeValues>peer_type);
+}
+
+export function proxy_on_request_headers(context_id: u32, headers: u32, end_of_stream: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream._onRequestHeaders(headers, end_of_stream != 0) : 0;
+}
+
+export function proxy_on_request_body(context_id: u32, body_size: u32, end_of_stream: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream.onRequestBody(body_size, end_of_stream != 0) : 0;
+}
+
+export function proxy_on_request_trailers(context_id: u32, trailers: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream.onRequestTrailers(trailers) : 0;
+}
+
+export function proxy_on_request_metadata(context_id: u32, elements: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream.onRequestMetadata(elements) : 0;
+}
+
+export function proxy_on_response_headers(context_id: u32, headers: u32, end_of_stream: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream._onResponseHeaders(headers, end_of_stream != 0) : 0;
+}
+
+export function proxy_on_response_body(context_id: u32, body_size: u32, end_of_stream: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream.onResponseBody(body_size, end_of_stream != 0) : 0;
+}
+
+export function proxy_on_response_trailers(context_id: u32, trailers: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream.onResponseTrailers(trailers) : 0;
+}
+
+export function proxy_on_response_metadata(context_id: u32, elements: u32): u32 {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  return stream !== null ? stream.onResponseMetadata(elements) : 0;
+}
+
+export function proxy_on_http_call_response(
+  root_context_id: u32,
+  token: u32,
+  headers: u32,
+  body_size: u32,
+  trailers: u32,
+): void {
+  dispatch.enter();
+  dispatch.httpCallResponse(token, headers, body_size, trailers);
+}
+
+export function proxy_on_grpc_receive_initial_metadata(
+  root_context_id: u32,
+  token: u32,
+  elements: u32,
+): void {
+  dispatch.enter();
+  dispatch.grpcInitialMetadata(token, elements);
+}
+
+export function proxy_on_grpc_receive(root_context_id: u32, token: u32, message_size: u32): void {
+  dispatch.enter();
+  dispatch.grpcReceive(token, message_size);
+}
+
+export function proxy_on_grpc_receive_trailing_metadata(
+  root_context_id: u32,
+  token: u32,
+  elements: u32,
+): void {
+  dispatch.enter();
+  dispatch.grpcTrailingMetadata(token, elements);
+}
+
+export function proxy_on_grpc_close(root_context_id: u32, token: u32, status_code: u32): void {
+  dispatch.enter();
+  dispatch.grpcClose(token, status_code);
+}
+
+export function proxy_on_log(context_id: u32): void {
+  dispatch.enter();
+  const stream = dispatch.streamOf(context_id);
+  if (stream !== null) stream.onLog();
+}
+
+export function proxy_on_done(context_id: u32): bool {
+  dispatch.enter();
+  return dispatch.done(context_id);
+}
+
+export function proxy_on_delete(context_id: u32): void {
+  dispatch.enter();
+  dispatch.deleteContext(context_id);
+}

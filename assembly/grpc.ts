@@ -1,0 +1,106 @@
+import {
+  proxy_grpc_call,
+  proxy_grpc_cancel,
+  proxy_grpc_close,
+  proxy_grpc_send,
+  proxy_grpc_stream,
+} from "./abi/imports";
+import { WasmResultValues } from "./abi/enums";
+import { BaseContext } from "./base_context";
+import { Headers, serializeHeaders } from "./pairs";
+import { RETURN_U32 } from "./runtime/memory";
+import { acceptToken } from "./http_call";
+import { findCall } from "./runtime/callouts";
+
+/**
+ * Starts a unary gRPC call to `service`/`method` on `cluster`. The reply arrives as
+ * `origin.onGrpcReceive` (success) or `origin.onGrpcClose` (failure). The token is
+ * `lastCallToken()`.
+ */
+export function grpcCall(
+  origin: BaseContext,
+  cluster: string,
+  service: string,
+  method: string,
+  initial_metadata: Headers,
+  message: ArrayBuffer,
+  timeout_milliseconds: u32,
+): WasmResultValues {
+  const c = String.UTF8.encode(cluster);
+  const s = String.UTF8.encode(service);
+  const m = String.UTF8.encode(method);
+  const md = serializeHeaders(initial_metadata);
+  const result = <WasmResultValues>(
+    proxy_grpc_call(
+      changetype<usize>(c),
+      c.byteLength,
+      changetype<usize>(s),
+      s.byteLength,
+      changetype<usize>(m),
+      m.byteLength,
+      changetype<usize>(md),
+      md.byteLength,
+      changetype<usize>(message),
+      message.byteLength,
+      timeout_milliseconds,
+      RETURN_U32,
+    )
+  );
+  if (result == WasmResultValues.Ok) acceptToken(origin, null, false);
+  return result;
+}
+
+/**
+ * Opens a gRPC stream; send on it with `grpcSend`. Its metadata, messages and close arrive at
+ * `origin`'s gRPC callbacks. The token is `lastCallToken()`.
+ */
+export function grpcStream(
+  origin: BaseContext,
+  cluster: string,
+  service: string,
+  method: string,
+  initial_metadata: Headers,
+): WasmResultValues {
+  const c = String.UTF8.encode(cluster);
+  const s = String.UTF8.encode(service);
+  const m = String.UTF8.encode(method);
+  const md = serializeHeaders(initial_metadata);
+  const result = <WasmResultValues>(
+    proxy_grpc_stream(
+      changetype<usize>(c),
+      c.byteLength,
+      changetype<usize>(s),
+      s.byteLength,
+      changetype<usize>(m),
+      m.byteLength,
+      changetype<usize>(md),
+      md.byteLength,
+      RETURN_U32,
+    )
+  );
+  if (result == WasmResultValues.Ok) acceptToken(origin, null, true);
+  return result;
+}
+
+/** Sends `message` on the gRPC stream `token`; `end_stream` half-closes it. */
+export function grpcSend(
+  token: u32,
+  message: ArrayBuffer,
+  end_stream: bool = false,
+): WasmResultValues {
+  return <WasmResultValues>(
+    proxy_grpc_send(token, changetype<usize>(message), message.byteLength, end_stream ? 1 : 0)
+  );
+}
+
+/** Cancels the gRPC call or stream `token`; no further callbacks arrive for it. */
+export function grpcCancel(token: u32): WasmResultValues {
+  const result = <WasmResultValues>proxy_grpc_cancel(token);
+  findCall(token, true);
+  return result;
+}
+
+/** Closes the gRPC call or stream `token` from this side. */
+export function grpcClose(token: u32): WasmResultValues {
+  return <WasmResultValues>proxy_grpc_close(token);
+}

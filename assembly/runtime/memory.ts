@@ -1,0 +1,58 @@
+// Memory hand-off with the host (../../shared/abi.md §4). The host calls our allocator in the
+// middle of a hostcall and writes a (pointer, length) pair into out-slots we pass; we then own
+// that block. Blocks come from `heap.alloc`, outside the garbage collector, so a collection can
+// never move or free them while the host writes into them.
+
+/** Out-slots for hostcalls, in static memory so a hostcall never allocates to receive a result. */
+const slots: usize = memory.data(32);
+/** Where the host writes the address of a returned block (u32). */
+export const RETURN_PTR: usize = slots;
+/** Where the host writes the length of a returned block (u32). */
+export const RETURN_LEN: usize = slots + 4;
+/** Where the host writes a third u32 result (cas, flags, ids, tokens, status codes). */
+export const RETURN_U32: usize = slots + 8;
+/** Where the host writes a u64 result (time, metric value); 8-byte aligned. */
+export const RETURN_U64: usize = slots + 16;
+
+/** The allocator the host calls (exported as `proxy_on_memory_allocate`). */
+export function allocate(size: usize): usize {
+  return heap.alloc(size);
+}
+
+/** Length of the block the last hostcall returned. */
+export function returnedLength(): usize {
+  return <usize>load<u32>(RETURN_LEN);
+}
+
+/** Copies the block the last hostcall returned into a new ArrayBuffer and frees it. */
+export function takeBuffer(): ArrayBuffer {
+  const ptr = <usize>load<u32>(RETURN_PTR);
+  const len = <usize>load<u32>(RETURN_LEN);
+  const out = new ArrayBuffer(<i32>len);
+  if (len > 0) {
+    memory.copy(changetype<usize>(out), ptr, len);
+  }
+  if (ptr != 0) heap.free(ptr);
+  return out;
+}
+
+/** Decodes the block the last hostcall returned as UTF-8 and frees it. */
+export function takeString(): string {
+  const ptr = <usize>load<u32>(RETURN_PTR);
+  const len = <usize>load<u32>(RETURN_LEN);
+  if (ptr == 0) return "";
+  const out = String.UTF8.decodeUnsafe(ptr, len);
+  heap.free(ptr);
+  return out;
+}
+
+/** Frees the block the last hostcall returned without reading it. */
+export function dropReturned(): void {
+  const ptr = <usize>load<u32>(RETURN_PTR);
+  if (ptr != 0) heap.free(ptr);
+}
+
+/** Clears the out-slots so a failed hostcall cannot leave a stale pointer behind. */
+export function clearReturned(): void {
+  store<u64>(RETURN_PTR, 0);
+}

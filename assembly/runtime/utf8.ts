@@ -1,0 +1,85 @@
+// Strings cross into the host as UTF-8. Encoding into one reusable scratch block keeps every
+// string-taking hostcall free of garbage-collected allocations on the request path.
+
+let scratch: usize = 0;
+let capacity: usize = 0;
+
+/** Address and byte length of the first encoded argument. */
+export let arg0Ptr: usize = 0;
+export let arg0Len: usize = 0;
+/** Address and byte length of the second encoded argument. */
+export let arg1Ptr: usize = 0;
+export let arg1Len: usize = 0;
+
+function reserve(bytes: usize): void {
+  if (bytes <= capacity) return;
+  let size = capacity < 256 ? <usize>256 : capacity;
+  while (size < bytes) size <<= 1;
+  // Free and allocate instead of realloc: callers re-encode after reserving, so nothing is lost.
+  const grown = heap.alloc(size);
+  if (scratch != 0) {
+    memory.copy(grown, scratch, capacity);
+    heap.free(scratch);
+  }
+  scratch = grown;
+  capacity = size;
+}
+
+/** Encodes one string; read the result from `arg0Ptr` / `arg0Len`. */
+export function encode1(a: string): void {
+  const n = <usize>a.length;
+  reserve(n * 3);
+  arg0Ptr = scratch;
+  arg0Len = String.UTF8.encodeUnsafe(changetype<usize>(a), <i32>n, scratch);
+}
+
+/** Encodes two strings back to back; read `arg0*` and `arg1*`. */
+export function encode2(a: string, b: string): void {
+  const na = <usize>a.length;
+  const nb = <usize>b.length;
+  reserve((na + nb) * 3);
+  arg0Ptr = scratch;
+  arg0Len = String.UTF8.encodeUnsafe(changetype<usize>(a), <i32>na, scratch);
+  arg1Ptr = scratch + arg0Len;
+  arg1Len = String.UTF8.encodeUnsafe(changetype<usize>(b), <i32>nb, arg1Ptr);
+}
+
+// A log line assembled straight into the scratch block, piece by piece: no string
+// concatenation, no number formatting objects, nothing for the collector.
+let lineLen: usize = 0;
+
+/** Starts a new line in the scratch block. */
+export function lineStart(): void {
+  lineLen = 0;
+  reserve(256);
+}
+
+/** Appends `text` as UTF-8. */
+export function lineText(text: string): void {
+  const n = <usize>text.length;
+  reserve(lineLen + n * 3);
+  lineLen += String.UTF8.encodeUnsafe(changetype<usize>(text), <i32>n, scratch + lineLen);
+}
+
+/** Appends `value` in decimal. */
+export function lineNumber(value: u32): void {
+  reserve(lineLen + 10);
+  let digits: usize = 1;
+  for (let v = value; v >= 10; v /= 10) digits++;
+  let p = scratch + lineLen + digits;
+  do {
+    store<u8>(--p, 0x30 + (value % 10));
+    value /= 10;
+  } while (value != 0);
+  lineLen += digits;
+}
+
+/** Address of the assembled line. */
+export function linePtr(): usize {
+  return scratch;
+}
+
+/** Byte length of the assembled line. */
+export function lineLength(): usize {
+  return lineLen;
+}
