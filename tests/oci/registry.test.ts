@@ -264,6 +264,54 @@ describe("push and pull against docker-registry", () => {
   });
 
   it(
+    "skopeo copies our image layouts (directory and tar) unchanged, and we pull them",
+    { skip: !hasCommand("skopeo") && "skopeo is not installed" },
+    async () => {
+      for (const [variant, out] of [
+        ["compat", "skopeo-copy-layout"],
+        ["oci", "skopeo-copy.tar"],
+      ] as const) {
+        const wasm = writeWasm(`skopeo-copy-${variant}.wasm`);
+        const layout = join(dir.path, out);
+        const built = JSON.parse(
+          (
+            await ok([
+              "image",
+              "--wasm",
+              wasm.path,
+              "--variant",
+              variant,
+              "--out",
+              layout,
+              "--tag",
+              "v1",
+              "--json",
+            ])
+          ).stdout,
+        ) as { digest: string };
+        const ref = `${registry.host}/${uniqueRepo(`skopeo-copy-${variant}`)}:v1`;
+        const source = out.endsWith(".tar") ? `oci-archive:${layout}:v1` : `oci:${layout}:v1`;
+        const copy = spawnSync(
+          "skopeo",
+          ["copy", "--dest-tls-verify=false", source, `docker://${ref}`],
+          {
+            encoding: "utf8",
+          },
+        );
+        assert.equal(copy.status, 0, copy.stderr);
+        const pulled = join(dir.path, `skopeo-copy-${variant}-pulled.wasm`);
+        const r = await ok(["pull", ref, "--insecure", "--json", "--out", pulled]);
+        assert.equal(
+          (JSON.parse(r.stdout) as PullJson).digest,
+          built.digest,
+          "skopeo kept the digest",
+        );
+        assert.deepEqual(readFileSync(pulled), wasm.bytes);
+      }
+    },
+  );
+
+  it(
     "agrees with skopeo inspect",
     { skip: !hasCommand("skopeo") && "skopeo is not installed" },
     async () => {
