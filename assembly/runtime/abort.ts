@@ -29,6 +29,18 @@ export function proxy_abort(
   unreachable();
 }
 
+/** The name @solo-io/proxy-runtime projects pass to `--use abort=abort_proc_exit`. */
+// @ts-ignore: decorator
+@global
+export function abort_proc_exit(
+  message: string | null,
+  fileName: string | null,
+  lineNumber_: u32,
+  columnNumber: u32,
+): void {
+  proxy_abort(message, fileName, lineNumber_, columnNumber);
+}
+
 /** `trace()` output goes to the host log at debug level. */
 // @ts-ignore: decorator
 @global

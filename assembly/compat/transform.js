@@ -1,0 +1,134 @@
+// asc transform for filters written for the early @solo-io/proxy-runtime, so they build
+// unchanged on current AssemblyScript. It rewrites only the user's own sources, in memory:
+//
+// 1. A class field of a reference type declared without an initializer (`configuration : string;`)
+//    was a null pointer on AssemblyScript 0.14 and is a compile error (TS2564) now. It gets the
+//    value old code relied on: "" for strings, a null reference for other classes.
+// 2. A stream context that re-declares `root_context` with its own root type
+//    (`root_context : AddHeaderRoot;`) clashes with the base class field now (TS2416). The field
+//    is renamed, and so is every `this.root_context` inside that class; the runtime still sets
+//    the base class field, so other code reading `ctx.root_context` sees the same root.
+//
+// The compiler's node kinds are numbered differently in each AssemblyScript release, so this
+// file never uses them by number: it recognises nodes by their fields and builds new ones with
+// the running compiler's own factories.
+
+const PRIMITIVES = new Set([
+  "i8",
+  "i16",
+  "i32",
+  "i64",
+  "isize",
+  "u8",
+  "u16",
+  "u32",
+  "u64",
+  "usize",
+  "f32",
+  "f64",
+  "bool",
+  "boolean",
+  "number",
+  "v128",
+  "void",
+]);
+const RENAMED_ROOT = "root_context__compat";
+
+/** Zero in the compiler's own 64-bit integer representation. */
+function zero() {
+  const make = globalThis.i64_new;
+  return typeof make === "function" ? make(0, 0) : BigInt(0);
+}
+
+/** The compiler's `Node` class (with the static `create…` factories), found from any node. */
+function nodeFactory(node) {
+  let ctor = node.constructor;
+  while (ctor && typeof ctor.createCallExpression !== "function")
+    ctor = Object.getPrototypeOf(ctor);
+  return ctor;
+}
+
+const isClass = (s) =>
+  s && Array.isArray(s.members) && "extendsType" in s && "implementsTypes" in s;
+const isField = (m) => m && "parameterIndex" in m && "initializer" in m && !("body" in m);
+const isStatic = (m, staticFlag) => (m.flags & staticFlag) !== 0;
+
+function typeName(type) {
+  // A NamedTypeNode: name is a TypeName with an identifier; nullable types are left alone.
+  if (!type || type.isNullable || !type.name || !type.name.identifier) return null;
+  return type.name.identifier.text;
+}
+
+/** Calls `visit(node, parent, key)` for every node below `node`. */
+function walk(node, visit, seen = new Set()) {
+  if (!node || typeof node !== "object" || seen.has(node)) return;
+  seen.add(node);
+  for (const key of Object.keys(node)) {
+    if (key === "range" || key === "parent") continue;
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value)
+        if (item && typeof item === "object" && "kind" in item) {
+          visit(item);
+          walk(item, visit, seen);
+        }
+    } else if (value && typeof value === "object" && "kind" in value) {
+      visit(value);
+      walk(value, visit, seen);
+    }
+  }
+}
+
+export default class CompatTransform {
+  afterParse(parser) {
+    for (const source of parser.sources) {
+      // SourceKind User = 0, UserEntry = 1 in every release so far.
+      if (source.sourceKind > 1 || source.normalizedPath.startsWith("~lib/")) continue;
+      for (const statement of source.statements) {
+        if (isClass(statement)) this.fixClass(statement);
+      }
+    }
+  }
+
+  fixClass(cls) {
+    const N = nodeFactory(cls);
+    // The static flag is the one a static member carries; `readonly`/`private` do not matter.
+    const staticFlag = 1 << 5; // CommonFlags.Static, unchanged across releases
+    let renamedRoot = false;
+    for (const member of cls.members) {
+      if (!isField(member) || isStatic(member, staticFlag) || member.initializer) continue;
+      const name = member.name.text;
+      const type = typeName(member.type);
+      if (type === null || PRIMITIVES.has(type)) continue;
+      if (name === "root_context" && cls.extendsType) {
+        member.name = N.createIdentifierExpression(RENAMED_ROOT, member.name.range);
+        renamedRoot = true;
+      }
+      const range = member.range;
+      member.initializer =
+        type === "string"
+          ? N.createStringLiteralExpression("", range)
+          : N.createCallExpression(
+              N.createIdentifierExpression("changetype", range),
+              [member.type],
+              [N.createIntegerLiteralExpression(zero(), range)],
+              range,
+            );
+    }
+    if (!renamedRoot) return;
+    const thisKind = N.createThisExpression(cls.range).kind;
+    for (const member of cls.members) {
+      if (isField(member)) continue;
+      walk(member, (node) => {
+        if (
+          node.property &&
+          node.property.text === "root_context" &&
+          node.expression &&
+          node.expression.kind === thisKind
+        ) {
+          node.property = N.createIdentifierExpression(RENAMED_ROOT, node.property.range);
+        }
+      });
+    }
+  }
+}
