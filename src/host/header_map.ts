@@ -1,0 +1,83 @@
+// An ordered multi-map of headers with Envoy's `HeaderMapImpl` semantics as the wasm filter sees
+// them (Envoy `source/extensions/common/wasm/context.cc`): keys lower-cased on every write,
+// add = a new entry, replace = first occurrence in place (or append), get = first value.
+import type { Pair } from "./pairs.js";
+
+/** Headers given by a test: a record, or name/value pairs when a name repeats. */
+export type HeadersInit = Record<string, string | string[]> | ReadonlyArray<readonly [string, string]>;
+
+export class HeaderMap {
+  private list: Pair[] = [];
+
+  constructor(init?: HeadersInit | HeaderMap) {
+    if (init instanceof HeaderMap) this.list = init.entries();
+    else if (Array.isArray(init)) for (const [k, v] of init) this.add(k, v);
+    else if (init)
+      for (const [k, v] of Object.entries(init)) {
+        for (const one of Array.isArray(v) ? v : [v]) this.add(k, one);
+      }
+  }
+
+  /** Number of entries. */
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** First value of `name`, or undefined. */
+  get(name: string): string | undefined {
+    const k = name.toLowerCase();
+    return this.list.find((e) => e[0] === k)?.[1];
+  }
+
+  /** Every value of `name`, in order. */
+  getAll(name: string): string[] {
+    const k = name.toLowerCase();
+    return this.list.filter((e) => e[0] === k).map((e) => e[1]);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** A copy of the entries, in order. */
+  entries(): Pair[] {
+    return this.list.map(([k, v]) => [k, v]);
+  }
+
+  /** The entries as a record; repeated names joined with "," (as Envoy's `request.headers`). */
+  toObject(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of this.list) out[k] = k in out ? `${out[k]},${v}` : v;
+    return out;
+  }
+
+  /** Envoy `addCopy`: always a new entry. */
+  add(name: string, value: string): void {
+    this.list.push([name.toLowerCase(), value]);
+  }
+
+  /** Envoy `setCopy`: replaces the first occurrence in place, or appends. */
+  set(name: string, value: string): void {
+    const k = name.toLowerCase();
+    const e = this.list.find((x) => x[0] === k);
+    if (e) e[1] = value;
+    else this.list.push([k, value]);
+  }
+
+  /** Removes every entry of `name`. */
+  remove(name: string): void {
+    const k = name.toLowerCase();
+    this.list = this.list.filter((e) => e[0] !== k);
+  }
+
+  clear(): void {
+    this.list = [];
+  }
+
+  /** Envoy `byteSize()`: the sum of key and value lengths. */
+  byteSize(): number {
+    let n = 0;
+    for (const [k, v] of this.list) n += Buffer.byteLength(k) + Buffer.byteLength(v);
+    return n;
+  }
+}

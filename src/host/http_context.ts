@@ -1,0 +1,585 @@
+// An HTTP stream through one plugin, driven the way Envoy drives a wasm HTTP filter
+// (Envoy `source/extensions/common/wasm/context.cc` decodeHeaders/decodeData/…, `log`,
+// `onDestroy`; cpp-host `src/context.cc` convertVmCallResultTo*; `conn_manager_impl.cc` for the
+// log → done → delete order).
+import { Context, type BufferAccess, type LocalResponse, type MapAccess } from "./context.js";
+import {
+  Action,
+  FilterDataStatus,
+  FilterHeadersStatus,
+  FilterStatus,
+  GrpcStatus,
+  MapType,
+  StreamType,
+  WasmResult,
+} from "./enums.js";
+import { HeaderMap, type HeadersInit } from "./header_map.js";
+import { HttpMessage, type StreamEvent } from "./http_message.js";
+import { traverse, type PropertyValue } from "./properties.js";
+import type { RootContext } from "./root_context.js";
+import { FAILED, type CallResult } from "./vm.js";
+
+/** Hears what the stream passes on; for the dev proxy (all optional). */
+export interface HttpStreamListener {
+  onRequestHeaders?(headers: HeaderMap, endOfStream: boolean): void;
+  onRequestBody?(chunk: Buffer, endOfStream: boolean): void;
+  onRequestTrailers?(trailers: HeaderMap): void;
+  onResponseHeaders?(headers: HeaderMap, endOfStream: boolean): void;
+  onResponseBody?(chunk: Buffer, endOfStream: boolean): void;
+  onResponseTrailers?(trailers: HeaderMap): void;
+  /** The filter (or the fail-closed policy) answered with a local reply. */
+  onLocalReply?(reply: LocalResponse): void;
+  /** The stream was reset (e.g. proxy_close_stream); `details` as Envoy's response code details. */
+  onReset?(details: string): void;
+}
+
+/** Where a stream is: running, answered locally, reset, or finished (`complete()` ran). */
+export type HttpStreamState = "active" | "localReply" | "reset" | "completed";
+
+/** The last stream callback: what the module returned and what Envoy made of it. */
+export interface CallbackStatus {
+  callback: string;
+  /** The module's return value; undefined if not exported, "failed" after a trap. */
+  raw: number | undefined | "failed";
+  /** Envoy's status name, e.g. "StopAllIterationAndWatermark". */
+  status: string;
+  action: Action;
+}
+
+export interface StreamOptions {
+  endOfStream?: boolean;
+}
+
+function toBuffer(b: string | Uint8Array): Buffer {
+  return typeof b === "string" ? Buffer.from(b, "utf8") : Buffer.from(b);
+}
+
+export class HttpContext extends Context {
+  readonly kind = "http" as const;
+  /** The request as the filter left it: headers, trailers, forwarded body. */
+  readonly request = new HttpMessage("request");
+  /** The response as the filter left it. */
+  readonly response = new HttpMessage("response");
+  /** The local reply the filter sent (or the fail-closed 503), else null. */
+  sentLocalResponse: LocalResponse | null = null;
+  state: HttpStreamState = "active";
+  /** Response code details of a reset (`wasm_close_stream`). */
+  resetDetails: string | null = null;
+  /** The last stream callback's outcome. */
+  lastStatus: CallbackStatus | null = null;
+  /** Start of the stream on the virtual clock (property `request.time`). */
+  readonly startTime: number;
+  /** Value of the property `request.protocol`. */
+  protocol = "HTTP/1.1";
+
+  private pendingLocalReply: LocalResponse | null = null;
+  private replying = false;
+  private streamFailed = false;
+  private logPhase = false;
+  private readonly filterStates = new Map<string, Buffer>();
+
+  constructor(
+    readonly root: RootContext,
+    private readonly listener: HttpStreamListener = {},
+  ) {
+    // Envoy allocates the id when the filter is created; proxy_on_context_create runs lazily.
+    super(root.vm, root.vm.allocContextId());
+    this.startTime = root.host.clock.now();
+  }
+
+  private get host() {
+    return this.root.host;
+  }
+
+  /** The Action of the last stream callback (proxytest GetCurrentHttpStreamAction). */
+  get action(): Action | undefined {
+    return this.lastStatus?.action;
+  }
+
+  // ---- the test / proxy side --------------------------------------------------------------
+
+  /** Request headers arrive (Envoy decodeHeaders). Returns the filter's Action. */
+  requestHeaders(headers: HeadersInit, options: StreamOptions = {}): Action {
+    return this.receiveHeaders(this.request, headers, options.endOfStream ?? false);
+  }
+
+  /** A request body chunk arrives (Envoy decodeData). */
+  requestBody(chunk: string | Uint8Array, options: StreamOptions = {}): Action {
+    return this.receiveData(this.request, toBuffer(chunk), options.endOfStream ?? false);
+  }
+
+  /** Request trailers arrive (they end the request). */
+  requestTrailers(trailers: HeadersInit): Action {
+    return this.receiveTrailers(this.request, trailers);
+  }
+
+  responseHeaders(headers: HeadersInit, options: StreamOptions = {}): Action {
+    return this.receiveHeaders(this.response, headers, options.endOfStream ?? false);
+  }
+
+  responseBody(chunk: string | Uint8Array, options: StreamOptions = {}): Action {
+    return this.receiveData(this.response, toBuffer(chunk), options.endOfStream ?? false);
+  }
+
+  responseTrailers(trailers: HeadersInit): Action {
+    return this.receiveTrailers(this.response, trailers);
+  }
+
+  /** The stream is over: proxy_on_log → proxy_on_done → proxy_on_delete (Envoy's HTTP order). */
+  complete(): void {
+    if (this.state === "completed") return;
+    this.host.run(() => {
+      const vm = this.vm;
+      // Envoy `Context::log`: a filter that never saw headers is created first.
+      this.ensureCreated();
+      this.logPhase = true;
+      vm.call(this, "proxy_on_log", this.id);
+      this.logPhase = false;
+      vm.call(this, "proxy_on_done", this.id); // the result is ignored for streams
+      vm.call(this, "proxy_on_delete", this.id);
+      vm.contexts.delete(this.id);
+      this.state = "completed";
+    });
+  }
+
+  /** Sets a property seen only by this stream (e.g. `source.address`). */
+  setProperty(path: string | string[], value: PropertyValue): void {
+    this.localProperties.set(path, value);
+  }
+
+  /** Filter state written by proxy_set_property, by key (`wasm.<name>`). */
+  filterState(key: string): Buffer | undefined {
+    return this.filterStates.get(key);
+  }
+
+  // ---- pipeline -----------------------------------------------------------------------
+
+  private assertActive(side: HttpMessage, what: string): void {
+    if (this.state === "completed") throw new Error(`HTTP context ${this.id} is completed`);
+    if (side.ended || side.trailersMap !== null)
+      throw new Error(`${side.direction} ${what} after the end of the ${side.direction}`);
+  }
+
+  private receiveHeaders(side: HttpMessage, init: HeadersInit, eos: boolean): Action {
+    if (side.headersReceived) throw new Error(`${side.direction} headers were already received`);
+    this.assertActive(side, "headers");
+    return this.host.run(() => {
+      side.headersReceived = true;
+      side.headersMap = new HeaderMap(init);
+      side.headersEos = eos;
+      side.queue.push({ kind: "headers", eos });
+      return this.pump(side);
+    });
+  }
+
+  private receiveData(side: HttpMessage, chunk: Buffer, eos: boolean): Action {
+    if (!side.headersReceived) throw new Error(`${side.direction} body before ${side.direction} headers`);
+    if (side.headersEos) throw new Error(`${side.direction} body after headers with end_of_stream`);
+    this.assertActive(side, "body");
+    if (side.queue.some((e) => e.kind === "data" && e.eos) || side.lastBodyEos)
+      throw new Error(`${side.direction} body after end_of_stream`);
+    return this.host.run(() => {
+      side.queue.push({ kind: "data", chunk, eos });
+      return this.pump(side);
+    });
+  }
+
+  private receiveTrailers(side: HttpMessage, init: HeadersInit): Action {
+    if (!side.headersReceived) throw new Error(`${side.direction} trailers before ${side.direction} headers`);
+    this.assertActive(side, "trailers");
+    return this.host.run(() => {
+      side.trailersMap = new HeaderMap(init);
+      side.queue.push({ kind: "trailers" });
+      return this.pump(side);
+    });
+  }
+
+  private canDeliver(side: HttpMessage): boolean {
+    const open = this.state === "active" || (this.replying && side === this.response);
+    return open && side.pause !== "headers-all" && side.pause !== "trailers";
+  }
+
+  /** Delivers queued events while the direction is not stopped; the last one's Action, else Pause. */
+  private pump(side: HttpMessage): Action {
+    let action: Action = Action.Pause;
+    while (side.queue.length > 0 && this.canDeliver(side)) {
+      const ev = side.queue.shift()!;
+      if (ev.kind === "data") {
+        // Data queued while the filter was stopped reaches it as one buffer (Envoy buffers it).
+        const parts = [ev.chunk];
+        let eos = ev.eos;
+        while (side.queue[0]?.kind === "data") {
+          const next = side.queue.shift() as Extract<StreamEvent, { kind: "data" }>;
+          parts.push(next.chunk);
+          eos = next.eos;
+        }
+        action = this.deliverData(side, Buffer.concat(parts), eos);
+      } else if (ev.kind === "headers") action = this.deliverHeaders(side, ev.eos);
+      else action = this.deliverTrailers(side);
+    }
+    if (side.queue.length > 0) action = Action.Pause;
+    return action;
+  }
+
+  private ensureCreated(): void {
+    if (this.created) return;
+    this.created = true;
+    this.vm.contexts.set(this.id, this);
+    this.vm.call(this, "proxy_on_context_create", this.id, this.root.id);
+  }
+
+  private deliverHeaders(side: HttpMessage, eos: boolean): Action {
+    this.ensureCreated();
+    const name = side === this.request ? "proxy_on_request_headers" : "proxy_on_response_headers";
+    side.headersLive = true;
+    const n = side.headersMap!.size;
+    const raw =
+      this.vm.abiVersion === "0.1.0"
+        ? this.vm.call(this, name, this.id, n)
+        : this.vm.call(this, name, this.id, n, eos ? 1 : 0);
+    const status = this.headersStatus(raw);
+    const action = this.record(name, raw, FilterHeadersStatus[status], status === FilterHeadersStatus.Continue);
+    if (status === FilterHeadersStatus.Continue) {
+      side.headersLive = false;
+      this.forwardHeaders(side);
+    } else side.pause = status === FilterHeadersStatus.StopIteration ? "headers" : "headers-all";
+    return action;
+  }
+
+  private deliverData(side: HttpMessage, chunk: Buffer, eos: boolean): Action {
+    const name = side === this.request ? "proxy_on_request_body" : "proxy_on_response_body";
+    const wasBuffering = side.buffering;
+    if (wasBuffering) side.held = Buffer.concat([side.held, chunk]);
+    else side.current = chunk;
+    side.lastBodyEos = eos;
+    side.inBody = { eos };
+    const size = wasBuffering ? side.held.length : chunk.length;
+    const raw = this.vm.call(this, name, this.id, size, eos ? 1 : 0);
+    side.inBody = null;
+    const status = this.dataStatus(raw);
+    const action = this.record(name, raw, FilterDataStatus[status], status === FilterDataStatus.Continue);
+    side.buffering = false;
+    const current = side.current ?? Buffer.alloc(0);
+    switch (status) {
+      case FilterDataStatus.Continue: {
+        side.pause = "none";
+        side.current = null;
+        const out = Buffer.concat([side.held, current]);
+        side.held = Buffer.alloc(0);
+        this.forwardHeaders(side);
+        this.forwardBody(side, out, eos && !side.trailersAdded);
+        if (eos && side.trailersAdded) this.forwardTrailers(side);
+        break;
+      }
+      case FilterDataStatus.StopIterationAndBuffer:
+      case FilterDataStatus.StopIterationAndWatermark:
+        side.held = Buffer.concat([side.held, current]);
+        side.current = null;
+        side.buffering = status === FilterDataStatus.StopIterationAndBuffer;
+        side.pause = "body";
+        break;
+      default:
+        // StopIterationNoBuffer: Envoy keeps nothing; the chunk is the filter's to deal with.
+        side.pause = "body";
+        break;
+    }
+    return action;
+  }
+
+  private deliverTrailers(side: HttpMessage): Action {
+    const name = side === this.request ? "proxy_on_request_trailers" : "proxy_on_response_trailers";
+    side.trailersLive = true;
+    const raw = this.vm.call(this, name, this.id, side.trailersMap!.size);
+    const status = this.trailersStatus(raw);
+    const action = this.record(name, raw, FilterStatus[status], status === FilterStatus.Continue);
+    if (status === FilterStatus.Continue) {
+      side.trailersLive = false;
+      side.pause = "none";
+      this.forwardHeaders(side);
+      this.flushHeld(side, false);
+      this.forwardTrailers(side);
+    } else side.pause = "trailers";
+    return action;
+  }
+
+  private record(callback: string, raw: CallResult, status: string, cont: boolean): Action {
+    const action = cont ? Action.Continue : Action.Pause;
+    this.lastStatus = { callback, raw: raw === FAILED ? "failed" : raw, status, action };
+    return action;
+  }
+
+  // cpp-host convertVmCallResultToFilterHeadersStatus + Envoy convertFilterHeadersStatus.
+  private headersStatus(raw: CallResult): FilterHeadersStatus {
+    if (raw === FAILED) return this.failed() ? FilterHeadersStatus.StopAllIterationAndWatermark : FilterHeadersStatus.Continue;
+    if (this.consumeStop()) return FilterHeadersStatus.StopAllIterationAndWatermark;
+    if (raw === undefined || raw === 0 || raw === 2) return FilterHeadersStatus.Continue;
+    if (raw === 1)
+      return this.root.allowOnHeadersStopIteration
+        ? FilterHeadersStatus.StopIteration
+        : FilterHeadersStatus.StopAllIterationAndWatermark;
+    if (raw === 3) return FilterHeadersStatus.StopAllIterationAndBuffer;
+    return FilterHeadersStatus.StopAllIterationAndWatermark;
+  }
+
+  private dataStatus(raw: CallResult): FilterDataStatus {
+    if (raw === FAILED) return this.failed() ? FilterDataStatus.StopIterationNoBuffer : FilterDataStatus.Continue;
+    if (this.consumeStop()) return FilterDataStatus.StopIterationNoBuffer;
+    if (raw === undefined) return FilterDataStatus.Continue;
+    return Math.min(raw, 3) as FilterDataStatus;
+  }
+
+  private trailersStatus(raw: CallResult): FilterStatus {
+    if (raw === FAILED) return this.failed() ? FilterStatus.StopIteration : FilterStatus.Continue;
+    if (this.consumeStop()) return FilterStatus.StopIteration;
+    if (raw === undefined || raw === 0) return FilterStatus.Continue;
+    return FilterStatus.StopIteration;
+  }
+
+  private consumeStop(): boolean {
+    const s = this.stopNextIteration;
+    this.stopNextIteration = false;
+    return s;
+  }
+
+  /**
+   * The VM is failed (cpp-host CHECK_FAIL_HTTP). Fail-open: true means carry on. Fail-closed:
+   * Envoy `Context::failStream` sends 503 with details `wasm_fail_stream`, once per stream.
+   */
+  private failed(): boolean {
+    if (this.root.failOpen) return false;
+    if (!this.streamFailed) {
+      this.streamFailed = true;
+      this.pendingLocalReply = {
+        status: 503,
+        body: Buffer.alloc(0),
+        headers: [],
+        details: "wasm_fail_stream",
+        grpcStatus: GrpcStatus.Unavailable,
+      };
+      this.vm.addAfterCallAction(() => this.applyLocalReply());
+    }
+    return true;
+  }
+
+  private forwardHeaders(side: HttpMessage): void {
+    if (side.headersForwarded) return;
+    side.headersForwarded = true;
+    if (side.headersEos) side.ended = true;
+    if (side === this.request) this.listener.onRequestHeaders?.(side.headersMap!, side.headersEos);
+    else this.listener.onResponseHeaders?.(side.headersMap!, side.headersEos);
+  }
+
+  private forwardBody(side: HttpMessage, data: Buffer, eos: boolean): void {
+    if (data.length === 0 && !eos) return;
+    side.pushChunk(data);
+    if (eos) side.ended = true;
+    if (side === this.request) this.listener.onRequestBody?.(data, eos);
+    else this.listener.onResponseBody?.(data, eos);
+  }
+
+  private forwardTrailers(side: HttpMessage): void {
+    if (side.trailersForwarded || !side.trailersMap) return;
+    side.trailersForwarded = true;
+    side.ended = true;
+    if (side === this.request) this.listener.onRequestTrailers?.(side.trailersMap);
+    else this.listener.onResponseTrailers?.(side.trailersMap);
+  }
+
+  private flushHeld(side: HttpMessage, eos: boolean): void {
+    const out = Buffer.concat([side.held, side.current ?? Buffer.alloc(0)]);
+    side.held = Buffer.alloc(0);
+    side.current = null;
+    side.buffering = false;
+    if (out.length > 0 || eos) this.forwardBody(side, out, eos);
+  }
+
+  /** Envoy continueDecoding / continueEncoding: pass on what was stopped, then what queued. */
+  private resume(side: HttpMessage): void {
+    if (this.state !== "active" || side.pause === "none") return;
+    const was = side.pause;
+    side.pause = "none";
+    this.forwardHeaders(side);
+    if (was === "body") {
+      const eos = side.lastBodyEos && !side.trailersMap && side.queue.length === 0;
+      this.flushHeld(side, eos);
+      if (side.lastBodyEos && side.trailersAdded) this.forwardTrailers(side);
+    } else if (was === "trailers") {
+      this.flushHeld(side, false);
+      this.forwardTrailers(side);
+    }
+    this.pump(side);
+  }
+
+  private applyLocalReply(): void {
+    const r = this.pendingLocalReply;
+    this.pendingLocalReply = null;
+    this.stopNextIteration = false;
+    if (!r || this.state !== "active") return;
+    this.sentLocalResponse = r;
+    this.state = "localReply";
+    this.request.queue.length = 0;
+    this.listener.onLocalReply?.(r);
+    const res = this.response;
+    if (res.headersReceived) {
+      // Too late for a reply: Envoy resets the stream.
+      this.resetDetails = r.details;
+      this.listener.onReset?.(r.details);
+      return;
+    }
+    const headers = new HeaderMap([[":status", String(r.status)]]);
+    if (r.body.length > 0) {
+      headers.add("content-length", String(r.body.length));
+      headers.add("content-type", "text/plain");
+    }
+    for (const [k, v] of r.headers) headers.add(k, v);
+    res.headersReceived = true;
+    res.headersMap = headers;
+    res.headersEos = r.body.length === 0;
+    if (this.vm.failed || !this.host.localReplyThroughFilter) {
+      this.forwardHeaders(res);
+      if (r.body.length) this.forwardBody(res, r.body, true);
+      return;
+    }
+    // The reply goes through the encoder filters, this one included (Envoy FilterManager
+    // sendLocalReplyViaFilterChain), then out whatever the filter answered.
+    this.replying = true;
+    try {
+      res.queue.push({ kind: "headers", eos: res.headersEos });
+      if (r.body.length) res.queue.push({ kind: "data", chunk: r.body, eos: true });
+      this.pump(res);
+    } finally {
+      this.replying = false;
+    }
+    res.queue.length = 0;
+    res.pause = "none";
+    this.forwardHeaders(res);
+    this.flushHeld(res, !res.ended);
+  }
+
+  // ---- hostcall hooks -----------------------------------------------------------------
+
+  override getMap(type: number): MapAccess | undefined {
+    if (type > MapType.HttpResponseTrailers) return super.getMap(type);
+    if (this.logPhase) {
+      // Envoy Context::log: request/response headers and response trailers are readable again.
+      const map =
+        type === MapType.HttpRequestHeaders
+          ? this.request.headersMap
+          : type === MapType.HttpResponseHeaders
+            ? this.response.headersMap
+            : type === MapType.HttpResponseTrailers
+              ? this.response.trailersMap
+              : null;
+      return { map, readOnly: true, logPhase: true };
+    }
+    const side = type < MapType.HttpResponseHeaders ? this.request : this.response;
+    if (type === MapType.HttpRequestHeaders || type === MapType.HttpResponseHeaders) {
+      return { map: side.headersLive ? side.headersMap : null };
+    }
+    if (side.trailersLive) return { map: side.trailersMap };
+    // Envoy getMap: trailers can be added from the end_of_stream body callback.
+    if (side.inBody?.eos && !side.trailersMap) {
+      return {
+        map: null,
+        create: () => {
+          side.trailersMap = new HeaderMap();
+          side.trailersAdded = true;
+          side.trailersLive = true;
+          return side.trailersMap;
+        },
+      };
+    }
+    return { map: null };
+  }
+
+  override getBuffer(type: number): BufferAccess | null | undefined {
+    if (type === 0 || type === 1) {
+      const side = type === 0 ? this.request : this.response;
+      if (side.buffering) return { get: () => side.held, set: (d) => (side.held = d) };
+      if (side.current) return { get: () => side.current!, set: (d) => (side.current = d) };
+      return null;
+    }
+    return super.getBuffer(type);
+  }
+
+  override sendLocalResponse(r: LocalResponse): WasmResult {
+    if (this.state !== "active" || this.pendingLocalReply) return WasmResult.Ok;
+    this.pendingLocalReply = r;
+    this.stopNextIteration = true;
+    this.vm.addAfterCallAction(() => this.applyLocalReply());
+    return WasmResult.Ok;
+  }
+
+  override continueStream(type: number): WasmResult {
+    if (type === StreamType.HttpRequest || type === StreamType.HttpResponse) {
+      const side = type === StreamType.HttpRequest ? this.request : this.response;
+      this.vm.addAfterCallAction(() => this.resume(side));
+      return WasmResult.Ok;
+    }
+    return super.continueStream(type);
+  }
+
+  override closeStream(type: number): WasmResult {
+    if (type === StreamType.HttpRequest || type === StreamType.HttpResponse) {
+      this.vm.addAfterCallAction(() => {
+        if (this.state !== "active") return;
+        this.state = "reset";
+        this.resetDetails = "wasm_close_stream";
+        this.listener.onReset?.(this.resetDetails);
+      });
+      return WasmResult.Ok;
+    }
+    return super.closeStream(type);
+  }
+
+  override setFilterState(key: string, value: Buffer): WasmResult {
+    this.filterStates.set(key, value);
+    return WasmResult.Ok;
+  }
+
+  override filterStateValue(key: string): Buffer | undefined {
+    return this.filterStates.get(key);
+  }
+
+  /** Envoy expr `context.cc`: request.* from the request headers while they are readable. */
+  override derivedProperty(segs: string[]): PropertyValue | undefined {
+    const [top, name, ...rest] = segs;
+    if (top === "request") {
+      if (name === "time" && rest.length === 0) return new Date(this.startTime);
+      if (name === "protocol" && rest.length === 0) return this.protocol;
+      const h = this.logPhase || this.request.headersLive ? this.request.headersMap : null;
+      if (!h) return undefined;
+      const path = h.get(":path") ?? "";
+      const q = path.indexOf("?");
+      const fields: Record<string, string | undefined> = {
+        path: h.get(":path"),
+        url_path: q < 0 ? path : path.slice(0, q),
+        host: h.get(":authority") ?? h.get("host"),
+        scheme: h.get(":scheme"),
+        method: h.get(":method"),
+        referer: h.get("referer"),
+        useragent: h.get("user-agent"),
+        id: h.get("x-request-id"),
+        query: q < 0 ? "" : path.slice(q + 1),
+      };
+      if (name === "headers") return traverse(h.toObject(), rest);
+      if (rest.length === 0 && name in fields) return fields[name];
+      return undefined;
+    }
+    if (top === "response") {
+      const res = this.response;
+      const status = res.headersMap?.get(":status");
+      if (name === "code" && rest.length === 0) return status === undefined ? undefined : Number(status);
+      if (name === "code_details" && rest.length === 0) {
+        if (this.sentLocalResponse) return this.sentLocalResponse.details;
+        return this.resetDetails ?? (status === undefined ? undefined : "via_upstream");
+      }
+      const readable = this.logPhase || res.headersLive;
+      if (name === "headers" && readable && res.headersMap) return traverse(res.headersMap.toObject(), rest);
+      if (name === "trailers" && (this.logPhase || res.trailersLive) && res.trailersMap)
+        return traverse(res.trailersMap.toObject(), rest);
+      return undefined;
+    }
+    return undefined;
+  }
+}
