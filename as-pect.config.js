@@ -1,0 +1,10 @@
+// as-pect runs the specs of the SDK's pure AssemblyScript parts (no hostcalls involved).
+export default {
+  entries: ["tests/assembly/**/*.spec.ts"],
+  include: ["tests/assembly/**/*.include.ts"],
+  disclude: [/node_modules/],
+  async instantiate(memory, createImports, instantiate, binary) {
+    return instantiate(binary, createImports({ env: { memory } }));
+  },
+  outputBinary: false,
+};
