@@ -4,6 +4,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -21,6 +24,7 @@ const fallbackDockerfile = "FROM scratch\nCOPY runtime-config.json plugin.wasm .
 
 let registry: Registry | undefined;
 let dir: { path: string; remove(): Promise<void> };
+const cleanup: string[] = [];
 
 before(async () => {
   dir = await tempDir("pwa-dockerfile-");
@@ -29,6 +33,7 @@ before(async () => {
 after(async () => {
   await registry?.stop();
   await dir.remove();
+  for (const path of cleanup) rmSync(path, { recursive: true, force: true });
 });
 
 function run(command: string, args: string[]): string {
@@ -42,7 +47,7 @@ for (const tool of ["buildah", "podman"] as const) {
     `Dockerfile built with ${tool}`,
     { skip: !hasCommand(tool) && `${tool} is not installed` },
     () => {
-      it("gives an image whose plugin.wasm matches, pushed as OCI and as Docker v2", async () => {
+      it("builds an image whose plugin.wasm pulls back identical (OCI, Docker v2, its OCI layout), and loads ours", async () => {
         const context = join(dir.path, `${tool}-context`);
         const storage = join(dir.path, `${tool}-storage`);
         run("mkdir", ["-p", context]);
@@ -106,6 +111,47 @@ for (const tool of ["buildah", "podman"] as const) {
           assert.equal(r.code, 0, r.stderr);
           assert.equal((JSON.parse(r.stdout) as { shape: string }).shape, shape);
           assert.deepEqual(readFileSync(out), wasm, `plugin.wasm from the ${format} image matches`);
+        }
+        // The builder's own OCI layout, pushed by proxy-wasm-as, pulls back the same module.
+        const builderLayout = join(dir.path, `${tool}-layout`);
+        run(tool, [...global, "push", image, `oci:${builderLayout}:built`]);
+        const ref = `${registry!.host}/${repo}:from-layout`;
+        let r = await cli(["push", builderLayout, ref, "--insecure", "--quiet"]);
+        assert.equal(r.code, 0, r.stderr);
+        r = await cli([
+          "pull",
+          ref,
+          "--insecure",
+          "--quiet",
+          "--out",
+          join(dir.path, `${tool}-layout.wasm`),
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(readFileSync(join(dir.path, `${tool}-layout.wasm`)), wasm);
+
+        // And the other way round: the compat image proxy-wasm-as builds is an image the builder
+        // accepts, with plugin.wasm in its filesystem.
+        // (in a lower-case path: the tools name the image after it)
+        const ours = join(tmpdir(), `pwa-ours-${randomBytes(6).toString("hex")}`);
+        cleanup.push(ours);
+        r = await cli([
+          "image",
+          "--wasm",
+          join(context, "plugin.wasm"),
+          "--out",
+          ours,
+          "--tag",
+          "v1",
+          "--quiet",
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        run(tool, [...global, "pull", `oci:${ours}:v1`]);
+        if (tool === "buildah") {
+          const container = run(tool, [...global, "from", `oci:${ours}:v1`]).trim();
+          const mount = run(tool, [...global, "mount", container]).trim();
+          assert.deepEqual(readFileSync(join(mount, "plugin.wasm")), wasm);
+          run(tool, [...global, "umount", container]);
+          run(tool, [...global, "rm", container]);
         }
         spawnSync(tool, [...global, "rmi", "--all", "--force"], { stdio: "ignore" });
       });
