@@ -119,3 +119,6 @@ export { Metric, Counter, Gauge, Histogram, defineMetric, metricNameWithTags } f
 export { get_current_time_nanoseconds, set_tick_period_milliseconds } from "./time";
 export { StatusWithData, get_status, done, set_effective_context } from "./status";
 export { callForeignFunction, lastForeignFunctionResult } from "./foreign";
+
+// JSON configuration (parsed with assemblyscript-json).
+export { JSON, parseJsonObject, checkJsonSyntax, lastJsonError } from "./json_config";

@@ -4,6 +4,7 @@
 // AssemblyScript 0.28 (into build/as0.28/) to prove the SDK builds on both.
 import { existsSync, readdirSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import "./link-self.mjs";
 
 const also028 = process.argv.includes("--also-0.28");
 const only = process.argv.filter((a) => !a.startsWith("--")).slice(2);
