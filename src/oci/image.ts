@@ -1,5 +1,5 @@
 // Builds Wasm OCI images (both variants Istio accepts) and reads and writes OCI image layouts.
-import { mkdir, readFile, readdir, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { readTar, writeTar, type TarEntry } from "./tar.js";
@@ -248,7 +248,6 @@ export async function openLayout(path: string): Promise<ImageLayout> {
   let readRaw: (name: string) => Promise<Buffer>;
   if (info.isDirectory()) {
     readRaw = (name) => readFile(join(path, name));
-    await readdir(path);
   } else {
     files = new Map(
       readTar(await readFile(path)).flatMap((e) => (e.data ? [[e.name, Buffer.from(e.data)]] : [])),

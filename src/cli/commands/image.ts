@@ -46,12 +46,13 @@ export const command: Command = {
     const progress = progressPrinter(!parsed.flags.has("quiet"));
     const out = stringFlag(parsed, "out") ?? "build/image";
     const tagFlag = stringFlag(parsed, "tag");
-    const refName =
-      tagFlag === undefined
-        ? "latest"
-        : tagFlag.includes(":")
-          ? tagFlag.slice(tagFlag.lastIndexOf(":") + 1)
-          : tagFlag;
+    // "name:tag" → "tag"; a bare word is the tag itself; "host:5000/name" has no tag
+    let refName = "latest";
+    if (tagFlag !== undefined) {
+      const colon = tagFlag.lastIndexOf(":");
+      if (colon < 0) refName = tagFlag.includes("/") ? "latest" : tagFlag;
+      else if (!tagFlag.slice(colon + 1).includes("/")) refName = tagFlag.slice(colon + 1);
+    }
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(refName)) {
       throw new UsageError(`--tag: "${refName}" is not a valid tag`);
     }

@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import type { Command } from "../command.js";
 import { UsageError, parseArgs, stringFlag } from "../command.js";
 import { printJson, progressPrinter } from "../../oci/cli.js";
-import { formatReference, parseReference } from "../../oci/reference.js";
+import { formatReference, isLoopback, parseReference } from "../../oci/reference.js";
 import { RegistryClient } from "../../oci/registry.js";
 import { pullWasm } from "../../oci/transfer.js";
 
@@ -41,6 +41,11 @@ export const command: Command = {
     }
     const progress = progressPrinter(!parsed.flags.has("quiet"));
     const out = stringFlag(parsed, "out") ?? "plugin.wasm";
+    if (parsed.flags.has("insecure") && !isLoopback(ref.registry)) {
+      process.stderr.write(
+        `warning: --insecure: talking plain HTTP to ${ref.registry}; credentials and content are not encrypted\n`,
+      );
+    }
     const client = new RegistryClient(ref, ["pull"], { insecure: parsed.flags.has("insecure") });
     const result = await pullWasm(client, progress);
     await mkdir(dirname(out), { recursive: true });

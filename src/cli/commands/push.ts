@@ -3,7 +3,7 @@ import type { Command } from "../command.js";
 import { UsageError, parseArgs, stringFlag } from "../command.js";
 import { buildFromFiles, printJson, progressPrinter } from "../../oci/cli.js";
 import { collectFromLayout, openLayout, selectFromLayout } from "../../oci/image.js";
-import { formatReference, parseReference } from "../../oci/reference.js";
+import { formatReference, isLoopback, parseReference } from "../../oci/reference.js";
 import { RegistryClient } from "../../oci/registry.js";
 import { pushImage, type PushInput } from "../../oci/transfer.js";
 
@@ -94,6 +94,11 @@ export const command: Command = {
         })),
       };
       progress(`read image ${root.digest} from ${layoutPath}`);
+    }
+    if (parsed.flags.has("insecure") && !isLoopback(ref.registry)) {
+      process.stderr.write(
+        `warning: --insecure: talking plain HTTP to ${ref.registry}; credentials and content are not encrypted\n`,
+      );
     }
     const client = new RegistryClient(ref, ["pull", "push"], {
       insecure: parsed.flags.has("insecure"),
