@@ -80,7 +80,10 @@ export class Callouts {
   /** @internal delivers a response, or "reset" as the failure (token, 0, 0, 0). */
   respond(token: number | HttpCallout, response: CalloutResponse | "reset"): void {
     const c = this.find(token);
-    if (!c) throw new Error(`no pending http callout with token ${typeof token === "number" ? token : token.token}`);
+    if (!c)
+      throw new Error(
+        `no pending http callout with token ${typeof token === "number" ? token : token.token}`,
+      );
     this.pending.splice(this.pending.indexOf(c), 1);
     const root = c.plugin;
     if (root.state === "deleted") return;
@@ -97,7 +100,9 @@ export class Callouts {
       for (const [k, v] of list) headers.add(k, v);
     }
     const body =
-      typeof response.body === "string" ? Buffer.from(response.body) : Buffer.from(response.body ?? new Uint8Array());
+      typeof response.body === "string"
+        ? Buffer.from(response.body)
+        : Buffer.from(response.body ?? new Uint8Array());
     const trailers = new HeaderMap(response.trailers);
     root.status = { code: WasmResult.Ok, message: "" };
     root.calloutData = {
@@ -108,7 +113,15 @@ export class Callouts {
       buffer: { type: BufferType.HttpCallResponseBody, data: body },
     };
     try {
-      root.vm.call(root, "proxy_on_http_call_response", root.id, c.token, headers.size, body.length, trailers.size);
+      root.vm.call(
+        root,
+        "proxy_on_http_call_response",
+        root.id,
+        c.token,
+        headers.size,
+        body.length,
+        trailers.size,
+      );
     } finally {
       root.calloutData = null;
     }

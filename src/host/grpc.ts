@@ -96,17 +96,29 @@ export class GrpcCalls {
   /** @internal */
   get(token: number | GrpcCall): GrpcCall {
     const c = typeof token === "number" ? this.pending.find((x) => x.token === token) : token;
-    if (!c || !this.pending.includes(c)) throw new Error(`no open gRPC call or stream with token ${typeof token === "number" ? token : token.token}`);
+    if (!c || !this.pending.includes(c))
+      throw new Error(
+        `no open gRPC call or stream with token ${typeof token === "number" ? token : token.token}`,
+      );
     return c;
   }
 
-  private deliver(c: GrpcCall, fn: string, arg: number, data: { map?: [number, HeaderMap]; message?: Buffer }): void {
+  private deliver(
+    c: GrpcCall,
+    fn: string,
+    arg: number,
+    data: { map?: [number, HeaderMap]; message?: Buffer },
+  ): void {
     const root = c.plugin;
     if (root.state === "deleted") return;
     this.withData(root, data, () => root.vm.call(root, fn, root.id, c.token, arg));
   }
 
-  private withData(root: RootContext, data: { map?: [number, HeaderMap]; message?: Buffer }, f: () => void): void {
+  private withData(
+    root: RootContext,
+    data: { map?: [number, HeaderMap]; message?: Buffer },
+    f: () => void,
+  ): void {
     root.calloutData = {
       maps: new Map(data.map ? [data.map] : []),
       buffer: data.message ? { type: BufferType.GrpcReceiveBuffer, data: data.message } : undefined,

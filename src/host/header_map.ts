@@ -4,7 +4,8 @@
 import type { Pair } from "./pairs.js";
 
 /** Headers given by a test: a record, or name/value pairs when a name repeats. */
-export type HeadersInit = Record<string, string | string[]> | ReadonlyArray<readonly [string, string]>;
+export type HeadersInit =
+  Record<string, string | string[]> | ReadonlyArray<readonly [string, string]>;
 
 export class HeaderMap {
   private list: Pair[] = [];

@@ -129,13 +129,16 @@ export class Host {
   /** Starts another plugin (root id) in an existing VM, by default the first one. */
   addPlugin(options: PluginOptions, vm: Vm = this.vms[0]): RootContext {
     this.logMark = this.logStore.entries.length;
-    const existing = this.plugins.find((p) => p.vm === vm && p.rootId === (options.rootId ?? "") && p.state !== "deleted");
+    const existing = this.plugins.find(
+      (p) => p.vm === vm && p.rootId === (options.rootId ?? "") && p.state !== "deleted",
+    );
     if (existing) return existing; // cpp-host WasmBase::start reuses a root id's context
     return this.startPlugin(vm, options);
   }
 
   private startPlugin(vm: Vm, options: PluginOptions): RootContext {
-    if (vm.failed) throw new StartError(`Wasm VM is failed: ${vm.failure!.split("\n")[0]}`, this.logLines());
+    if (vm.failed)
+      throw new StartError(`Wasm VM is failed: ${vm.failure!.split("\n")[0]}`, this.logLines());
     const root = new RootContext(vm, options);
     this.run(() => root.start());
     this.plugins.push(root);
@@ -174,7 +177,8 @@ export class Host {
     const next = () => {
       let best: RootContext | undefined;
       for (const p of this.plugins)
-        if (p.tickPeriod > 0 && p.state !== "deleted" && (!best || p.nextTickAt < best.nextTickAt)) best = p;
+        if (p.tickPeriod > 0 && p.state !== "deleted" && (!best || p.nextTickAt < best.nextTickAt))
+          best = p;
       return best;
     };
     const end = ms !== undefined ? start + ms : (next()?.nextTickAt ?? start);
@@ -274,14 +278,19 @@ export class Host {
   }
 
   /** A shared queue by name (and vm_id, default the first VM's): its id and queued items. */
-  queue(name: string, vmId: string = this.vms[0]?.vmId ?? ""): { id: number; items: Buffer[] } | undefined {
+  queue(
+    name: string,
+    vmId: string = this.vms[0]?.vmId ?? "",
+  ): { id: number; items: Buffer[] } | undefined {
     const q = this.queues.find(vmId, name);
     return q && { id: q.id, items: [...q.items] };
   }
 
   /** Enqueues an item from outside (like another VM would); on_queue_ready follows. */
   enqueue(queueId: number, value: string | Uint8Array): WasmResult {
-    return this.run(() => this.queues.enqueue(queueId, typeof value === "string" ? Buffer.from(value) : value));
+    return this.run(() =>
+      this.queues.enqueue(queueId, typeof value === "string" ? Buffer.from(value) : value),
+    );
   }
 
   /** Makes `name` callable through proxy_call_foreign_function. */

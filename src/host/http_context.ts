@@ -173,7 +173,8 @@ export class HttpContext extends Context {
   }
 
   private receiveData(side: HttpMessage, chunk: Buffer, eos: boolean): Action {
-    if (!side.headersReceived) throw new Error(`${side.direction} body before ${side.direction} headers`);
+    if (!side.headersReceived)
+      throw new Error(`${side.direction} body before ${side.direction} headers`);
     if (side.headersEos) throw new Error(`${side.direction} body after headers with end_of_stream`);
     this.assertActive(side, "body");
     if (side.queue.some((e) => e.kind === "data" && e.eos) || side.lastBodyEos)
@@ -185,7 +186,8 @@ export class HttpContext extends Context {
   }
 
   private receiveTrailers(side: HttpMessage, init: HeadersInit): Action {
-    if (!side.headersReceived) throw new Error(`${side.direction} trailers before ${side.direction} headers`);
+    if (!side.headersReceived)
+      throw new Error(`${side.direction} trailers before ${side.direction} headers`);
     this.assertActive(side, "trailers");
     return this.host.run(() => {
       side.trailersMap = new HeaderMap(init);
@@ -238,7 +240,12 @@ export class HttpContext extends Context {
         ? this.vm.call(this, name, this.id, n)
         : this.vm.call(this, name, this.id, n, eos ? 1 : 0);
     const status = this.headersStatus(raw);
-    const action = this.record(name, raw, FilterHeadersStatus[status], status === FilterHeadersStatus.Continue);
+    const action = this.record(
+      name,
+      raw,
+      FilterHeadersStatus[status],
+      status === FilterHeadersStatus.Continue,
+    );
     if (status === FilterHeadersStatus.Continue) {
       side.headersLive = false;
       this.forwardHeaders(side);
@@ -257,7 +264,12 @@ export class HttpContext extends Context {
     const raw = this.vm.call(this, name, this.id, size, eos ? 1 : 0);
     side.inBody = null;
     const status = this.dataStatus(raw);
-    const action = this.record(name, raw, FilterDataStatus[status], status === FilterDataStatus.Continue);
+    const action = this.record(
+      name,
+      raw,
+      FilterDataStatus[status],
+      status === FilterDataStatus.Continue,
+    );
     side.buffering = false;
     const current = side.current ?? Buffer.alloc(0);
     switch (status) {
@@ -310,7 +322,10 @@ export class HttpContext extends Context {
 
   // cpp-host convertVmCallResultToFilterHeadersStatus + Envoy convertFilterHeadersStatus.
   private headersStatus(raw: CallResult): FilterHeadersStatus {
-    if (raw === FAILED) return this.failed() ? FilterHeadersStatus.StopAllIterationAndWatermark : FilterHeadersStatus.Continue;
+    if (raw === FAILED)
+      return this.failed()
+        ? FilterHeadersStatus.StopAllIterationAndWatermark
+        : FilterHeadersStatus.Continue;
     if (this.consumeStop()) return FilterHeadersStatus.StopAllIterationAndWatermark;
     if (raw === undefined || raw === 0 || raw === 2) return FilterHeadersStatus.Continue;
     if (raw === 1)
@@ -322,7 +337,8 @@ export class HttpContext extends Context {
   }
 
   private dataStatus(raw: CallResult): FilterDataStatus {
-    if (raw === FAILED) return this.failed() ? FilterDataStatus.StopIterationNoBuffer : FilterDataStatus.Continue;
+    if (raw === FAILED)
+      return this.failed() ? FilterDataStatus.StopIterationNoBuffer : FilterDataStatus.Continue;
     if (this.consumeStop()) return FilterDataStatus.StopIterationNoBuffer;
     if (raw === undefined) return FilterDataStatus.Continue;
     return Math.min(raw, 3) as FilterDataStatus;
@@ -569,13 +585,15 @@ export class HttpContext extends Context {
     if (top === "response") {
       const res = this.response;
       const status = res.headersMap?.get(":status");
-      if (name === "code" && rest.length === 0) return status === undefined ? undefined : Number(status);
+      if (name === "code" && rest.length === 0)
+        return status === undefined ? undefined : Number(status);
       if (name === "code_details" && rest.length === 0) {
         if (this.sentLocalResponse) return this.sentLocalResponse.details;
         return this.resetDetails ?? (status === undefined ? undefined : "via_upstream");
       }
       const readable = this.logPhase || res.headersLive;
-      if (name === "headers" && readable && res.headersMap) return traverse(res.headersMap.toObject(), rest);
+      if (name === "headers" && readable && res.headersMap)
+        return traverse(res.headersMap.toObject(), rest);
       if (name === "trailers" && (this.logPhase || res.trailersLive) && res.trailersMap)
         return traverse(res.trailersMap.toObject(), rest);
       return undefined;

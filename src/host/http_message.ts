@@ -13,17 +13,21 @@ export type PauseState = "none" | "headers-all" | "headers" | "body" | "trailers
 const EMPTY = Buffer.alloc(0);
 
 export class HttpMessage {
-  /** @internal headers as received and changed by the filter. */ headersMap: HeaderMap | null = null;
+  /** @internal headers as received and changed by the filter. */ headersMap: HeaderMap | null =
+    null;
   /** @internal */ trailersMap: HeaderMap | null = null;
   /** @internal Envoy's request_headers_ pointer is set (cleared when on_*_headers returns Continue). */
   headersLive = false;
   /** @internal */ trailersLive = false;
   /** @internal trailers were added by the filter from the end_of_stream body callback. */
   trailersAdded = false;
-  /** @internal the chunk of the body callback in progress (unbuffered mode). */ current: Buffer | null = null;
+  /** @internal the chunk of the body callback in progress (unbuffered mode). */ current: Buffer | null =
+    null;
   /** @internal bytes Envoy holds back (stopped body). */ held: Buffer = EMPTY;
   /** @internal the previous body callback returned StopIterationAndBuffer. */ buffering = false;
-  /** @internal body callback in progress, and its end_of_stream. */ inBody: { eos: boolean } | null = null;
+  /** @internal body callback in progress, and its end_of_stream. */ inBody: {
+    eos: boolean;
+  } | null = null;
   /** @internal events received while stopped. */ readonly queue: StreamEvent[] = [];
   /** @internal */ pause: PauseState = "none";
   /** @internal */ headersEos = false;

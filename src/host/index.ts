@@ -1,5 +1,11 @@
 // proxy-wasm-as/host: run a compiled Proxy-Wasm module in Node the way Envoy runs it.
-export { Host, type HostOptions, type LoadOptions, type WasmSource, type ForeignFunction } from "./host.js";
+export {
+  Host,
+  type HostOptions,
+  type LoadOptions,
+  type WasmSource,
+  type ForeignFunction,
+} from "./host.js";
 export { RootContext, type Plugin, type PluginOptions, type RootState } from "./root_context.js";
 export {
   HttpContext,

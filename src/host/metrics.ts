@@ -33,7 +33,8 @@ export class MetricStore {
     const s = this.stats.get(name) ?? this.stats.get(STAT_PREFIX + name);
     if (!s) return undefined;
     const values = s.values.map(Number);
-    const value = s.type === MetricType.Histogram ? (values[values.length - 1] ?? 0) : Number(s.value);
+    const value =
+      s.type === MetricType.Histogram ? (values[values.length - 1] ?? 0) : Number(s.value);
     return { type: TYPE_NAMES[s.type], value, values };
   }
 

@@ -14,7 +14,9 @@ function toBytes(v: string | Uint8Array): Uint8Array {
 }
 
 /** Serializes pairs. An empty list gives an empty buffer (the host hands it out as ptr 0, len 0). */
-export function encodePairs(pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>): Buffer {
+export function encodePairs(
+  pairs: ReadonlyArray<readonly [string | Uint8Array, string | Uint8Array]>,
+): Buffer {
   if (pairs.length === 0) return Buffer.alloc(0);
   const bytes = pairs.map(([k, v]) => [toBytes(k), toBytes(v)] as const);
   let size = 4;

@@ -39,9 +39,11 @@ export class RootContext extends Context {
   /** @internal ms; 0 = off. */ tickPeriod = 0;
   /** @internal virtual-clock ms of the next tick. */ nextTickAt = 0;
   /** @internal last status for proxy_get_status. */ status = { code: 0, message: "" };
-  /** @internal during proxy_on_vm_start / proxy_on_configure. */ configPhase: "vm" | "plugin" | null = null;
+  /** @internal during proxy_on_vm_start / proxy_on_configure. */ configPhase:
+    "vm" | "plugin" | null = null;
   /** @internal maps/buffers readable during the callout or gRPC callback in progress. */
-  calloutData: { maps: Map<number, HeaderMap>; buffer?: { type: number; data: Buffer } } | null = null;
+  calloutData: { maps: Map<number, HeaderMap>; buffer?: { type: number; data: Buffer } } | null =
+    null;
 
   constructor(vm: Vm, options: PluginOptions) {
     super(vm, vm.allocContextId());
@@ -71,7 +73,8 @@ export class RootContext extends Context {
         this.host.logLines(),
       );
     };
-    if (vm.call(this, "proxy_on_context_create", this.id, 0) === FAILED) fail("proxy_on_context_create failed");
+    if (vm.call(this, "proxy_on_context_create", this.id, 0) === FAILED)
+      fail("proxy_on_context_create failed");
     this.created = true;
     this.configPhase = "vm";
     const started = vm.call(this, "proxy_on_vm_start", this.id, vm.vmConfig.length);
@@ -82,7 +85,8 @@ export class RootContext extends Context {
     const configured = vm.call(this, "proxy_on_configure", this.id, this.pluginConfig.length);
     this.configPhase = null;
     if (configured === FAILED) fail("proxy_on_configure failed");
-    if (configured === 0) fail("Failed to configure Wasm plugin: proxy_on_configure returned false");
+    if (configured === 0)
+      fail("Failed to configure Wasm plugin: proxy_on_configure returned false");
   }
 
   override getMap(type: number): MapAccess | undefined {

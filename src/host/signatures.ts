@@ -117,7 +117,8 @@ export function allowedDuringStart(module: string, name: string): boolean {
 
 /** Hostcalls allowed while the host is inside the module's allocator. */
 export function allowedInAllocator(module: string, name: string): boolean {
-  if (WASI_MODULES.includes(module)) return name === "fd_write" || name === "clock_time_get" || name === "poll_oneoff";
+  if (WASI_MODULES.includes(module))
+    return name === "fd_write" || name === "clock_time_get" || name === "poll_oneoff";
   return name === "proxy_log";
 }
 

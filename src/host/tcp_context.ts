@@ -21,7 +21,8 @@ export type TcpState = "open" | "closed" | "completed";
 /** One direction of a connection: what was passed on and what is held back. */
 export class TcpFlow {
   private readonly chunks: Buffer[] = [];
-  /** @internal bytes held in Envoy's read buffer because the filter stopped. */ held: Buffer = Buffer.alloc(0);
+  /** @internal bytes held in Envoy's read buffer because the filter stopped. */ held: Buffer =
+    Buffer.alloc(0);
   /** @internal the buffer of the data callback in progress. */ current: Buffer | null = null;
   /** @internal */ ended = false;
   /** The bytes passed on so far. */
@@ -67,7 +68,9 @@ export class TcpContext extends Context {
     this.vm.contexts.set(this.id, this);
     this.created = true;
     this.vm.call(this, "proxy_on_context_create", this.id, root.id);
-    this.newConnectionAction = this.toAction(this.vm.call(this, "proxy_on_new_connection", this.id));
+    this.newConnectionAction = this.toAction(
+      this.vm.call(this, "proxy_on_new_connection", this.id),
+    );
   }
 
   private get host() {
@@ -76,7 +79,12 @@ export class TcpContext extends Context {
 
   /** Bytes from the client (Envoy onData). */
   downstreamData(data: string | Uint8Array, options: { endOfStream?: boolean } = {}): Action {
-    return this.data(this.downstream, "proxy_on_downstream_data", toBuffer(data), options.endOfStream ?? false);
+    return this.data(
+      this.downstream,
+      "proxy_on_downstream_data",
+      toBuffer(data),
+      options.endOfStream ?? false,
+    );
   }
 
   /** Bytes from the upstream (Envoy onWrite); end_of_stream also reports the upstream close. */
@@ -93,7 +101,12 @@ export class TcpContext extends Context {
     this.host.run(() => {
       this.downstreamClosed = true;
       this.state = "closed";
-      this.vm.call(this, "proxy_on_downstream_connection_close", this.id, peer === "local" ? PeerType.Local : PeerType.Remote);
+      this.vm.call(
+        this,
+        "proxy_on_downstream_connection_close",
+        this.id,
+        peer === "local" ? PeerType.Local : PeerType.Remote,
+      );
       // cpp-host onDownstreamConnectionClose: the connection is finished once upstream closed too.
       if (this.upstreamClosed) this.complete();
     });
@@ -132,7 +145,9 @@ export class TcpContext extends Context {
       // A stopped network filter leaves the bytes in the read buffer; the next call sees them all.
       flow.current = Buffer.concat([flow.held, chunk]);
       flow.held = Buffer.alloc(0);
-      const action = this.toAction(this.vm.call(this, name, this.id, flow.current.length, eos ? 1 : 0));
+      const action = this.toAction(
+        this.vm.call(this, name, this.id, flow.current.length, eos ? 1 : 0),
+      );
       const out = flow.current;
       flow.current = null;
       if (action === Action.Continue) this.forward(flow, out, eos);

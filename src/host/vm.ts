@@ -2,11 +2,23 @@
 // machinery around every host→VM call (current / effective context, restricted hostcalls,
 // after-call actions, traps). Follows cpp-host `src/wasm.cc` (startVm, getFunctions),
 // `src/v8/v8.cc` (linking, restricted_callback) and `src/context.cc` (DeferAfterCallActions).
-import { readModuleInfo, isWasm, formatSignature, sameSignature, type ModuleInfo } from "./binary.js";
+import {
+  readModuleInfo,
+  isWasm,
+  formatSignature,
+  sameSignature,
+  type ModuleInfo,
+} from "./binary.js";
 import { LoadError, StartError, HostTrap } from "./errors.js";
 import { LogLevel, type AbiVersion } from "./enums.js";
 import { WasmMemory } from "./memory.js";
-import { ABI_MARKERS, envHostcalls, exportSignatures, WASI_HOSTCALLS, WASI_MODULES } from "./signatures.js";
+import {
+  ABI_MARKERS,
+  envHostcalls,
+  exportSignatures,
+  WASI_HOSTCALLS,
+  WASI_MODULES,
+} from "./signatures.js";
 import { buildImports } from "./hostcalls/index.js";
 import { MetricIds } from "./metrics.js";
 import type { Host } from "./host.js";
@@ -95,14 +107,21 @@ export class Vm {
     }
     const names = new Set(info.exports.filter((e) => e.kind === "func").map((e) => e.name));
     // ⚠ cpp-host prefers `malloc` over `proxy_on_memory_allocate` (src/wasm.cc getFunctions).
-    const allocator = names.has("malloc") ? "malloc" : names.has("proxy_on_memory_allocate") ? "proxy_on_memory_allocate" : null;
+    const allocator = names.has("malloc")
+      ? "malloc"
+      : names.has("proxy_on_memory_allocate")
+        ? "proxy_on_memory_allocate"
+        : null;
     if (!allocator) throw new LoadError("Wasm module is missing malloc function.");
     const env = envHostcalls(version);
     for (const imp of info.imports) {
-      const table = imp.module === "env" ? env : WASI_MODULES.includes(imp.module) ? WASI_HOSTCALLS : undefined;
+      const table =
+        imp.module === "env" ? env : WASI_MODULES.includes(imp.module) ? WASI_HOSTCALLS : undefined;
       const want = table?.[imp.name];
       if (!want || imp.kind !== "func") {
-        throw new LoadError(`Failed to load Wasm module due to a missing import: ${imp.module}.${imp.name}`);
+        throw new LoadError(
+          `Failed to load Wasm module due to a missing import: ${imp.module}.${imp.name}`,
+        );
       }
       if (imp.type && !sameSignature(imp.type, want)) {
         throw new LoadError(
@@ -128,7 +147,9 @@ export class Vm {
       // A start section runs here, before any context exists.
       instance = new WebAssembly.Instance(this.module, imports);
       this.exports = instance.exports as Record<string, unknown>;
-      this.memory = new WasmMemory(this.exports.memory as WebAssembly.Memory, (n) => this.allocate(n));
+      this.memory = new WasmMemory(this.exports.memory as WebAssembly.Memory, (n) =>
+        this.allocate(n),
+      );
       if (this.fn("_initialize")) {
         this.fn("_initialize")!();
         if (this.fn("main")) this.fn("main")!(0, 0);
@@ -138,7 +159,10 @@ export class Vm {
       const msg = this.describeTrap("start", e);
       this.failure = msg;
       this.host.hostLog(LogLevel.Critical, msg, this, null);
-      throw new StartError(`Failed to start Wasm VM: ${(e as Error).message}`, this.host.logLines());
+      throw new StartError(
+        `Failed to start Wasm VM: ${(e as Error).message}`,
+        this.host.logLines(),
+      );
     } finally {
       this.restriction = null;
     }

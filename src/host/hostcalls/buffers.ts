@@ -4,7 +4,14 @@ import { WasmResult } from "../enums.js";
 import { contextOf, type Hostcall } from "./types.js";
 
 export const bufferHostcalls: Record<string, Hostcall> = {
-  proxy_get_buffer_bytes(vm, type: number, start: number, max: number, ptrPtr: number, lenPtr: number) {
+  proxy_get_buffer_bytes(
+    vm,
+    type: number,
+    start: number,
+    max: number,
+    ptrPtr: number,
+    lenPtr: number,
+  ) {
     const a = contextOf(vm)?.getBuffer(type >>> 0);
     if (a === undefined) return WasmResult.BadArgument;
     if (a === null) return WasmResult.NotFound;

@@ -24,7 +24,14 @@ export const calloutHostcalls: Record<string, Hostcall> = {
     const trailers = decodePairs(vm.memory.read(tPtr, tLen));
     const ctx = contextOf(vm);
     if (!ctx) return WasmResult.NotFound;
-    const r = vm.host.calloutStore.httpCall(ctx.root, cluster, headers, body, trailers, timeout >>> 0);
+    const r = vm.host.calloutStore.httpCall(
+      ctx.root,
+      cluster,
+      headers,
+      body,
+      trailers,
+      timeout >>> 0,
+    );
     if (r.result === WasmResult.Ok) vm.memory.setU32(tokenPtr, r.token!);
     return r.result;
   },
@@ -51,7 +58,16 @@ export const calloutHostcalls: Record<string, Hostcall> = {
     const message = vm.memory.read(msgPtr, msgLen);
     const ctx = contextOf(vm);
     if (!ctx) return WasmResult.NotFound;
-    const r = vm.host.grpcStore.open(ctx.root, "call", cluster, service, method, metadata, message, timeout >>> 0);
+    const r = vm.host.grpcStore.open(
+      ctx.root,
+      "call",
+      cluster,
+      service,
+      method,
+      metadata,
+      message,
+      timeout >>> 0,
+    );
     if (r.result === WasmResult.Ok) vm.memory.setU32(tokenPtr, r.token!);
     return r.result;
   },
@@ -74,7 +90,16 @@ export const calloutHostcalls: Record<string, Hostcall> = {
     const metadata = decodePairs(vm.memory.read(mdPtr, mdLen));
     const ctx = contextOf(vm);
     if (!ctx) return WasmResult.NotFound;
-    const r = vm.host.grpcStore.open(ctx.root, "stream", cluster, service, method, metadata, null, 0);
+    const r = vm.host.grpcStore.open(
+      ctx.root,
+      "stream",
+      cluster,
+      service,
+      method,
+      metadata,
+      null,
+      0,
+    );
     if (r.result === WasmResult.Ok) vm.memory.setU32(tokenPtr, r.token!);
     return r.result;
   },

@@ -22,7 +22,14 @@ export const headerHostcalls: Record<string, Hostcall> = {
     return WasmResult.Ok;
   },
 
-  proxy_get_header_map_value(vm, type: number, kPtr: number, kLen: number, ptrPtr: number, lenPtr: number) {
+  proxy_get_header_map_value(
+    vm,
+    type: number,
+    kPtr: number,
+    kLen: number,
+    ptrPtr: number,
+    lenPtr: number,
+  ) {
     const key = vm.memory.readString(kPtr, kLen);
     const a = contextOf(vm)?.getMap(type >>> 0);
     if (!a) return WasmResult.BadArgument;
@@ -38,7 +45,14 @@ export const headerHostcalls: Record<string, Hostcall> = {
     return WasmResult.Ok;
   },
 
-  proxy_add_header_map_value(vm, type: number, kPtr: number, kLen: number, vPtr: number, vLen: number) {
+  proxy_add_header_map_value(
+    vm,
+    type: number,
+    kPtr: number,
+    kLen: number,
+    vPtr: number,
+    vLen: number,
+  ) {
     const key = vm.memory.readString(kPtr, kLen);
     const value = vm.memory.readString(vPtr, vLen);
     const a = contextOf(vm)?.getMap(type >>> 0);
@@ -48,7 +62,14 @@ export const headerHostcalls: Record<string, Hostcall> = {
     return WasmResult.Ok;
   },
 
-  proxy_replace_header_map_value(vm, type: number, kPtr: number, kLen: number, vPtr: number, vLen: number) {
+  proxy_replace_header_map_value(
+    vm,
+    type: number,
+    kPtr: number,
+    kLen: number,
+    vPtr: number,
+    vLen: number,
+  ) {
     const key = vm.memory.readString(kPtr, kLen);
     const value = vm.memory.readString(vPtr, vLen);
     const a = contextOf(vm)?.getMap(type >>> 0);

@@ -31,7 +31,12 @@ const ENV: Record<string, Hostcall> = {
 /** WASI errno EFAULT. */
 const EFAULT = 21;
 
-function wrap(vm: Vm, module: string, name: string, impl: Hostcall): (...args: unknown[]) => unknown {
+function wrap(
+  vm: Vm,
+  module: string,
+  name: string,
+  impl: Hostcall,
+): (...args: unknown[]) => unknown {
   const wasi = WASI_MODULES.includes(module);
   return (...args: unknown[]) => {
     if (

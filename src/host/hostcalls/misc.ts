@@ -26,14 +26,26 @@ export const miscHostcalls: Record<string, Hostcall> = {
     return contextOf(vm)?.root.done() ?? WasmResult.NotFound;
   },
 
-  proxy_call_foreign_function(vm, nPtr: number, nLen: number, aPtr: number, aLen: number, ptrPtr: number, lenPtr: number) {
+  proxy_call_foreign_function(
+    vm,
+    nPtr: number,
+    nLen: number,
+    aPtr: number,
+    aLen: number,
+    ptrPtr: number,
+    lenPtr: number,
+  ) {
     const name = vm.memory.readString(nPtr, nLen);
     const args = vm.memory.read(aPtr, aLen);
     const fn = vm.host.foreignFunctions.get(name);
     if (!fn) return WasmResult.NotFound;
     const r = fn(args, { vm, context: contextOf(vm) });
     if (typeof r === "number") return r;
-    vm.memory.writeBlob(r === undefined ? Buffer.alloc(0) : typeof r === "string" ? Buffer.from(r) : r, ptrPtr, lenPtr);
+    vm.memory.writeBlob(
+      r === undefined ? Buffer.alloc(0) : typeof r === "string" ? Buffer.from(r) : r,
+      ptrPtr,
+      lenPtr,
+    );
     return WasmResult.Ok;
   },
 

@@ -9,7 +9,11 @@ import { contextOf, type Hostcall } from "./types.js";
  * Lookup order: properties the test set on this stream, what the stream / plugin knows
  * (request.*, response.*, plugin_*), properties set on the host, then filter state `wasm.<name>`.
  */
-export function resolveProperty(vm: Vm, ctx: Context | null, segs: string[]): PropertyValue | undefined {
+export function resolveProperty(
+  vm: Vm,
+  ctx: Context | null,
+  segs: string[],
+): PropertyValue | undefined {
   const local = ctx?.localProperties.lookup(segs);
   if (local !== undefined) return local;
   const derived = ctx?.derivedProperty(segs) ?? ctx?.root.derivedProperty(segs);

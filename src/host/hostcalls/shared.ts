@@ -3,7 +3,14 @@ import { WasmResult } from "../enums.js";
 import { contextOf, type Hostcall } from "./types.js";
 
 export const sharedHostcalls: Record<string, Hostcall> = {
-  proxy_get_shared_data(vm, kPtr: number, kLen: number, ptrPtr: number, lenPtr: number, casPtr: number) {
+  proxy_get_shared_data(
+    vm,
+    kPtr: number,
+    kLen: number,
+    ptrPtr: number,
+    lenPtr: number,
+    casPtr: number,
+  ) {
     const key = vm.memory.readString(kPtr, kLen);
     const e = vm.host.sharedStore.get(vm.vmId, key);
     if (!e) return WasmResult.NotFound;
@@ -33,7 +40,14 @@ export const sharedHostcalls: Record<string, Hostcall> = {
     return WasmResult.Ok;
   },
 
-  proxy_resolve_shared_queue(vm, vPtr: number, vLen: number, nPtr: number, nLen: number, idPtr: number) {
+  proxy_resolve_shared_queue(
+    vm,
+    vPtr: number,
+    vLen: number,
+    nPtr: number,
+    nLen: number,
+    idPtr: number,
+  ) {
     const vmId = vm.memory.readString(vPtr, vLen);
     const name = vm.memory.readString(nPtr, nLen);
     // An empty vm_id means the caller's own.

@@ -18,7 +18,9 @@ export const streamHostcalls: Record<string, Hostcall> = {
   ) {
     const details = vm.memory.readString(dPtr, dLen);
     const body = vm.memory.read(bPtr, bLen);
-    const headers = decodePairs(vm.memory.read(hPtr, hLen)).map(([k, v]) => [k.toLowerCase(), v] as [string, string]);
+    const headers = decodePairs(vm.memory.read(hPtr, hLen)).map(
+      ([k, v]) => [k.toLowerCase(), v] as [string, string],
+    );
     const ctx = contextOf(vm);
     if (!ctx) return WasmResult.Ok;
     return ctx.sendLocalResponse({

@@ -72,7 +72,10 @@ export const wasiHostcalls: Record<string, Hostcall> = {
   environ_sizes_get(vm, countPtr: number, sizePtr: number) {
     const e = environ(vm.env);
     vm.memory.setU32(countPtr, e.length);
-    vm.memory.setU32(sizePtr, e.reduce((n, b) => n + b.length, 0));
+    vm.memory.setU32(
+      sizePtr,
+      e.reduce((n, b) => n + b.length, 0),
+    );
     return SUCCESS;
   },
 

@@ -1,0 +1,6 @@
+;; AssemblyScript's default abort import: Envoy does not provide env.abort.
+(module
+  (import "env" "abort" (func $abort (param i32 i32 i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "malloc") (param i32) (result i32) (i32.const 1024)))
