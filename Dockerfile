@@ -1,0 +1,2 @@
+FROM scratch
+COPY runtime-config.json plugin.wasm ./
