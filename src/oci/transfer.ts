@@ -3,7 +3,7 @@
 import { gunzipSync } from "node:zlib";
 import { looksLikeWasm } from "./image.js";
 import { formatReference } from "./reference.js";
-import { RegistryClient, RegistryError } from "./registry.js";
+import type { RegistryClient } from "./registry.js";
 import { readTar } from "./tar.js";
 import {
   MediaType,
@@ -213,5 +213,3 @@ export async function pullWasm(
     manifestDigest: fetched.digest,
   };
 }
-
-export { RegistryError };

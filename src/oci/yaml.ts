@@ -3,8 +3,9 @@
 // which YAML accepts as-is.
 
 const plain = /^[A-Za-z0-9_/.][A-Za-z0-9_./@:+-]*$/;
-const ambiguous =
-  /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?(?:\.?[0-9][0-9_.eE+-]*|\.inf|\.nan|0x[0-9a-fA-F]+|0o[0-7]+))$/i;
+// Words YAML 1.1 or 1.2 reads as booleans or null, and anything that starts like a number
+// (ints, floats, dates, sexagesimal "12:30"): always quoted.
+const ambiguous = /^(?:true|false|yes|no|on|off|y|n|null|~|[-+]?\.?[0-9].*|[-+]?\.(?:inf|nan))$/is;
 
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return "null";

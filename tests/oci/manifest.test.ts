@@ -238,7 +238,22 @@ describe("YAML writer", () => {
   it("quotes what YAML would misread and leaves the rest plain", async () => {
     const value = {
       plain: "hello-world_1.2/x",
-      words: ["yes", "no", "on", "true", "null", "~", "1.5", "0x1f", "1e3", ""],
+      words: [
+        "yes",
+        "no",
+        "on",
+        "true",
+        "null",
+        "~",
+        "1.5",
+        "0x1f",
+        "1e3",
+        "",
+        "12:30",
+        "2024-01-01",
+        "-1",
+        ".inf",
+      ],
       colon: "a: b",
       hash: "#comment",
       dash: "- item",
