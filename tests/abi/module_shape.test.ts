@@ -1,0 +1,150 @@
+// Every filter this repository builds must look to Envoy like a Proxy-Wasm 0.2.1 module:
+// the ABI marker, one allocator, _initialize instead of a start section, every proxy_on_*
+// callback with its exact signature, and nothing imported that Envoy does not provide.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const I = "i32";
+/** abi.md §2: export name → [params, results]. */
+const CALLBACKS: Record<string, [string[], string[]]> = {
+  proxy_on_memory_allocate: [[I], [I]],
+  proxy_on_context_create: [[I, I], []],
+  proxy_on_vm_start: [[I, I], [I]],
+  proxy_validate_configuration: [[I, I], [I]],
+  proxy_on_configure: [[I, I], [I]],
+  proxy_on_tick: [[I], []],
+  proxy_on_new_connection: [[I], [I]],
+  proxy_on_downstream_data: [[I, I, I], [I]],
+  proxy_on_upstream_data: [[I, I, I], [I]],
+  proxy_on_downstream_connection_close: [[I, I], []],
+  proxy_on_upstream_connection_close: [[I, I], []],
+  proxy_on_request_headers: [[I, I, I], [I]],
+  proxy_on_request_body: [[I, I, I], [I]],
+  proxy_on_request_trailers: [[I, I], [I]],
+  proxy_on_request_metadata: [[I, I], [I]],
+  proxy_on_response_headers: [[I, I, I], [I]],
+  proxy_on_response_body: [[I, I, I], [I]],
+  proxy_on_response_trailers: [[I, I], [I]],
+  proxy_on_response_metadata: [[I, I], [I]],
+  proxy_on_http_call_response: [[I, I, I, I, I], []],
+  proxy_on_grpc_receive_initial_metadata: [[I, I, I], []],
+  proxy_on_grpc_receive: [[I, I, I], []],
+  proxy_on_grpc_receive_trailing_metadata: [[I, I, I], []],
+  proxy_on_grpc_close: [[I, I, I], []],
+  proxy_on_queue_ready: [[I, I], []],
+  proxy_on_foreign_function: [[I, I, I], []],
+  proxy_on_log: [[I], []],
+  proxy_on_done: [[I], [I]],
+  proxy_on_delete: [[I], []],
+};
+const OTHER_EXPORTS = new Set(["proxy_abi_version_0_2_1", "_initialize", "memory"]);
+/** abi.md §3, the 0.2.1 hostcall set (no 0.1.0-only calls). */
+const HOSTCALLS = new Set(
+  (
+    "proxy_log proxy_get_log_level proxy_get_current_time_nanoseconds proxy_set_tick_period_milliseconds " +
+    "proxy_get_property proxy_set_property proxy_get_buffer_bytes proxy_get_buffer_status proxy_set_buffer_bytes " +
+    "proxy_get_header_map_pairs proxy_set_header_map_pairs proxy_get_header_map_value proxy_add_header_map_value " +
+    "proxy_replace_header_map_value proxy_remove_header_map_value proxy_get_header_map_size proxy_continue_stream " +
+    "proxy_close_stream proxy_send_local_response proxy_http_call proxy_grpc_call proxy_grpc_stream proxy_grpc_send " +
+    "proxy_grpc_cancel proxy_grpc_close proxy_get_status proxy_get_shared_data proxy_set_shared_data " +
+    "proxy_register_shared_queue proxy_resolve_shared_queue proxy_enqueue_shared_queue proxy_dequeue_shared_queue " +
+    "proxy_define_metric proxy_increment_metric proxy_record_metric proxy_get_metric proxy_set_effective_context " +
+    "proxy_done proxy_call_foreign_function"
+  ).split(" "),
+);
+
+function builtModules(): string[] {
+  const found: string[] = [];
+  if (existsSync("build/optimized.wasm")) found.push("build/optimized.wasm");
+  for (const name of existsSync("examples") ? readdirSync("examples").sort() : []) {
+    const file = join("examples", name, "build", "optimized.wasm");
+    if (existsSync(file)) found.push(file);
+  }
+  if (existsSync("build/as0.28")) {
+    for (const file of readdirSync("build/as0.28").sort()) {
+      if (file.endsWith(".wasm") && !file.startsWith("test-"))
+        found.push(join("build/as0.28", file));
+    }
+  }
+  return found;
+}
+
+/** Function signatures of exports, read from wasm-objdump's listing. */
+function objdumpSignatures(file: string): Map<string, string> {
+  const dump = execFileSync("wasm-objdump", ["-x", file], { encoding: "utf8" });
+  const types = new Map<string, string>();
+  for (const m of dump.matchAll(/ - type\[(\d+)\] (\([^)]*\) -> \S+)/g)) types.set(m[1], m[2]);
+  const funcSig = new Map<string, string>();
+  for (const m of dump.matchAll(/ - func\[(\d+)\] sig=(\d+)/g)) funcSig.set(m[1], m[2]);
+  const out = new Map<string, string>();
+  for (const m of dump.matchAll(/ - func\[(\d+)\] <([^>]+)> -> "([^"]+)"/g)) {
+    out.set(m[3], types.get(funcSig.get(m[1]) ?? "") ?? "?");
+  }
+  return out;
+}
+
+function expectedSignature([params, results]: [string[], string[]]): string {
+  return `(${params.join(", ")}) -> ${results.length ? results[0] : "nil"}`;
+}
+
+const modules = builtModules();
+
+test("the default example and every example are built", () => {
+  assert.ok(modules.includes("build/optimized.wasm"), "run npm run asbuild first");
+  assert.ok(modules.length >= 2);
+});
+
+for (const file of modules) {
+  test(`${file} is a Proxy-Wasm 0.2.1 module Envoy can link`, () => {
+    const module = new WebAssembly.Module(readFileSync(file));
+    const exports = WebAssembly.Module.exports(module);
+    const names = new Set(exports.map((e) => e.name));
+    for (const name of [...Object.keys(CALLBACKS), ...OTHER_EXPORTS]) {
+      assert.ok(names.has(name), `${file} does not export ${name}`);
+    }
+    for (const e of exports) {
+      assert.ok(
+        e.name in CALLBACKS || OTHER_EXPORTS.has(e.name),
+        `${file} exports unexpected ${e.name}`,
+      );
+    }
+    assert.ok(!names.has("malloc"), "exactly one allocator: no malloc");
+    assert.ok(!names.has("_start"), "a reactor: _initialize, not _start");
+    for (const i of WebAssembly.Module.imports(module)) {
+      assert.equal(i.module, "env", `${file} imports ${i.module}.${i.name}`);
+      assert.ok(
+        HOSTCALLS.has(i.name),
+        `${file} imports env.${i.name}, which Envoy does not provide`,
+      );
+    }
+  });
+}
+
+const objdump = spawnSync("wasm-objdump", ["--version"]).status === 0;
+for (const file of modules) {
+  test(
+    `${file}: wasm-objdump shows the exact callback signatures and no start section`,
+    { skip: !objdump && "wasm-objdump (Debian wabt) is not installed" },
+    () => {
+      const signatures = objdumpSignatures(file);
+      for (const [name, sig] of Object.entries(CALLBACKS)) {
+        assert.equal(
+          signatures.get(name),
+          expectedSignature(sig),
+          `signature of ${name} in ${file}`,
+        );
+      }
+      assert.equal(signatures.get("proxy_abi_version_0_2_1"), "() -> nil");
+      assert.equal(signatures.get("_initialize"), "() -> nil");
+      const headers = execFileSync("wasm-objdump", ["-h", file], { encoding: "utf8" });
+      assert.doesNotMatch(
+        headers,
+        /^\s*Start /m,
+        "no start section: nothing may run before _initialize",
+      );
+    },
+  );
+}
