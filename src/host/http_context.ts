@@ -163,12 +163,11 @@ export class HttpContext extends Context {
   private receiveHeaders(side: HttpMessage, init: HeadersInit, eos: boolean): Action {
     if (side.headersReceived) throw new Error(`${side.direction} headers were already received`);
     this.assertActive(side, "headers");
-    return this.host.run(() => {
+    return this.deliverNow(side, () => {
       side.headersReceived = true;
       side.headersMap = new HeaderMap(init);
       side.headersEos = eos;
       side.queue.push({ kind: "headers", eos });
-      return this.pump(side);
     });
   }
 
@@ -179,21 +178,34 @@ export class HttpContext extends Context {
     this.assertActive(side, "body");
     if (side.queue.some((e) => e.kind === "data" && e.eos) || side.lastBodyEos)
       throw new Error(`${side.direction} body after end_of_stream`);
-    return this.host.run(() => {
-      side.queue.push({ kind: "data", chunk, eos });
-      return this.pump(side);
-    });
+    return this.deliverNow(side, () => side.queue.push({ kind: "data", chunk, eos }));
   }
 
   private receiveTrailers(side: HttpMessage, init: HeadersInit): Action {
     if (!side.headersReceived)
       throw new Error(`${side.direction} trailers before ${side.direction} headers`);
     this.assertActive(side, "trailers");
-    return this.host.run(() => {
+    return this.deliverNow(side, () => {
       side.trailersMap = new HeaderMap(init);
       side.queue.push({ kind: "trailers" });
-      return this.pump(side);
     });
+  }
+
+  /**
+   * Queues an event and delivers what can be delivered. `lastStatus` stays the one of this
+   * event's callback, whatever deferred actions (a local reply's response callbacks) run after.
+   */
+  private deliverNow(side: HttpMessage, enqueue: () => void): Action {
+    let status: CallbackStatus | null = null;
+    const action = this.host.run(() => {
+      enqueue();
+      const before = this.lastStatus;
+      const a = this.pump(side);
+      status = this.lastStatus === before ? null : this.lastStatus;
+      return a;
+    });
+    if (status) this.lastStatus = status;
+    return action;
   }
 
   private canDeliver(side: HttpMessage): boolean {
