@@ -117,7 +117,13 @@ export { Metric, Counter, Gauge, Histogram, defineMetric, metricNameWithTags } f
 
 // Time, status, foreign functions.
 export { get_current_time_nanoseconds, set_tick_period_milliseconds } from "./time";
-export { StatusWithData, get_status, done, set_effective_context } from "./status";
+export {
+  StatusWithData,
+  get_status,
+  done,
+  set_effective_context,
+  proxy_set_effective_context,
+} from "./status";
 export { callForeignFunction, lastForeignFunctionResult } from "./foreign";
 
 // JSON configuration (parsed with assemblyscript-json).

@@ -1,13 +1,23 @@
-import { proxy_done, proxy_get_status, proxy_set_effective_context } from "./abi/imports";
+import {
+  proxy_done,
+  proxy_get_status,
+  proxy_set_effective_context as hostSetEffectiveContext,
+} from "./abi/imports";
 import { WasmResultValues } from "./abi/enums";
-import { RETURN_LEN, RETURN_PTR, RETURN_U32, clearReturned, takeString } from "./runtime/memory";
+import { RETURN_LEN, RETURN_PTR, RETURN_U32, clearReturned, takeBuffer } from "./runtime/memory";
 
 /** A status code and message from the host (for a failed callout or a closed gRPC call). */
 export class StatusWithData {
   constructor(
     public status: u32,
-    public message: string,
+    /** The message bytes (field name kept from @solo-io/proxy-runtime). */
+    public data: ArrayBuffer,
   ) {}
+
+  /** The message as text. */
+  get message(): string {
+    return String.UTF8.decode(this.data);
+  }
 }
 
 /** The status of the last callout reply (`proxy_get_status`), or null if the host has none. */
@@ -15,7 +25,7 @@ export function get_status(): StatusWithData | null {
   clearReturned();
   if (proxy_get_status(RETURN_U32, RETURN_PTR, RETURN_LEN) != WasmResultValues.Ok) return null;
   const code = load<u32>(RETURN_U32);
-  return new StatusWithData(code, takeString());
+  return new StatusWithData(code, takeBuffer());
 }
 
 /** Tells the host that a root context which answered false from `onDone` has finished. */
@@ -25,5 +35,10 @@ export function done(): WasmResultValues {
 
 /** Makes later hostcalls act on context `context_id`. */
 export function set_effective_context(context_id: u32): WasmResultValues {
-  return <WasmResultValues>proxy_set_effective_context(context_id);
+  return <WasmResultValues>hostSetEffectiveContext(context_id);
+}
+
+/** @solo-io/proxy-runtime's name for `set_effective_context`. */
+export function proxy_set_effective_context(context_id: u32): WasmResultValues {
+  return <WasmResultValues>hostSetEffectiveContext(context_id);
 }
