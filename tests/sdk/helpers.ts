@@ -1,0 +1,51 @@
+// Shared helpers of the SDK tests: build a test filter (tests/filters/<name>.ts) when its wasm is
+// missing or older than its sources, and read the `key=value` report lines the filters log.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Host } from "proxy-wasm-as/host";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** The path of the compiled test filter `name`, built first if needed. */
+export function filterWasm(name: string): string {
+  const source = join(ROOT, "tests/filters", `${name}.ts`);
+  const wasm = join(ROOT, "tests/filters/build", `${name}.wasm`);
+  const sourceTime = Math.max(statSync(source).mtimeMs, newestSource(join(ROOT, "assembly")));
+  if (!existsSync(wasm) || statSync(wasm).mtimeMs < sourceTime) {
+    execFileSync(process.execPath, ["scripts/build-examples.mjs", `test:${name}`], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  }
+  return wasm;
+}
+
+/**
+ * The `key=value` lines logged (at any level) since entry `from` of the host's log, as a record;
+ * a key logged twice keeps its last value.
+ */
+export function reports(host: Host, from = 0): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const message of host.logs().slice(from)) {
+    const m = /^([\w.:-]+)=([\s\S]*)$/.exec(message);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** The number of log lines so far: pass it to `reports` to see only what comes next. */
+export function mark(host: Host): number {
+  return host.logs().length;
+}
