@@ -1,0 +1,79 @@
+// http_headers: read, log, add, replace and remove HTTP headers on both directions.
+//
+// Configuration (JSON): {"header": "x-greeting", "value": "hello"} — a header added to every
+// response. Both fields are required strings.
+export * from "proxy-wasm-as/proxy";
+import {
+  Context,
+  FilterHeadersStatusValues,
+  LogLevelValues,
+  RootContext,
+  isLogEnabled,
+  log,
+  parseJsonObject,
+  registerRootContext,
+  stream_context,
+} from "proxy-wasm-as";
+
+class HttpHeadersRoot extends RootContext {
+  header: string = "";
+  value: string = "";
+
+  onConfigure(configuration_size: u32): bool {
+    super.onConfigure(configuration_size);
+    const config = parseJsonObject(this.getConfiguration(), "http_headers configuration");
+    if (config === null) return false; // parseJsonObject logged what is wrong
+    const header = config.getString("header");
+    const value = config.getString("value");
+    if (header === null || header.valueOf() == "" || value === null) {
+      log(LogLevelValues.error, 'http_headers configuration needs "header" and "value" strings');
+      return false;
+    }
+    this.header = header.valueOf();
+    this.value = value.valueOf();
+    return true;
+  }
+
+  createContext(context_id: u32): Context {
+    return new HttpHeaders(context_id, this);
+  }
+}
+
+class HttpHeaders extends Context {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const request = stream_context.headers.request;
+    const headers = request.get_headers();
+    // Build the log lines only when someone will read them.
+    if (isLogEnabled(LogLevelValues.info)) {
+      for (let i = 0; i < headers.length; i++) {
+        log(LogLevelValues.info, "request header --> " + headers[i].toString());
+      }
+    }
+    // Internal headers must not reach the upstream from outside: drop every x-internal-*.
+    for (let i = 0; i < headers.length; i++) {
+      const name = headers[i].keyText;
+      if (name.startsWith("x-internal-")) request.remove(name);
+    }
+    // Tell the upstream the request passed through this filter.
+    request.add("x-wasm-filter", "http_headers");
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const response = stream_context.headers.response;
+    const root = this.root_context as HttpHeadersRoot;
+    response.add(root.header, root.value);
+    // Hide what the upstream runs: replace sets the first `server` entry, or adds one.
+    response.replace("server", "envoy");
+    response.remove("x-powered-by");
+    if (isLogEnabled(LogLevelValues.info)) {
+      const headers = response.get_headers();
+      for (let i = 0; i < headers.length; i++) {
+        log(LogLevelValues.info, "response header <-- " + headers[i].toString());
+      }
+    }
+    return FilterHeadersStatusValues.Continue;
+  }
+}
+
+registerRootContext((context_id: u32) => new HttpHeadersRoot(context_id), "http_headers");
