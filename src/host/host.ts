@@ -44,6 +44,8 @@ export interface HostOptions {
    * FilterManager does for a reply sent before the response started. Default true.
    */
   localReplyThroughFilter?: boolean;
+  /** Functions for proxy_call_foreign_function, available from the start. */
+  foreignFunctions?: Record<string, ForeignFunction>;
   /** Called when the module makes an http callout (for the dev proxy). */
   onHttpCall?: (callout: HttpCallout) => void;
   /** Called when the module opens a gRPC call or stream. */
@@ -101,6 +103,8 @@ export class Host {
     this.calloutStore = new Callouts(this);
     this.grpcStore = new GrpcCalls(this);
     for (const [k, v] of Object.entries(options.properties ?? {})) this.properties.set(k, v);
+    for (const [k, f] of Object.entries(options.foreignFunctions ?? {}))
+      this.foreignFunctions.set(k, f);
   }
 
   /**
