@@ -1,0 +1,144 @@
+// TCP: Envoy `source/extensions/common/wasm/context.cc` (onNewConnection, onData, onWrite,
+// onEvent) and cpp-host `src/context.cc` (onDownstreamConnectionClose → onCloseTCP:
+// done → log → delete).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Action, Host } from "../../src/host/index.js";
+import { filter } from "./helpers.js";
+
+const TRACE = (s: (v: string) => string, dataResult = "(i32.const 0)") => `
+  (func (export "proxy_on_context_create") (param $a i32) (param $b i32)
+    (call $trace ${s("create")} (i32.const 2) (local.get $a) (local.get $b) (i32.const 0)))
+  (func (export "proxy_on_new_connection") (param $a i32) (result i32)
+    (call $trace ${s("new_connection")} (i32.const 1) (local.get $a) (i32.const 0) (i32.const 0)) (i32.const 0))
+  (func (export "proxy_on_downstream_data") (param $a i32) (param $n i32) (param $eos i32) (result i32)
+    (call $trace ${s("downstream_data")} (i32.const 3) (local.get $a) (local.get $n) (local.get $eos))
+    (drop (call $proxy_get_buffer_bytes (i32.const 2) (i32.const 0) (i32.const 100) (i32.const 0x100) (i32.const 0x104)))
+    (call $log_str ${s("data")})
+    (call $log_num ${s("upstream_buf")} (call $proxy_get_buffer_bytes (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 0x100) (i32.const 0x104)))
+    ${dataResult})
+  (func (export "proxy_on_upstream_data") (param $a i32) (param $n i32) (param $eos i32) (result i32)
+    (call $trace ${s("upstream_data")} (i32.const 3) (local.get $a) (local.get $n) (local.get $eos))
+    (drop (call $proxy_set_buffer_bytes (i32.const 3) (i32.const 0) (i32.const 0) ${s("[")}))
+    (i32.const 0))
+  (func (export "proxy_on_upstream_connection_close") (param $a i32) (param $p i32)
+    (call $trace ${s("upstream_close")} (i32.const 2) (local.get $a) (local.get $p) (i32.const 0)))
+  (func (export "proxy_on_downstream_connection_close") (param $a i32) (param $p i32)
+    (call $trace ${s("downstream_close")} (i32.const 2) (local.get $a) (local.get $p) (i32.const 0)))
+  (func (export "proxy_on_done") (param $a i32) (result i32)
+    (call $trace ${s("done")} (i32.const 1) (local.get $a) (i32.const 0) (i32.const 0)) (i32.const 1))
+  (func (export "proxy_on_log") (param $a i32)
+    (call $trace ${s("log")} (i32.const 1) (local.get $a) (i32.const 0) (i32.const 0)))
+  (func (export "proxy_on_delete") (param $a i32)
+    (call $trace ${s("delete")} (i32.const 1) (local.get $a) (i32.const 0) (i32.const 0)))`;
+
+test("TCP lifecycle: new connection, data both ways, closes, then done → log → delete (context.cc onCloseTCP)", async () => {
+  const host = await Host.load(await filter(({ s }) => TRACE(s)));
+  const mark = host.logs().length; // the root's create
+  const forwarded: string[] = [];
+  const tcp = host.newTcpContext({
+    onDownstreamData: (d) => forwarded.push(`up:${d}`),
+    onUpstreamData: (d, eos) => forwarded.push(`down:${d}:${eos}`),
+  });
+  assert.equal(tcp.newConnectionAction, Action.Continue);
+  assert.equal(tcp.downstreamData("ping"), Action.Continue);
+  assert.equal(tcp.upstreamData("pong", { endOfStream: true }), Action.Continue);
+  tcp.closeDownstream();
+  assert.equal(tcp.state, "completed");
+  assert.deepEqual(host.logs().slice(mark), [
+    "create(2,1)",
+    "new_connection(2)",
+    "downstream_data(2,4,0)",
+    "data=ping",
+    "upstream_buf=1", // only the direction of the callback is available
+    "upstream_data(2,4,1)",
+    "upstream_close(2,0)", // upstream end of stream reports the close, peer Unknown
+    "downstream_close(2,2)", // Remote
+    "done(2)",
+    "log(2)",
+    "delete(2)",
+  ]);
+  assert.equal(tcp.downstream.text(), "ping");
+  assert.equal(tcp.upstream.text(), "[pong");
+  assert.deepEqual(forwarded, ["up:ping", "down:[pong:true"]);
+});
+
+test("a stopped TCP filter keeps the bytes: the next call sees them all, continue_stream(DOWNSTREAM) releases them", async () => {
+  const wasm = await filter(
+    ({ s }) =>
+      TRACE(s, `(select (i32.const 0) (i32.const 1) (local.get $eos))`) +
+      `
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (drop (call $proxy_set_tick_period_milliseconds (i32.const 5))) (i32.const 1))
+    (func (export "proxy_on_tick") (param i32)
+      (drop (call $proxy_set_effective_context (i32.const 2)))
+      (call $log_num ${s("continue_upstream")} (call $proxy_continue_stream (i32.const 3)))
+      (call $log_num ${s("continue_downstream")} (call $proxy_continue_stream (i32.const 2))))`,
+  );
+  const host = await Host.load(wasm);
+  const tcp = host.newTcpContext();
+  assert.equal(tcp.downstreamData("ab"), Action.Pause);
+  assert.equal(tcp.downstreamData("cd"), Action.Pause);
+  assert.equal(tcp.downstream.text(), "");
+  assert.equal(tcp.downstream.pending.toString(), "abcd");
+  host.tick(5);
+  assert.equal(tcp.downstream.text(), "abcd");
+  assert.deepEqual(
+    host
+      .logs()
+      .filter(
+        (l) => l.startsWith("downstream_data") || l.startsWith("data") || l.startsWith("continue"),
+      ),
+    [
+      "downstream_data(2,2,0)",
+      "data=ab",
+      "downstream_data(2,4,0)",
+      "data=abcd",
+      "continue_upstream=12",
+      "continue_downstream=0",
+    ],
+  );
+  tcp.complete();
+  assert.deepEqual(host.logs().slice(-3), ["done(2)", "log(2)", "delete(2)"]);
+});
+
+test("close_stream(DOWNSTREAM) closes the connection locally after the callback", async () => {
+  const wasm = await filter(({ s }) =>
+    TRACE(
+      s,
+      `(call $log_num ${s("close")} (call $proxy_close_stream (i32.const 2))) (call $log ${s("after close")}) (i32.const 0)`,
+    ),
+  );
+  const host = await Host.load(wasm);
+  let closed = 0;
+  const tcp = host.newTcpContext({ onClose: () => closed++ });
+  tcp.downstreamData("x");
+  assert.equal(closed, 1);
+  assert.equal(tcp.state, "completed");
+  assert.deepEqual(host.logs().slice(-7), [
+    "upstream_buf=1",
+    "close=0",
+    "after close",
+    "downstream_close(2,1)", // Local
+    "done(2)",
+    "log(2)",
+    "delete(2)",
+  ]);
+  assert.throws(() => tcp.downstreamData("more"), /completed/);
+});
+
+test("a trap in a TCP callback closes the connection, or continues with fail_open", async () => {
+  const wasm = await filter(
+    `(func (export "proxy_on_downstream_data") (param i32 i32 i32) (result i32) (unreachable))`,
+  );
+  const closedHost = await Host.load(wasm);
+  const a = closedHost.newTcpContext();
+  assert.equal(a.downstreamData("x"), Action.Pause);
+  assert.equal(a.state, "completed");
+  assert.match(closedHost.logs("critical")[0], /proxy_on_downstream_data failed/);
+  const openHost = await Host.load(wasm, { failOpen: true });
+  const b = openHost.newTcpContext();
+  assert.equal(b.downstreamData("x"), Action.Continue);
+  assert.equal(b.downstreamData("y"), Action.Continue);
+  assert.equal(b.downstream.text(), "xy");
+});
