@@ -6,10 +6,13 @@ import { UsageError } from "./command.js";
 /** Every sub-command, loaded on demand so `--help` stays fast. */
 const commands: Record<string, () => Promise<Command>> = {
   // one line per command: name: async () => (await import("./commands/NAME.js")).command,
+  build: async () => (await import("./commands/build.js")).command,
   image: async () => (await import("./commands/image.js")).command,
+  init: async () => (await import("./commands/init.js")).command,
   manifest: async () => (await import("./commands/manifest.js")).command,
   pull: async () => (await import("./commands/pull.js")).command,
   push: async () => (await import("./commands/push.js")).command,
+  test: async () => (await import("./commands/test.js")).command,
 };
 
 function usage(): string {

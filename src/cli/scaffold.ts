@@ -1,0 +1,349 @@
+// What `proxy-wasm-as init` writes: a new filter project from templates/ or from one of
+// examples/, with the placeholders of the template filled in.
+import { existsSync, readFileSync } from "node:fs";
+import { lstat, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Root ids Envoy, Istio and the template all accept unchanged: a lower-case identifier. */
+export const ROOT_ID_PATTERN = /^[a-z_][a-z0-9_]*$/;
+
+/** Placeholders of templates/ (kept valid TypeScript, JSON, YAML and Markdown as they are). */
+export const PLACEHOLDERS = {
+  /** Project name: npm package name, image name, WasmPlugin metadata.name. */
+  name: "__NAME__",
+  /** The filter's root id (Envoy `root_id`, Istio `pluginName`). */
+  rootId: "__ROOT_ID__",
+  /** The version spec of the proxy-wasm-as dependency. */
+  sdkSpec: "__SDK_SPEC__",
+} as const;
+
+/** Template files whose real name npm would drop or act on when the SDK is published. */
+const RENAMES: Record<string, string> = { gitignore: ".gitignore" };
+
+/** Never copied, even if someone built or installed inside templates/ or an example. */
+const SKIP = new Set(["node_modules", "build", "package-lock.json", "plugin.wasm"]);
+
+/** What an example contributes; everything else comes from the template. */
+const EXAMPLE_PARTS = ["assembly", "test", "README.md", "envoy.yaml", "wasmplugin.yaml"];
+
+/** The directory of this package (the one holding templates/ and examples/). */
+export function sdkRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && existsSync(join(dir, "templates"))) {
+      try {
+        if (
+          (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "proxy-wasm-as"
+        )
+          return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir)
+      throw new Error("cannot find the proxy-wasm-as package (templates/ is missing)");
+    dir = parent;
+  }
+}
+
+/** This package's version, for the default dependency spec `^VERSION`. */
+export function sdkVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(sdkRoot(), "package.json"), "utf8")) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+/** Why `id` cannot be a root id, or null when it can. */
+export function rootIdProblem(id: string): string | null {
+  if (ROOT_ID_PATTERN.test(id)) return null;
+  const why =
+    id === ""
+      ? "it is empty"
+      : /[A-Z]/.test(id)
+        ? "it has upper-case letters"
+        : /^[0-9]/.test(id)
+          ? "it starts with a digit"
+          : `it contains ${JSON.stringify(id.match(/[^a-z0-9_]/)?.[0] ?? "")}`;
+  return (
+    `"${id}" is not a safe root id: ${why}. A root id must match ${ROOT_ID_PATTERN.source} ` +
+    `(lower-case letters, digits and "_", not starting with a digit), because it is written ` +
+    `unquoted into envoy.yaml, wasmplugin.yaml and the filter's source`
+  );
+}
+
+/** The project name for a directory: lower-case letters, digits and "-" (npm, OCI and k8s). */
+export function projectName(dir: string): string {
+  const name = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 63)
+    .replace(/-$/, "");
+  return name === "" ? "filter" : name;
+}
+
+/** The root id a directory name suggests when --name is not given: "my-filter" → "my_filter". */
+export function defaultRootId(dir: string): string {
+  const id = projectName(dir).replace(/-/g, "_");
+  return /^[0-9]/.test(id) ? `_${id}` : id;
+}
+
+/** The examples this package ships, by directory name. */
+export async function listExamples(): Promise<string[]> {
+  const dir = join(sdkRoot(), "examples");
+  if (!existsSync(dir)) return [];
+  const names: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && existsSync(join(dir, entry.name, "assembly", "index.ts")))
+      names.push(entry.name);
+  }
+  return names.sort();
+}
+
+/** The root id an example's filter registers (the last string argument of registerRootContext). */
+export function exampleRootId(source: string): string | null {
+  const calls = [...source.matchAll(/registerRootContext\s*\(([\s\S]*?)\)\s*;/g)];
+  for (const call of calls.reverse()) {
+    const literal = call[1].match(/,\s*"([^"]*)"\s*,?\s*$/);
+    if (literal) return literal[1];
+  }
+  return null;
+}
+
+/** Every file under `dir`, as paths relative to it ("/"-separated), minus SKIP. */
+async function walk(dir: string, prefix = ""): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of (await readdir(join(dir, prefix), { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    if (SKIP.has(entry.name)) continue;
+    const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await walk(dir, rel)));
+    else if (entry.isFile()) files.push(rel);
+  }
+  return files;
+}
+
+export interface ScaffoldOptions {
+  /** Where the project goes: must not exist, or be an empty directory. */
+  dir: string;
+  /** Start from examples/<example> instead of the template. */
+  example?: string;
+  /** Root id (default: the example's, or one made from the directory name). */
+  rootId?: string;
+  /** The proxy-wasm-as dependency spec (default `^<this version>`). */
+  sdkSpec?: string;
+}
+
+export interface ScaffoldResult {
+  dir: string;
+  name: string;
+  rootId: string;
+  sdkSpec: string;
+  /** "template" or "example:<name>". */
+  source: string;
+  /** Files written, relative to dir, "/"-separated, sorted. */
+  files: string[];
+  /** Whether the files were formatted with prettier after the placeholders were filled. */
+  formatted: boolean;
+}
+
+/** Thrown when init refuses its input; the message says why. */
+export class ScaffoldError extends Error {}
+
+async function checkTarget(dir: string): Promise<void> {
+  let info;
+  try {
+    info = await lstat(dir);
+  } catch {
+    return; // does not exist yet: fine
+  }
+  if (!info.isDirectory()) throw new ScaffoldError(`${dir} exists and is not a directory`);
+  const entries = await readdir(dir);
+  if (entries.length > 0) {
+    const shown = entries
+      .sort()
+      .slice(0, 3)
+      .map((e) => JSON.stringify(e))
+      .join(", ");
+    throw new ScaffoldError(
+      `${dir} is not empty (${entries.length} ${entries.length === 1 ? "entry" : "entries"}: ` +
+        `${shown}${entries.length > 3 ? ", …" : ""}); init only writes into a new or empty ` +
+        `directory, so that nothing of yours is overwritten`,
+    );
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Fills the placeholders of one file; JSON files get JSON-escaped values. */
+function fill(text: string, file: string, values: Record<string, string>): string {
+  const json = file.endsWith(".json");
+  let out = text;
+  for (const [placeholder, value] of Object.entries(values)) {
+    const v = json ? JSON.stringify(value).slice(1, -1) : value;
+    out = out.split(placeholder).join(v);
+  }
+  return out;
+}
+
+/**
+ * Makes an example's test and source files work in a project of their own: imports of the
+ * emulator by relative path become "proxy-wasm-as/host", paths into examples/<name>/build
+ * become build/, and the example's root id becomes the chosen one.
+ */
+function adaptExample(
+  text: string,
+  example: string,
+  oldRootId: string | null,
+  rootId: string,
+): string {
+  let out = text
+    .replace(/(["'])(?:\.\.\/)+src\/host(?:\/index(?:\.js|\.ts)?)?\1/g, '"proxy-wasm-as/host"')
+    .replace(/(["'])(?:\.\.\/)+(?:index|proxy)(?:\.ts)?\1/g, (m, q: string) =>
+      m.includes("proxy") ? `${q}proxy-wasm-as/proxy${q}` : `${q}proxy-wasm-as${q}`,
+    )
+    .split(`examples/${example}/build/`)
+    .join("build/");
+  if (oldRootId !== null && oldRootId !== "" && oldRootId !== rootId) {
+    const word = new RegExp(`(?<![A-Za-z0-9_])${escapeRegExp(oldRootId)}(?![A-Za-z0-9_])`, "g");
+    out = out.replace(word, rootId);
+  }
+  return out;
+}
+
+/**
+ * An example's README, followed by the template README's sections on building, testing,
+ * running and shipping the project (from its "## Build" heading on), unless it has them.
+ */
+function withProjectSections(readme: string, templateReadme: string): string {
+  const start = templateReadme.indexOf("\n## Build");
+  if (start < 0 || /^## Build\b/m.test(readme)) return readme;
+  return `${readme.trimEnd()}\n${templateReadme.slice(start)}`;
+}
+
+const TEXT_FILE =
+  /\.(ts|js|mjs|json|ya?ml|md|txt|toml)$|(^|\/)(Dockerfile|gitignore|\.[a-z]+ignore)$/;
+
+/** Formats the written files with prettier when it can be loaded; false when it cannot. */
+async function format(dir: string, files: string[]): Promise<boolean> {
+  let prettier: typeof import("prettier");
+  try {
+    prettier = await import("prettier");
+  } catch {
+    return false;
+  }
+  for (const file of files) {
+    const path = join(dir, file);
+    const info = await prettier.getFileInfo(path, { ignorePath: join(dir, ".prettierignore") });
+    if (info.ignored || info.inferredParser === null) continue;
+    const options = (await prettier.resolveConfig(path)) ?? {};
+    const text = await readFile(path, "utf8");
+    const formatted = await prettier.format(text, { ...options, filepath: path });
+    if (formatted !== text) await writeFile(path, formatted);
+  }
+  return true;
+}
+
+/** Writes the project; throws ScaffoldError when the input is refused. */
+export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult> {
+  const dir = resolve(options.dir);
+  const root = sdkRoot();
+  const templateDir = join(root, "templates");
+
+  let exampleDir: string | null = null;
+  let exampleId: string | null = null;
+  if (options.example !== undefined) {
+    const examples = await listExamples();
+    if (!examples.includes(options.example)) {
+      throw new ScaffoldError(
+        `no example named "${options.example}"; the examples are: ${examples.join(", ") || "(none)"}`,
+      );
+    }
+    exampleDir = join(root, "examples", options.example);
+    exampleId = exampleRootId(await readFile(join(exampleDir, "assembly", "index.ts"), "utf8"));
+  }
+
+  const rootId = options.rootId ?? exampleId ?? defaultRootId(dir);
+  const problem = rootIdProblem(rootId);
+  if (problem !== null) throw new ScaffoldError(problem);
+  await checkTarget(dir);
+
+  const name = projectName(dir);
+  const sdkSpec = options.sdkSpec ?? `^${sdkVersion()}`;
+  const values = {
+    [PLACEHOLDERS.name]: name,
+    [PLACEHOLDERS.rootId]: rootId,
+    [PLACEHOLDERS.sdkSpec]: sdkSpec,
+  };
+
+  // target path → [source path, adapt as example file?]
+  const plan = new Map<string, { from: string; example: boolean }>();
+  const templateFiles = await walk(templateDir);
+  const fromExample = (rel: string): boolean =>
+    exampleDir !== null &&
+    EXAMPLE_PARTS.some((part) => rel === part || rel.startsWith(`${part}/`)) &&
+    existsSync(join(exampleDir, rel.split("/")[0]));
+  for (const rel of templateFiles) {
+    const target = RENAMES[rel] ?? rel;
+    // The example's own assembly/, test/, README and manifests replace the template's; the
+    // template's editor settings for assembly/ stay unless the example has its own.
+    if (fromExample(rel) && rel !== "assembly/tsconfig.json") continue;
+    plan.set(target, { from: join(templateDir, rel), example: false });
+  }
+  if (exampleDir !== null) {
+    for (const part of EXAMPLE_PARTS) {
+      const path = join(exampleDir, part);
+      if (!existsSync(path)) continue;
+      if ((await stat(path)).isDirectory()) {
+        for (const rel of await walk(exampleDir, part))
+          plan.set(rel, { from: join(exampleDir, rel), example: true });
+      } else {
+        plan.set(part, { from: path, example: true });
+      }
+    }
+  }
+
+  const files = [...plan.keys()].sort();
+  const templateReadme = await readFile(join(templateDir, "README.md"), "utf8");
+  await mkdir(dir, { recursive: true });
+  for (const target of files) {
+    const { from, example } = plan.get(target)!;
+    const out = join(dir, ...target.split("/"));
+    if (!out.startsWith(dir + sep)) throw new Error(`refusing to write outside ${dir}: ${target}`);
+    await mkdir(dirname(out), { recursive: true });
+    const bytes = await readFile(from);
+    if (!TEXT_FILE.test(target)) {
+      await writeFile(out, bytes);
+      continue;
+    }
+    let text = bytes.toString("utf8");
+    if (example) text = adaptExample(text, options.example!, exampleId, rootId);
+    if (example && target === "README.md") text = withProjectSections(text, templateReadme);
+    await writeFile(out, fill(text, target, values));
+  }
+  const formatted = await format(dir, files);
+
+  return {
+    dir,
+    name,
+    rootId,
+    sdkSpec,
+    source: options.example === undefined ? "template" : `example:${options.example}`,
+    files,
+    formatted,
+  };
+}
+
+/** A path for people: relative to the working directory when that is shorter. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== "" && !rel.startsWith("..") && rel.length < path.length ? rel : path;
+}
