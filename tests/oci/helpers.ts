@@ -2,7 +2,7 @@
 // registries (Debian's docker-registry on 127.0.0.1), shared or started per test file.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -32,14 +32,19 @@ export function cleanEnv(extra: Record<string, string> = {}, home?: string): Nod
   return { ...env, ...extra };
 }
 
-/** Runs `proxy-wasm-as ARGS` from the sources (through tsx). */
+// CLI runs default to an empty directory, so nothing in the checkout (runtime-config.json,
+// build/) changes what a test sees.
+const emptyCwd = mkdtempSync(join(tmpdir(), "pwa-cwd-"));
+process.on("exit", () => rmSync(emptyCwd, { recursive: true, force: true }));
+
+/** Runs `proxy-wasm-as ARGS` from the sources (through tsx), in an empty directory by default. */
 export function cli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", tsxLoader, mainTs, ...args], {
-      cwd: options.cwd ?? repoRoot,
+      cwd: options.cwd ?? emptyCwd,
       env: options.env ?? cleanEnv(),
       stdio: ["ignore", "pipe", "pipe"],
     });
