@@ -15,8 +15,8 @@ export interface HttpCallout {
   headers: HeaderMap;
   body: Buffer;
   trailers: HeaderMap;
-  /** 0 = no timeout. */
-  timeoutMs: number;
+  /** Timeout in milliseconds; 0 = none. */
+  timeout: number;
   /** When it was sent, on the virtual monotonic clock (ms). */
   sentAt: number;
   /** The plugin (root context) that made the call and gets the response. */
@@ -62,7 +62,7 @@ export class Callouts {
       headers,
       body,
       trailers: new HeaderMap(trailerPairs),
-      timeoutMs,
+      timeout: timeoutMs,
       sentAt: this.host.clock.monotonic(),
       plugin: root,
     };
@@ -130,7 +130,7 @@ export class Callouts {
   /** @internal callouts whose timeout passed get Envoy's 504 "upstream request timeout". */
   expire(now: number): void {
     for (const c of [...this.pending]) {
-      if (c.timeoutMs > 0 && now >= c.sentAt + c.timeoutMs) {
+      if (c.timeout > 0 && now >= c.sentAt + c.timeout) {
         this.respond(c, { status: 504, body: "upstream request timeout" });
       }
     }

@@ -21,7 +21,8 @@ export interface GrpcCall {
   sent: Buffer[];
   /** The module half-closed the stream (end_stream on send). */
   localClosed: boolean;
-  timeoutMs: number;
+  /** Timeout in milliseconds; 0 = none. */
+  timeout: number;
   plugin: RootContext;
 }
 
@@ -62,7 +63,7 @@ export class GrpcCalls {
       message,
       sent: [],
       localClosed: false,
-      timeoutMs,
+      timeout: timeoutMs,
       plugin: root,
     };
     this.pending.push(call);

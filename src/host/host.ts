@@ -35,6 +35,10 @@ export interface HostOptions {
   clusters?: string[];
   /** Start of the virtual wall clock. Default: now. */
   time?: number | Date;
+  /** Record every call into a module in `host.callTrace` (for debugging lifecycles). */
+  traceCalls?: boolean;
+  /** Keep at most this many log entries (oldest dropped). Default 100000. */
+  maxLogEntries?: number;
   /** Called for every log line (e.g. to print it). */
   onLog?: (entry: LogEntry) => void;
   /** Print log lines to stderr. */
@@ -81,8 +85,9 @@ export class Host {
   readonly vms: Vm[] = [];
   /** Every plugin (root context), in start order. */
   readonly plugins: RootContext[] = [];
-  /** Every call into a module, as `name(args)`, for debugging lifecycles. */
+  /** With `traceCalls`: every call into a module, as `name(args)`. */
   readonly callTrace: string[] = [];
+  /** @internal */ readonly traceCalls: boolean;
   readonly localReplyThroughFilter: boolean;
   /** @internal */ readonly onHttpCall?: (c: HttpCallout) => void;
   /** @internal */ readonly onGrpcCall?: (c: GrpcCall) => void;
@@ -95,7 +100,12 @@ export class Host {
   private constructor(options: HostOptions) {
     this.clock = new VirtualClock(options.time === undefined ? Date.now() : Number(options.time));
     this.logLevel = toLogLevel(options.logLevel ?? "trace");
-    this.logStore = new LogStore(options.onLog, options.echoLogs ?? false);
+    this.logStore = new LogStore(
+      options.onLog,
+      options.echoLogs ?? false,
+      options.maxLogEntries ?? 100000,
+    );
+    this.traceCalls = options.traceCalls ?? false;
     this.clusters = options.clusters ? new Set(options.clusters) : null;
     this.localReplyThroughFilter = options.localReplyThroughFilter ?? true;
     this.onHttpCall = options.onHttpCall;

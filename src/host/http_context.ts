@@ -161,6 +161,7 @@ export class HttpContext extends Context {
   }
 
   private receiveHeaders(side: HttpMessage, init: HeadersInit, eos: boolean): Action {
+    if (this.isOver()) return Action.Pause;
     if (side.headersReceived) throw new Error(`${side.direction} headers were already received`);
     this.assertActive(side, "headers");
     return this.deliverNow(side, () => {
@@ -171,7 +172,17 @@ export class HttpContext extends Context {
     });
   }
 
+  /**
+   * After a local reply or a reset Envoy calls no filter of the stream again: later events are
+   * ignored and answered with Pause.
+   */
+  private isOver(): boolean {
+    if (this.state === "completed") throw new Error(`HTTP context ${this.id} is completed`);
+    return this.state === "localReply" || this.state === "reset";
+  }
+
   private receiveData(side: HttpMessage, chunk: Buffer, eos: boolean): Action {
+    if (this.isOver()) return Action.Pause;
     if (!side.headersReceived)
       throw new Error(`${side.direction} body before ${side.direction} headers`);
     if (side.headersEos) throw new Error(`${side.direction} body after headers with end_of_stream`);
@@ -182,6 +193,7 @@ export class HttpContext extends Context {
   }
 
   private receiveTrailers(side: HttpMessage, init: HeadersInit): Action {
+    if (this.isOver()) return Action.Pause;
     if (!side.headersReceived)
       throw new Error(`${side.direction} trailers before ${side.direction} headers`);
     this.assertActive(side, "trailers");
@@ -448,7 +460,7 @@ export class HttpContext extends Context {
     this.request.queue.length = 0;
     this.listener.onLocalReply?.(r);
     const res = this.response;
-    if (res.headersReceived) {
+    if (res.headersForwarded) {
       // Too late for a reply: Envoy resets the stream.
       this.resetDetails = r.details;
       this.listener.onReset?.(r.details);
@@ -460,10 +472,19 @@ export class HttpContext extends Context {
       headers.add("content-type", "text/plain");
     }
     for (const [k, v] of r.headers) headers.add(k, v);
+    // Envoy FilterManager::sendLocalReply: once the upstream response has arrived the reply
+    // replaces it directly (sendDirectLocalReply), without running the encoder filters.
+    const direct = res.headersReceived;
     res.headersReceived = true;
     res.headersMap = headers;
     res.headersEos = r.body.length === 0;
-    if (this.vm.failed || !this.host.localReplyThroughFilter) {
+    res.queue.length = 0;
+    res.pause = "none";
+    res.held = Buffer.alloc(0);
+    res.current = null;
+    res.buffering = false;
+    res.trailersMap = null;
+    if (direct || this.vm.failed || !this.host.localReplyThroughFilter) {
       this.forwardHeaders(res);
       if (r.body.length) this.forwardBody(res, r.body, true);
       return;

@@ -22,10 +22,12 @@ export class LogStore {
   constructor(
     private readonly sink?: (e: LogEntry) => void,
     private readonly echo = false,
+    private readonly limit = Infinity,
   ) {}
 
   add(e: LogEntry): void {
     this.entries.push(e);
+    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
     this.sink?.(e);
     if (this.echo) {
       const name = LOG_LEVEL_NAMES[e.level] ?? String(e.level);

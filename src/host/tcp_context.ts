@@ -58,6 +58,7 @@ export class TcpContext extends Context {
   readonly newConnectionAction: Action;
   private streamFailed = false;
   private upstreamClosed = false;
+  private readonly filterStates = new Map<string, Buffer>();
   private downstreamClosed = false;
 
   constructor(
@@ -191,6 +192,20 @@ export class TcpContext extends Context {
       return { get: () => flow.current!, set: (d) => (flow.current = d) };
     }
     return super.getBuffer(type);
+  }
+
+  override setFilterState(key: string, value: Buffer): WasmResult {
+    this.filterStates.set(key, value);
+    return WasmResult.Ok;
+  }
+
+  override filterStateValue(key: string): Buffer | undefined {
+    return this.filterStates.get(key);
+  }
+
+  /** Filter state written by proxy_set_property, by key (`wasm.<name>`). */
+  filterState(key: string): Buffer | undefined {
+    return this.filterStates.get(key);
   }
 
   override continueStream(type: number): WasmResult {

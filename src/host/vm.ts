@@ -223,7 +223,7 @@ export class Vm {
     if (this.failed) return FAILED;
     const f = this.fn(name);
     if (!f) return undefined;
-    this.host.callTrace.push(`${name}(${args.join(",")})`);
+    if (this.host.traceCalls) this.host.callTrace.push(`${name}(${args.join(",")})`);
     const saved = [this.current, this.effectiveId] as const;
     this.current = ctx;
     this.effectiveId = 0;

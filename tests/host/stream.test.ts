@@ -200,7 +200,7 @@ test("a trap in a callback fails the stream closed (503 wasm_fail_stream) and th
       (call $boom)
       (i32.const 0))`,
   );
-  const host = await Host.load(wasm);
+  const host = await Host.load(wasm, { traceCalls: true });
   const http = host.newHttpContext();
   assert.equal(http.requestHeaders({ ":path": "/" }), Action.Pause);
   assert.equal(http.lastStatus?.raw, "failed");
@@ -216,6 +216,7 @@ test("a trap in a callback fails the stream closed (503 wasm_fail_stream) and th
   );
   assert.match(critical[0], /backtrace:\n {2}0: .*boom/);
   const calls = host.callTrace.length;
+  assert.ok(host.callTrace.includes("proxy_on_request_headers(2,1,0)"));
   const later = host.newHttpContext();
   assert.equal(later.requestHeaders({ ":path": "/" }), Action.Pause);
   assert.equal(later.sentLocalResponse?.details, "wasm_fail_stream");
@@ -265,4 +266,31 @@ test("a hostcall trapping inside the host (proc_exit) is contained like any trap
   http.requestHeaders({});
   assert.equal(http.sentLocalResponse?.details, "wasm_fail_stream");
   assert.match(host.logs("critical")[0], /proc_exit\(3\)/);
+});
+
+test("a local reply from on_response_headers replaces the upstream response directly (FilterManager sendDirectLocalReply)", async () => {
+  const wasm = await filter(
+    ({ s }) => `
+    (func (export "proxy_on_response_headers") (param i32 i32 i32) (result i32)
+      (call $log ${s("response_headers")})
+      (drop (call $proxy_send_local_response (i32.const 502) ${s("bad upstream")} ${s("replaced")} (i32.const 0) (i32.const 0) (i32.const -1)))
+      (i32.const 0))
+    (func (export "proxy_on_response_body") (param i32 i32 i32) (result i32)
+      (call $log ${s("response_body")}) (i32.const 0))`,
+  );
+  const host = await Host.load(wasm);
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/" }, { endOfStream: true });
+  assert.equal(http.responseHeaders({ ":status": "200", upstream: "yes" }), Action.Pause);
+  // later upstream events no longer reach the filter
+  assert.equal(http.responseBody("upstream body", { endOfStream: true }), Action.Pause);
+  assert.deepEqual(host.logs(), ["response_headers"]);
+  assert.equal(http.state, "localReply");
+  assert.equal(http.response.headers.get(":status"), "502");
+  assert.equal(http.response.headers.has("upstream"), false);
+  assert.equal(http.response.text(), "replaced");
+  assert.equal(http.sentLocalResponse?.details, "bad_upstream");
+  http.complete();
+  assert.equal(http.state, "completed");
+  assert.throws(() => http.requestTrailers({}), /completed/);
 });

@@ -142,3 +142,20 @@ test("a trap in a TCP callback closes the connection, or continues with fail_ope
   assert.equal(b.downstreamData("y"), Action.Continue);
   assert.equal(b.downstream.text(), "xy");
 });
+
+test("set_property works on a TCP connection (it has stream info), not on the root", async () => {
+  const wasm = await filter(
+    ({ s }) => `
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (call $log_num ${s("root")} (call $proxy_set_property ${s("k")} ${s("v")})) (i32.const 1))
+    (func (export "proxy_on_new_connection") (param i32) (result i32)
+      (call $log_num ${s("conn")} (call $proxy_set_property ${s("k")} ${s("v")}))
+      (call $log_num ${s("get")} (call $proxy_get_property ${s("k")} (i32.const 0x100) (i32.const 0x104)))
+      (call $log_str ${s("value")})
+      (i32.const 0))`,
+  );
+  const host = await Host.load(wasm);
+  const tcp = host.newTcpContext();
+  assert.deepEqual(host.logs(), ["root=1", "conn=0", "get=0", "value=v"]);
+  assert.equal(tcp.filterState("wasm.k")?.toString(), "v");
+});
