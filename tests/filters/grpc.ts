@@ -1,0 +1,152 @@
+// Test filter for gRPC callouts: a unary call that resumes or rejects the request, a stream fed
+// with the request body, cancel / close, and argument errors. Results logged as key=value.
+export * from "proxy-wasm-as/proxy";
+import {
+  Context,
+  FilterDataStatusValues,
+  FilterHeadersStatusValues,
+  GrpcStatusValues,
+  RootContext,
+  get_status,
+  grpcCancel,
+  grpcClose,
+  grpcSend,
+  grpc_receive_buffer,
+  grpc_receive_initial_metadata,
+  grpc_receive_trailing_metadata,
+  lastCallToken,
+  logInfo,
+  makeHeaders,
+  registerRootContext,
+  stream_context,
+} from "proxy-wasm-as";
+
+function report(key: string, value: string): void {
+  logInfo(key + "=" + value);
+}
+
+function orNull(value: string | null): string {
+  return value !== null ? "[" + value + "]" : "null";
+}
+
+function statusText(): string {
+  const s = get_status();
+  return s !== null ? s.status.toString() + " " + s.message : "null";
+}
+
+class GrpcRoot extends RootContext {
+  createContext(context_id: u32): Context {
+    return new GrpcFilter(context_id, this);
+  }
+}
+
+class GrpcFilter extends Context {
+  tag: string = "";
+  testCase: string = "";
+  token: u32 = 0;
+
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const h = stream_context.headers.request;
+    this.testCase = h.get("x-case");
+    this.tag = h.get("x-tag");
+    const tag = this.tag;
+    const md = makeHeaders(["x-md", tag]);
+    if (this.testCase == "unary") {
+      const r = this.dispatchGrpcCall(
+        "grpc",
+        "pkg.Auth",
+        "Check",
+        md,
+        String.UTF8.encode("req:" + tag),
+        2000,
+      );
+      this.token = lastCallToken();
+      report(tag + ".dispatch", (<i32>r).toString());
+      report(tag + ".token", this.token.toString());
+      return FilterHeadersStatusValues.StopIteration;
+    }
+    if (this.testCase == "stream") {
+      const r = this.openGrpcStream("grpc", "pkg.Chat", "Talk", md);
+      this.token = lastCallToken();
+      report(tag + ".open", (<i32>r).toString());
+      report(tag + ".token", this.token.toString());
+    } else if (this.testCase == "cancel") {
+      this.openGrpcStream("grpc", "pkg.Chat", "Talk", md);
+      const token = lastCallToken();
+      report("cancel", (<i32>grpcCancel(token)).toString());
+      report("cancel.again", (<i32>grpcCancel(token)).toString());
+      report("send.cancelled", (<i32>grpcSend(token, String.UTF8.encode("x"))).toString());
+      this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
+      const unary = lastCallToken();
+      report("close", (<i32>grpcClose(unary)).toString());
+      report("close.again", (<i32>grpcClose(unary)).toString());
+    } else if (this.testCase == "errors") {
+      const unknown = this.dispatchGrpcCall("nope", "s", "m", md, new ArrayBuffer(0), 0);
+      report("unknown_cluster", (<i32>unknown).toString());
+      const unknownStream = this.openGrpcStream("nope", "s", "m", md);
+      report("unknown_cluster.stream", (<i32>unknownStream).toString());
+      this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
+      const unary = lastCallToken();
+      report("send.unary", (<i32>grpcSend(unary, String.UTF8.encode("x"))).toString());
+      report("send.unknown", (<i32>grpcSend(unary + 1 + 400, String.UTF8.encode("x"))).toString());
+      report("cancel.badtoken", (<i32>grpcCancel(unary + 2)).toString());
+    }
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+    if (this.testCase == "stream") {
+      // No gRPC callback is running: its metadata is not readable here.
+      report("body.initial_metadata", orNull(grpc_receive_initial_metadata.getOrNull("x-init")));
+      const body = String.UTF8.encode("msg" + body_buffer_length.toString());
+      report(this.tag + ".send", (<i32>grpcSend(this.token, body, end_of_stream)).toString());
+    }
+    return FilterDataStatusValues.Continue;
+  }
+
+  onGrpcReceiveInitialMetadata(token: u32, num_elements: u32): void {
+    report(this.tag + ".initial.token", token.toString());
+    report(this.tag + ".initial.count", num_elements.toString());
+    report(this.tag + ".initial.x-init", orNull(grpc_receive_initial_metadata.getOrNull("x-init")));
+  }
+
+  onGrpcReceive(token: u32, message_size: usize): void {
+    const tag = this.tag;
+    const message = grpc_receive_buffer.getString();
+    report(tag + ".receive.token", token.toString());
+    report(tag + ".receive.size", message_size.toString());
+    report(tag + ".receive.message", orNull(message));
+    if (this.testCase == "unary") {
+      report(tag + ".receive.status", statusText());
+      stream_context.headers.request.add("x-grpc", message !== null ? message : "");
+      this.continueRequest();
+    }
+  }
+
+  onGrpcReceiveTrailingMetadata(token: u32, num_elements: u32): void {
+    report(this.tag + ".trailing.count", num_elements.toString());
+    report(
+      this.tag + ".trailing.x-trail",
+      orNull(grpc_receive_trailing_metadata.getOrNull("x-trail")),
+    );
+  }
+
+  onGrpcClose(token: u32, status_code: u32): void {
+    const tag = this.tag;
+    report(tag + ".close.token", token.toString());
+    report(tag + ".close.code", status_code.toString());
+    report(tag + ".close.status", statusText());
+    if (this.testCase == "unary") {
+      const s = get_status();
+      this.sendLocalResponse(
+        503,
+        "grpc failed",
+        String.UTF8.encode("grpc " + status_code.toString() + ": " + (s !== null ? s.message : "")),
+        [],
+        <GrpcStatusValues>status_code,
+      );
+    }
+  }
+}
+
+registerRootContext((context_id: u32) => new GrpcRoot(context_id), "grpc");
