@@ -1,0 +1,72 @@
+// Test filter for shared data: get / set with compare-and-swap, driven by request headers
+// (x-op, x-key, x-value, x-cas). Results logged as key=value.
+export * from "proxy-wasm-as/proxy";
+import {
+  Context,
+  FilterHeadersStatusValues,
+  RootContext,
+  getSharedData,
+  logInfo,
+  registerRootContext,
+  setSharedData,
+  setSharedDataString,
+  stream_context,
+} from "proxy-wasm-as";
+
+function report(key: string, value: string): void {
+  logInfo(key + "=" + value);
+}
+
+function reportGet(label: string, key: string): u32 {
+  const d = getSharedData(key);
+  if (d === null) {
+    report(label, "null");
+    return 0;
+  }
+  report(label, d.text + "@" + d.cas.toString());
+  return d.cas;
+}
+
+class SharedRoot extends RootContext {
+  createContext(context_id: u32): Context {
+    return new SharedFilter(context_id, this);
+  }
+}
+
+class SharedFilter extends Context {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const h = stream_context.headers.request;
+    const op = h.get("x-op");
+    const key = h.get("x-key");
+    if (op == "get") {
+      reportGet("get", key);
+    } else if (op == "set") {
+      const cas = h.has("x-cas") ? <u32>U32.parseInt(h.get("x-cas")) : 0;
+      report("set", (<i32>setSharedDataString(key, h.get("x-value"), cas)).toString());
+    } else if (op == "cas-flow") {
+      reportGet("flow.get0", key);
+      report("flow.set0", (<i32>setSharedDataString(key, "v1")).toString());
+      const cas1 = reportGet("flow.get1", key);
+      report("flow.set1", (<i32>setSharedDataString(key, "v2", cas1)).toString());
+      report("flow.stale", (<i32>setSharedDataString(key, "v3", cas1)).toString());
+      const cas2 = reportGet("flow.get2", key);
+      report("flow.changed", cas2 != cas1 ? "yes" : "no");
+      report("flow.force", (<i32>setSharedDataString(key, "v4", 0)).toString());
+      reportGet("flow.get3", key);
+    } else if (op == "bytes") {
+      const value = new ArrayBuffer(3);
+      store<u8>(changetype<usize>(value), 0);
+      store<u8>(changetype<usize>(value) + 1, 255);
+      store<u8>(changetype<usize>(value) + 2, 7);
+      report("bytes.set", (<i32>setSharedData(key, value)).toString());
+      const d = getSharedData(key);
+      if (d !== null) {
+        report("bytes.length", d.value.byteLength.toString());
+        report("bytes.1", load<u8>(changetype<usize>(d.value) + 1).toString());
+      }
+    }
+    return FilterHeadersStatusValues.Continue;
+  }
+}
+
+registerRootContext((context_id: u32) => new SharedRoot(context_id), "shared");
