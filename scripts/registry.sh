@@ -6,12 +6,12 @@
 #   scripts/registry.sh stop
 #
 # The port is fixed (PROXY_WASM_AS_REGISTRY_PORT, default 5123) unless it is taken, in which case
-# a free one is chosen. The tests read .tmp/registry/url (and .tmp/registry/storage, the blob
+# a free one is chosen. PROXY_WASM_AS_REGISTRY_STATE moves the state directory (default .tmp/registry). The tests read .tmp/registry/url (and .tmp/registry/storage, the blob
 # store on disk) and start a registry of their own when that file is missing or nothing answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-state=".tmp/registry"
+state="${PROXY_WASM_AS_REGISTRY_STATE:-.tmp/registry}"
 port="${PROXY_WASM_AS_REGISTRY_PORT:-5123}"
 
 port_free() {
