@@ -16,6 +16,8 @@ export interface HttpCallout {
   body: Buffer;
   trailers: HeaderMap;
   /** Timeout in milliseconds; 0 = none. */
+  timeoutMs: number;
+  /** Same as `timeoutMs`. */
   timeout: number;
   /** When it was sent, on the virtual monotonic clock (ms). */
   sentAt: number;
@@ -62,6 +64,7 @@ export class Callouts {
       headers,
       body,
       trailers: new HeaderMap(trailerPairs),
+      timeoutMs,
       timeout: timeoutMs,
       sentAt: this.host.clock.monotonic(),
       plugin: root,
@@ -130,7 +133,7 @@ export class Callouts {
   /** @internal callouts whose timeout passed get Envoy's 504 "upstream request timeout". */
   expire(now: number): void {
     for (const c of [...this.pending]) {
-      if (c.timeout > 0 && now >= c.sentAt + c.timeout) {
+      if (c.timeoutMs > 0 && now >= c.sentAt + c.timeoutMs) {
         this.respond(c, { status: 504, body: "upstream request timeout" });
       }
     }

@@ -22,6 +22,8 @@ export interface GrpcCall {
   /** The module half-closed the stream (end_stream on send). */
   localClosed: boolean;
   /** Timeout in milliseconds; 0 = none. */
+  timeoutMs: number;
+  /** Same as `timeoutMs`. */
   timeout: number;
   plugin: RootContext;
 }
@@ -63,6 +65,7 @@ export class GrpcCalls {
       message,
       sent: [],
       localClosed: false,
+      timeoutMs,
       timeout: timeoutMs,
       plugin: root,
     };

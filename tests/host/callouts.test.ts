@@ -77,6 +77,7 @@ test("http_call validates cluster, :method/:path/:authority and the timeout; tok
   assert.equal(first.body.toString(), "payload");
   assert.equal(first.headers.get(":path"), "/auth");
   assert.equal(first.headers.get("content-length"), "7"); // a body sets content-length
+  assert.equal(first.timeoutMs, 0x7fffffff);
   assert.equal(first.timeout, 0x7fffffff);
   assert.deepEqual(
     host.callouts.map((c) => c.token),
@@ -257,7 +258,7 @@ test("gRPC: unknown cluster ParseFailure, call tokens 5, 9, stream tokens 6, 10;
   assert.equal(call.method, "Say");
   assert.equal(call.message?.toString(), "hello");
   assert.equal(call.initialMetadata.get("x-md"), "1");
-  assert.equal(call.timeout, 500);
+  assert.equal(call.timeoutMs, 500);
   const stream = host.grpcCalls[2];
   assert.deepEqual(
     stream.sent.map((b) => b.toString()),
