@@ -1,0 +1,93 @@
+// http_routing: choose the upstream of each request in the filter. A share of the users go to
+// a canary version; the filter records its choice in the `x-route-to` request header, and
+// Envoy's route table sends the request to the matching cluster. (Envoy clears its route cache
+// whenever a Wasm filter changes request headers, so the route is chosen after the filter ran.)
+//
+// Configuration (JSON): {"canary_percent": 20, "user_header": "x-user-id"} — canary_percent is an
+// integer from 0 to 100; user_header (default "x-user-id") names the header that identifies a
+// user. The same user always gets the same version.
+export * from "proxy-wasm-as/proxy";
+import {
+  Context,
+  FilterHeadersStatusValues,
+  LogLevelValues,
+  RootContext,
+  isLogEnabled,
+  log,
+  parseJsonObject,
+  registerRootContext,
+  stream_context,
+} from "proxy-wasm-as";
+
+/** The request header Envoy's routes match on (see envoy.yaml). */
+const ROUTE_HEADER = "x-route-to";
+
+class RoutingRoot extends RootContext {
+  canaryPercent: u32 = 0;
+  userHeader: string = "x-user-id";
+
+  onConfigure(configuration_size: u32): bool {
+    super.onConfigure(configuration_size);
+    const config = parseJsonObject(this.getConfiguration(), "http_routing configuration");
+    if (config === null) return false;
+    const percent = config.getInteger("canary_percent");
+    if (percent === null || percent.valueOf() < 0 || percent.valueOf() > 100) {
+      log(LogLevelValues.error, "http_routing: canary_percent must be an integer from 0 to 100");
+      return false;
+    }
+    this.canaryPercent = <u32>percent.valueOf();
+    if (config.has("user_header")) {
+      const header = config.getString("user_header");
+      if (header === null || header.valueOf() == "") {
+        log(LogLevelValues.error, "http_routing: user_header must be a non-empty string");
+        return false;
+      }
+      this.userHeader = header.valueOf();
+    }
+    return true;
+  }
+
+  createContext(context_id: u32): Context {
+    return new Routing(context_id, this);
+  }
+}
+
+class Routing extends Context {
+  version: string = "primary";
+
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const root = this.root_context as RoutingRoot;
+    const headers = stream_context.headers.request;
+    const user = headers.getOrNull(root.userHeader);
+    // Anonymous requests stay on the primary version.
+    if (user !== null && bucketOf(user) < root.canaryPercent) this.version = "canary";
+    // replace, not add: a value the client sent must not choose the route.
+    headers.replace(ROUTE_HEADER, this.version);
+    if (isLogEnabled(LogLevelValues.debug)) {
+      log(
+        LogLevelValues.debug,
+        "routing " + (user !== null ? user : "anonymous") + " to " + this.version,
+      );
+    }
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    // Let the client see which version answered.
+    stream_context.headers.response.replace("x-served-by", this.version);
+    return FilterHeadersStatusValues.Continue;
+  }
+}
+
+/** A stable bucket from 0 to 99 for a user: FNV-1a over the UTF-8 bytes, modulo 100. */
+function bucketOf(user: string): u32 {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(user));
+  let hash: u32 = 2166136261;
+  for (let i = 0; i < bytes.length; i++) {
+    hash ^= bytes[i];
+    hash *= 16777619;
+  }
+  return hash % 100;
+}
+
+registerRootContext((context_id: u32) => new RoutingRoot(context_id), "http_routing");
