@@ -1,0 +1,94 @@
+// Test filter for TCP (network) contexts: rewrites client data (ping → PONG-style upper case),
+// wraps server data in [ ], holds data until a full line arrives, closes on "quit". Lifecycle
+// callbacks and results are logged as key=value.
+export * from "proxy-wasm-as/proxy";
+import {
+  Context,
+  FilterStatusValues,
+  PeerTypeValues,
+  RootContext,
+  TcpContext,
+  downstream_data,
+  logInfo,
+  registerRootContext,
+  upstream_data,
+} from "proxy-wasm-as";
+
+function report(key: string, value: string): void {
+  logInfo(key + "=" + value);
+}
+
+class TcpRoot extends RootContext {
+  createContext(context_id: u32): Context {
+    return new UpperCaseTcp(context_id, this);
+  }
+}
+
+class UpperCaseTcp extends TcpContext {
+  holding: bool = false;
+
+  onNewConnection(): FilterStatusValues {
+    report("event", "new_connection");
+    return FilterStatusValues.Continue;
+  }
+
+  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatusValues {
+    report("downstream.size", data_size.toString());
+    report("downstream.eos", end_of_stream ? "true" : "false");
+    report("downstream.length", downstream_data.length().toString());
+    report("upstream.outside", upstream_data.length().toString());
+    const text = downstream_data.getString();
+    if (text === null) return FilterStatusValues.Continue;
+    if (text == "quit\n") {
+      report("close", (<i32>this.closeDownstream()).toString());
+      return FilterStatusValues.StopIteration;
+    }
+    if (text == "bye\n") {
+      report("close.upstream", (<i32>this.closeUpstream()).toString());
+      return FilterStatusValues.StopIteration;
+    }
+    if (text == "later\n") {
+      // Held until the server says something (see onUpstreamData).
+      this.holding = true;
+      return FilterStatusValues.StopIteration;
+    }
+    if (!text.endsWith("\n")) return FilterStatusValues.StopIteration; // wait for the whole line
+    report("replace", (<i32>downstream_data.replaceString(text.toUpperCase())).toString());
+    return FilterStatusValues.Continue;
+  }
+
+  onUpstreamData(data_size: usize, end_of_stream: bool): FilterStatusValues {
+    report("upstream.size", data_size.toString());
+    report("upstream.eos", end_of_stream ? "true" : "false");
+    upstream_data.prependString("[");
+    upstream_data.appendString("]");
+    if (this.holding) {
+      this.holding = false;
+      report("continue", (<i32>this.continueDownstream()).toString());
+    }
+    return FilterStatusValues.Continue;
+  }
+
+  onDownstreamConnectionClose(peer_type: PeerTypeValues): void {
+    report("event", "downstream_close:" + (<i32>peer_type).toString());
+  }
+
+  onUpstreamConnectionClose(peer_type: PeerTypeValues): void {
+    report("event", "upstream_close:" + (<i32>peer_type).toString());
+  }
+
+  onDone(): bool {
+    report("event", "done");
+    return true;
+  }
+
+  onLog(): void {
+    report("event", "log");
+  }
+
+  onDelete(): void {
+    report("event", "delete");
+  }
+}
+
+registerRootContext((context_id: u32) => new TcpRoot(context_id), "tcp");
