@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<Command>> = {
   manifest: async () => (await import("./commands/manifest.js")).command,
   pull: async () => (await import("./commands/pull.js")).command,
   push: async () => (await import("./commands/push.js")).command,
+  run: async () => (await import("./commands/run.js")).command,
   test: async () => (await import("./commands/test.js")).command,
 };
 

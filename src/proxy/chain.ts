@@ -1,0 +1,261 @@
+// The filters of the dev proxy: one emulator Host, one VM per distinct (code, vm_id,
+// vm configuration) as Envoy shares them, one plugin (root context) per filter. Also keeps the
+// emulator's virtual clock on real time (ticks fire on a timer) and replaces a VM that trapped.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import {
+  Host,
+  LOG_LEVEL_NAMES_PROXY,
+  formatLogEntry,
+  type HttpCallout,
+  type LogEntry,
+  type LogLevelName,
+  type PluginOptions,
+  type RootContext,
+  type Vm,
+  type VmOptions,
+} from "./host_api.js";
+import type { DevProxyLogEvent, FilterOptions } from "./types.js";
+
+/** One filter of the chain and the plugin that currently runs it. */
+export interface ChainEntry {
+  readonly options: FilterOptions;
+  /** The plugin name shown in logs. */
+  readonly name: string;
+  plugin: RootContext;
+  readonly slot: VmSlot;
+}
+
+/** The filters that share one VM. */
+interface VmSlot {
+  readonly bytes: Uint8Array;
+  readonly vmOptions: VmOptions;
+  readonly entries: ChainEntry[];
+  readonly policy: "reload" | "closed";
+  vm: Vm;
+  reloading: Promise<void> | null;
+  /** performance.now() before which no reload is tried again (after a reload failed). */
+  retryAfter: number;
+}
+
+export interface ChainOptions {
+  clusters: string[];
+  logLevel: LogLevelName;
+  baseDir: string;
+  log: (e: DevProxyLogEvent) => void;
+  onHttpCall: (c: HttpCallout) => void;
+}
+
+function pluginOptions(f: FilterOptions): PluginOptions {
+  return {
+    rootId: f.rootId ?? "",
+    pluginName: f.name,
+    pluginConfig: f.config,
+    failOpen: f.failOpen ?? false,
+    allowOnHeadersStopIteration: f.allowOnHeadersStopIteration,
+  };
+}
+
+function digest(v: string | Uint8Array | object | undefined): string {
+  const h = createHash("sha256");
+  if (v === undefined) h.update("\0undefined");
+  else if (typeof v === "string" || v instanceof Uint8Array) h.update(v);
+  else h.update(JSON.stringify(v));
+  return h.digest("hex");
+}
+
+export class FilterChain {
+  readonly entries: ChainEntry[] = [];
+  private readonly slots: VmSlot[] = [];
+  private lastSync = performance.now();
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private closed = false;
+
+  private constructor(
+    readonly host: Host,
+    private readonly options: ChainOptions,
+  ) {}
+
+  /** Loads every filter; throws LoadError / StartError with the filter's name in the message. */
+  static async create(filters: FilterOptions[], options: ChainOptions): Promise<FilterChain> {
+    let host: Host | null = null;
+    let chain: FilterChain | null = null;
+    const slots = new Map<string, VmSlot>();
+    for (const [i, f] of filters.entries()) {
+      const bytes =
+        typeof f.wasm === "string"
+          ? new Uint8Array(await readFile(resolve(options.baseDir, f.wasm)))
+          : f.wasm;
+      const vmOptions: VmOptions = { vmId: f.vmId ?? "", vmConfig: f.vmConfig, env: f.env };
+      const key = [digest(bytes), f.vmId ?? "", digest(f.vmConfig)].join("/");
+      const label = `filter ${i + 1} (${f.name ?? f.rootId ?? ""}${typeof f.wasm === "string" ? `, ${f.wasm}` : ""})`;
+      try {
+        let plugin: RootContext;
+        let slot = slots.get(key);
+        if (!host) {
+          host = await Host.load(bytes, {
+            ...vmOptions,
+            ...pluginOptions(f),
+            logLevel: options.logLevel,
+            clusters: options.clusters,
+            onLog: (e) => options.log(FilterChain.logEvent(e)),
+            onHttpCall: (c) => options.onHttpCall(c),
+          });
+          chain = new FilterChain(host, options);
+          plugin = host.plugin;
+        } else if (slot) {
+          plugin = host.addPlugin(pluginOptions(f), slot.vm);
+        } else {
+          plugin = await host.addVm(bytes, { ...vmOptions, ...pluginOptions(f) });
+        }
+        if (!slot) {
+          slot = {
+            bytes,
+            vmOptions,
+            entries: [],
+            policy: f.onTrap ?? "reload",
+            vm: plugin.vm,
+            reloading: null,
+            retryAfter: 0,
+          };
+          slots.set(key, slot);
+          chain!.slots.push(slot);
+        }
+        const entry: ChainEntry = {
+          options: f,
+          name: plugin.pluginName || `#${i + 1}`,
+          plugin,
+          slot,
+        };
+        slot.entries.push(entry);
+        chain!.entries.push(entry);
+      } catch (err) {
+        (err as Error).message = `${label}: ${(err as Error).message}`;
+        throw err;
+      }
+    }
+    if (!chain) throw new Error("no filters");
+    chain.reschedule();
+    return chain;
+  }
+
+  private static logEvent(e: LogEntry): DevProxyLogEvent {
+    const level = LOG_LEVEL_NAMES_PROXY[e.level] ?? String(e.level);
+    return { kind: "filter", level, line: `[${level}] ${formatLogEntry(e)}` };
+  }
+
+  /** The plugins in chain order. */
+  plugins(): RootContext[] {
+    return this.entries.map((e) => e.plugin);
+  }
+
+  /** True when some VM trapped and should be replaced before the next request. */
+  needsReload(): boolean {
+    const now = performance.now();
+    return this.slots.some((s) => s.vm.failed && s.policy === "reload" && now >= s.retryAfter);
+  }
+
+  /** Replaces every failed VM (policy "reload") by a fresh one, with the same plugins. */
+  async reload(): Promise<void> {
+    const now = performance.now();
+    await Promise.all(
+      this.slots
+        .filter((s) => s.vm.failed && s.policy === "reload" && now >= s.retryAfter)
+        .map((s) => (s.reloading ??= this.reloadSlot(s).finally(() => (s.reloading = null)))),
+    );
+  }
+
+  private async reloadSlot(slot: VmSlot): Promise<void> {
+    const names = slot.entries.map((e) => e.name).join(", ");
+    // The failed plugins stop ticking: on_done / on_delete are not delivered to a failed VM.
+    for (const e of slot.entries) {
+      try {
+        e.plugin.shutdown();
+      } catch {
+        // a failed VM answers nothing
+      }
+    }
+    try {
+      const [first, ...rest] = slot.entries;
+      const root = await this.host.addVm(slot.bytes, {
+        ...slot.vmOptions,
+        ...pluginOptions(first.options),
+      });
+      first.plugin = root;
+      for (const e of rest) e.plugin = this.host.addPlugin(pluginOptions(e.options), root.vm);
+      slot.vm = root.vm;
+      this.options.log({
+        kind: "proxy",
+        level: "warn",
+        line: `[warn] proxy: the Wasm VM of ${names} trapped; loaded a fresh VM for the next requests (like Envoy's failure_policy FAIL_RELOAD)`,
+      });
+    } catch (err) {
+      slot.retryAfter = performance.now() + 1000;
+      this.options.log({
+        kind: "proxy",
+        level: "error",
+        line: `[error] proxy: reloading the Wasm VM of ${names} failed (requests get 503; retrying in 1 s): ${(err as Error).message}`,
+      });
+    } finally {
+      this.reschedule();
+    }
+  }
+
+  /** Moves the emulator's clock to real time, firing every tick that is due. */
+  sync(): void {
+    const now = performance.now();
+    const elapsed = now - this.lastSync;
+    this.lastSync = now;
+    if (elapsed > 0) this.host.tick(elapsed);
+  }
+
+  /** Arms the timer for the next tick any plugin asked for. */
+  reschedule(): void {
+    if (this.closed) return;
+    let next = Infinity;
+    const mono = this.host.clock.monotonic();
+    for (const p of this.host.plugins) {
+      if (p.tickPeriod > 0 && p.state !== "deleted" && !p.vm.failed) {
+        next = Math.min(next, p.nextTickAt - mono);
+      }
+    }
+    if (next === Infinity) return;
+    const at = performance.now() + Math.max(0, next);
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        try {
+          this.sync();
+        } catch (err) {
+          this.options.log({
+            kind: "proxy",
+            level: "error",
+            line: `[error] proxy: tick failed: ${(err as Error).message}`,
+          });
+        }
+        this.reschedule();
+      },
+      Math.max(1, Math.ceil(next)),
+    );
+    this.timer.unref();
+  }
+
+  /** Stops the tick timer and shuts the plugins down (proxy_on_done). */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    try {
+      this.host.shutdown();
+    } catch {
+      // shutting down anyway
+    }
+  }
+}

@@ -1,0 +1,608 @@
+// One request through the dev proxy: client → filters (first to last) → upstream, and
+// upstream → filters (last to first) → client, chunk by chunk. Each filter is an emulator
+// HttpContext; what one lets through (its listener hears it) is handed to the next, so pauses,
+// buffering, body rewrites, local replies and callouts behave as the emulator says Envoy does.
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
+import { performance } from "node:perf_hooks";
+import type { FilterChain } from "./chain.js";
+import {
+  first,
+  wireValue,
+  headerChanges,
+  rawPairs,
+  setWire,
+  trailerObject,
+  trailerPairs,
+  wirePairs,
+} from "./headers.js";
+import type { HttpContext, HttpStreamListener, LocalResponse, Pair } from "./host_api.js";
+import type { Cluster, Router } from "./routes.js";
+import type { AccessRecord, DevProxyLogEvent } from "./types.js";
+
+const EMPTY = Buffer.alloc(0);
+
+/** What every exchange needs from the proxy. */
+export interface ProxyCore {
+  chain: FilterChain | null;
+  router: Router;
+  clusters: Map<string, Cluster>;
+  agents: { http: http.Agent; https: https.Agent };
+  log(e: DevProxyLogEvent): void;
+  /** Connection ids for the `connection.id` property. */
+  connectionId(socket: object): number;
+  /** Clusters whose Host header is rewritten to the endpoint (the --upstream one). */
+  autoHostClusters: Set<string>;
+}
+
+/** One direction's next hop: a filter, the upstream, or the client. */
+interface Sink {
+  headers(h: Pair[], eos: boolean): void;
+  data(chunk: Buffer, eos: boolean): void;
+  trailers(t: Pair[]): void;
+}
+
+function requestHasBody(req: http.IncomingMessage): boolean {
+  const cl = req.headers["content-length"];
+  if (req.headers["transfer-encoding"] !== undefined) return true;
+  return cl !== undefined && cl !== "0";
+}
+
+export class Exchange {
+  private readonly started = performance.now();
+  private readonly ctxs: HttpContext[] = [];
+  private readonly names: string[] = [];
+  private upstreamReq: http.ClientRequest | null = null;
+  private upstreamRes: http.IncomingMessage | null = null;
+  /** The upstream is no longer wanted (local reply, reset, client gone). */
+  private upstreamAbandoned = false;
+  /** Client data is no longer wanted (a reply was chosen, or the stream is over). */
+  private requestDead = false;
+  private finished = false;
+  private waitingDownstreamDrain = false;
+  private waitingUpstreamDrain = false;
+  private pendingDownstream: { status: number; headers: string[] } | null = null;
+  private pendingUpstream: {
+    options: https.RequestOptions;
+    headers: string[];
+    https: boolean;
+  } | null = null;
+  private requestIn: Pair[] = [];
+  private requestOut: Pair[] | null = null;
+  private responseIn: Pair[] | null = null;
+  private responseOut: Pair[] | null = null;
+  private readonly record: AccessRecord;
+
+  constructor(
+    private readonly core: ProxyCore,
+    private readonly req: http.IncomingMessage,
+    private readonly res: http.ServerResponse,
+  ) {
+    this.record = {
+      method: req.method ?? "",
+      path: req.url ?? "",
+      status: 0,
+      localReply: null,
+      reset: null,
+      cluster: null,
+      durationMs: 0,
+      bytes: { requestIn: 0, requestOut: 0, responseIn: 0, responseOut: 0 },
+      requestHeaderChanges: [],
+      responseHeaderChanges: [],
+    };
+  }
+
+  // ---- wiring -------------------------------------------------------------------------------
+
+  /** The hop after filter `i` on the request path (i = -1: the first filter). */
+  private requestSink(i: number): Sink {
+    const ctx = this.ctxs[i + 1];
+    if (!ctx) return this.upstreamSink;
+    return {
+      headers: (h, eos) => ctx.requestHeaders(h, { endOfStream: eos }),
+      data: (c, eos) => ctx.requestBody(c, { endOfStream: eos }),
+      trailers: (t) => ctx.requestTrailers(t),
+    };
+  }
+
+  /** The hop after filter `i` on the response path (i = ctxs.length: the last filter). */
+  private responseSink(i: number): Sink {
+    const ctx = this.ctxs[i - 1];
+    if (!ctx) return this.downstreamSink;
+    return {
+      headers: (h, eos) => ctx.responseHeaders(h, { endOfStream: eos }),
+      data: (c, eos) => ctx.responseBody(c, { endOfStream: eos }),
+      trailers: (t) => ctx.responseTrailers(t),
+    };
+  }
+
+  private listener(i: number): HttpStreamListener {
+    return {
+      onRequestHeaders: (h, eos) => this.requestSink(i).headers(h.entries(), eos),
+      onRequestBody: (c, eos) => this.requestSink(i).data(c, eos),
+      onRequestTrailers: (t) => this.requestSink(i).trailers(t.entries()),
+      onResponseHeaders: (h, eos) => this.responseSink(i).headers(h.entries(), eos),
+      onResponseBody: (c, eos) => this.responseSink(i).data(c, eos),
+      onResponseTrailers: (t) => this.responseSink(i).trailers(t.entries()),
+      onLocalReply: (r) => this.localReply(i, r),
+      onReset: (details) => this.filterReset(i, details),
+    };
+  }
+
+  /** Runs `f`; an exception (a bug, or the emulator refusing) fails this request only. */
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    this.core.log({
+      kind: "proxy",
+      level: "error",
+      line: `[error] proxy: ${this.record.method} ${this.record.path}: ${msg}`,
+    });
+    this.abandonUpstream();
+    this.requestDead = true;
+    if (!this.res.headersSent && !this.res.destroyed) {
+      this.record.localReply ??= { filter: "proxy", details: "internal_error" };
+      this.pendingDownstream = null;
+      this.res.writeHead(500, { "content-type": "text/plain", "content-length": "15" });
+      this.res.end("internal error\n");
+    } else {
+      this.record.reset ??= "internal_error";
+      this.res.destroy();
+    }
+  }
+
+  // ---- start: the client's request ------------------------------------------------------------
+
+  start(): void {
+    const { req } = this;
+    const chain = this.core.chain;
+    const headers: Pair[] = [
+      [":authority", req.headers.host ?? ""],
+      [":path", req.url ?? "/"],
+      [":method", req.method ?? "GET"],
+      [":scheme", "http"],
+      ...rawPairs(req.rawHeaders, new Set(["host"])),
+    ];
+    // Envoy's connection manager adds these before any filter runs.
+    if (req.headers["x-forwarded-proto"] === undefined) headers.push(["x-forwarded-proto", "http"]);
+    if (req.headers["x-request-id"] === undefined) headers.push(["x-request-id", randomUUID()]);
+    this.requestIn = headers.map(([k, v]) => [k, v]);
+
+    this.res.on("close", () => this.finish());
+    this.guard(() => {
+      if (chain) {
+        chain.sync();
+        const sock = req.socket;
+        const protocol = `HTTP/${req.httpVersion}`;
+        for (const [i, plugin] of chain.plugins().entries()) {
+          const ctx = plugin.newHttpContext(this.listener(i));
+          ctx.protocol = protocol;
+          ctx.setProperty("source.address", `${sock.remoteAddress}:${sock.remotePort}`);
+          ctx.setProperty("source.port", sock.remotePort ?? 0);
+          ctx.setProperty("destination.address", `${sock.localAddress}:${sock.localPort}`);
+          ctx.setProperty("destination.port", sock.localPort ?? 0);
+          ctx.setProperty("connection.id", this.core.connectionId(sock));
+          this.ctxs.push(ctx);
+          this.names.push(chain.entries[i].name);
+        }
+      }
+      const hasBody = requestHasBody(req);
+      this.requestSink(-1).headers(headers, !hasBody);
+      if (!hasBody) {
+        req.resume();
+        return;
+      }
+      req.on("data", (chunk: Buffer) => {
+        this.record.bytes.requestIn += chunk.length;
+        if (this.requestDead) return;
+        this.inHost(() => this.requestSink(-1).data(chunk, false));
+      });
+      req.on("end", () => {
+        if (this.requestDead) return;
+        const trailers = trailerPairs(req.rawTrailers);
+        this.inHost(() =>
+          trailers.length > 0
+            ? this.requestSink(-1).trailers(trailers)
+            : this.requestSink(-1).data(EMPTY, true),
+        );
+      });
+    });
+    chain?.reschedule();
+  }
+
+  /** An emulator interaction from an I/O event: clock on real time first, timer re-armed after. */
+  private inHost(f: () => void): void {
+    const chain = this.core.chain;
+    if (chain) chain.sync();
+    this.guard(f);
+    if (chain) chain.reschedule();
+  }
+
+  // ---- filters' own decisions -----------------------------------------------------------------
+
+  private localReply(i: number, r: LocalResponse): void {
+    this.record.localReply ??= { filter: this.names[i] ?? "proxy", details: r.details };
+    this.requestDead = true;
+    this.abandonUpstream();
+  }
+
+  /**
+   * The stream was reset by filter `i` (close_stream), or its local reply came after the response
+   * had started through it. Envoy: a reply whose headers have not reached the client yet is sent
+   * directly; otherwise the stream is reset (the connection closes).
+   */
+  private filterReset(i: number, details: string): void {
+    this.requestDead = true;
+    this.abandonUpstream();
+    const reply = this.ctxs[i]?.sentLocalResponse;
+    if (reply && !this.res.headersSent && !this.res.destroyed) {
+      this.pendingDownstream = null;
+      const flat: string[] = ["content-length", String(reply.body.length)];
+      if (reply.body.length > 0) flat.push("content-type", "text/plain");
+      for (const [k, v] of reply.headers) flat.push(k, v);
+      this.responseOut = [[":status", String(reply.status)], ...reply.headers];
+      this.record.bytes.responseOut += reply.body.length;
+      this.res.writeHead(
+        reply.status,
+        wirePairs(pairsOf(flat), () => undefined),
+      );
+      this.res.end(reply.body);
+      return;
+    }
+    this.record.reset ??= details;
+    this.res.destroy();
+  }
+
+  private abandonUpstream(): void {
+    if (this.upstreamAbandoned) return;
+    this.upstreamAbandoned = true;
+    this.pendingUpstream = null;
+    if (this.upstreamReq && !(this.upstreamRes?.complete ?? false)) this.upstreamReq.destroy();
+  }
+
+  // ---- the upstream side ----------------------------------------------------------------------
+
+  private readonly upstreamSink: Sink = {
+    headers: (h, eos) => {
+      this.requestOut = h.map(([k, v]) => [k, v]);
+      const authority = first(h, ":authority") ?? "";
+      const path = first(h, ":path") ?? "/";
+      const method = first(h, ":method") ?? "GET";
+      const match = this.core.router.match(authority, path);
+      if (!match) {
+        this.proxyReply(404, "route_not_found", "");
+        return;
+      }
+      const cluster = this.core.clusters.get(match.route.cluster);
+      if (!cluster) {
+        this.proxyReply(503, "cluster_not_found", "");
+        return;
+      }
+      this.record.cluster = cluster.name;
+      const ep = cluster.pick();
+      const wire = wirePairs(h, (name) => this.warnHeader("request", name));
+      let host = authority;
+      if (match.route.hostRewrite) host = match.route.hostRewrite;
+      else if (match.route.autoHostRewrite || this.core.autoHostClusters.has(cluster.name))
+        host = ep.authority;
+      if (host) wire.unshift("host", host);
+      const isHttps = ep.protocol === "https:";
+      this.pendingUpstream = {
+        https: isHttps,
+        headers: wire,
+        options: {
+          host: ep.hostname,
+          port: ep.port,
+          method,
+          path: ep.basePath + match.path,
+          agent: isHttps ? this.core.agents.https : this.core.agents.http,
+          servername: isHttps ? ep.hostname : undefined,
+        },
+      };
+      if (eos) this.openUpstream(EMPTY, true);
+    },
+    data: (chunk, eos) => {
+      if (this.upstreamAbandoned) return;
+      if (!this.upstreamReq) {
+        this.openUpstream(chunk, eos);
+        return;
+      }
+      this.writeUpstream(chunk, eos);
+    },
+    trailers: (t) => {
+      if (this.upstreamAbandoned) return;
+      if (!this.upstreamReq) this.openUpstream(EMPTY, false);
+      const ureq = this.upstreamReq;
+      if (!ureq) return;
+      ureq.addTrailers(trailerObject(t));
+      ureq.end();
+    },
+  };
+
+  /**
+   * Sends the request headers upstream with the first body bytes. When the whole body is known
+   * here (end of stream), content-length is set to its real size, so a filter that rewrote a
+   * buffered body without fixing content-length still sends a valid message.
+   */
+  private openUpstream(chunk: Buffer, eos: boolean): void {
+    const p = this.pendingUpstream;
+    if (!p || this.upstreamAbandoned) return;
+    this.pendingUpstream = null;
+    const wire = p.headers;
+    if (eos) {
+      const method = (p.options.method ?? "GET").toUpperCase();
+      const declared = wireValue(wire, "content-length");
+      if (declared !== undefined && declared !== String(chunk.length)) {
+        this.warnLength("request", declared, chunk.length);
+        setWire(wire, "content-length", String(chunk.length));
+      } else if (
+        declared === undefined &&
+        (chunk.length > 0 || !["GET", "HEAD", "DELETE", "OPTIONS", "TRACE"].includes(method))
+      ) {
+        setWire(wire, "content-length", String(chunk.length));
+      }
+    }
+    const ureq = (p.https ? https : http).request({ ...p.options, headers: wire });
+    this.upstreamReq = ureq;
+    ureq.on("response", (ures) => this.upstreamResponse(ures));
+    ureq.on("error", (err) => this.upstreamError(err));
+    this.writeUpstream(chunk, eos);
+  }
+
+  private writeUpstream(chunk: Buffer, eos: boolean): void {
+    const ureq = this.upstreamReq!;
+    this.record.bytes.requestOut += chunk.length;
+    if (eos) {
+      ureq.end(chunk);
+      return;
+    }
+    if (chunk.length === 0) return;
+    if (!ureq.write(chunk) && !this.waitingUpstreamDrain) {
+      this.waitingUpstreamDrain = true;
+      this.req.pause();
+      ureq.once("drain", () => {
+        this.waitingUpstreamDrain = false;
+        this.req.resume();
+      });
+    }
+  }
+
+  private upstreamResponse(ures: http.IncomingMessage): void {
+    if (this.upstreamAbandoned || this.finished) {
+      ures.resume();
+      return;
+    }
+    this.upstreamRes = ures;
+    const status = ures.statusCode ?? 502;
+    const headers: Pair[] = [[":status", String(status)], ...rawPairs(ures.rawHeaders)];
+    this.responseIn = headers.map(([k, v]) => [k, v]);
+    const method = this.req.method ?? "GET";
+    const noBody =
+      method === "HEAD" ||
+      status === 204 ||
+      status === 304 ||
+      status < 200 ||
+      ures.headers["content-length"] === "0";
+    const last = this.ctxs.length;
+    this.inHost(() => this.responseSink(last).headers(headers, noBody));
+    if (noBody) {
+      ures.resume();
+      return;
+    }
+    ures.on("data", (chunk: Buffer) => {
+      this.record.bytes.responseIn += chunk.length;
+      if (this.upstreamAbandoned) return;
+      this.inHost(() => this.responseSink(last).data(chunk, false));
+    });
+    ures.on("end", () => {
+      if (this.upstreamAbandoned) return;
+      const trailers = trailerPairs(ures.rawTrailers);
+      this.inHost(() =>
+        trailers.length > 0
+          ? this.responseSink(last).trailers(trailers)
+          : this.responseSink(last).data(EMPTY, true),
+      );
+    });
+    ures.on("close", () => {
+      if (!ures.complete && !this.upstreamAbandoned && !this.finished) {
+        this.record.reset ??= "upstream_reset_after_response_started";
+        this.upstreamAbandoned = true;
+        this.res.destroy();
+      }
+    });
+  }
+
+  private upstreamError(err: Error): void {
+    if (this.upstreamAbandoned || this.finished) return;
+    if (this.upstreamRes) return; // handled by the response's close
+    this.upstreamAbandoned = true;
+    const code = (err as NodeJS.ErrnoException).code ?? err.message;
+    // Envoy's router: a 503 local reply that passes through the filters' response path.
+    this.inHost(() =>
+      this.proxyReply(
+        503,
+        "upstream_reset_before_response_started{connection_failure}",
+        `upstream connect error or disconnect/reset before headers. reset reason: connection failure (${code})`,
+      ),
+    );
+  }
+
+  /** A reply made by the proxy itself (no route, no cluster, upstream down), via the filters. */
+  private proxyReply(status: number, details: string, body: string): void {
+    this.record.localReply ??= { filter: "proxy", details };
+    this.pendingUpstream = null;
+    this.upstreamAbandoned = true;
+    const bytes = Buffer.from(body);
+    const headers: Pair[] = [[":status", String(status)]];
+    if (bytes.length > 0) {
+      headers.push(["content-length", String(bytes.length)], ["content-type", "text/plain"]);
+    }
+    this.responseIn = headers.map(([k, v]) => [k, v]);
+    const last = this.ctxs.length;
+    this.responseSink(last).headers(headers, bytes.length === 0);
+    if (bytes.length > 0) this.responseSink(last).data(bytes, true);
+  }
+
+  // ---- the client side ------------------------------------------------------------------------
+
+  private readonly downstreamSink: Sink = {
+    headers: (h, eos) => {
+      if (this.res.headersSent || this.res.destroyed) return;
+      this.responseOut = h.map(([k, v]) => [k, v]);
+      const status = Number(first(h, ":status"));
+      const wire = wirePairs(h, (name) => this.warnHeader("response", name));
+      const valid = Number.isInteger(status) && status >= 200 && status <= 999;
+      this.pendingDownstream = { status: valid ? status : 502, headers: wire };
+      if (eos) this.openDownstream(EMPTY, true);
+    },
+    data: (chunk, eos) => {
+      if (this.res.destroyed) return;
+      if (this.pendingDownstream) {
+        this.openDownstream(chunk, eos);
+        return;
+      }
+      if (!this.res.headersSent) return;
+      this.writeDownstream(chunk, eos);
+    },
+    trailers: (t) => {
+      if (this.res.destroyed) return;
+      if (this.pendingDownstream) this.openDownstream(EMPTY, false);
+      if (!this.res.headersSent) return;
+      this.res.addTrailers(trailerObject(t));
+      this.res.end();
+    },
+  };
+
+  /** Sends the response headers with the first body bytes (content-length fixed at end of stream). */
+  private openDownstream(chunk: Buffer, eos: boolean): void {
+    const p = this.pendingDownstream!;
+    this.pendingDownstream = null;
+    const wire = p.headers;
+    const bodyless = this.req.method === "HEAD" || p.status === 204 || p.status === 304;
+    if (eos && !bodyless) {
+      const declared = wireValue(wire, "content-length");
+      if (declared !== undefined && declared !== String(chunk.length)) {
+        this.warnLength("response", declared, chunk.length);
+        setWire(wire, "content-length", String(chunk.length));
+      } else if (declared === undefined) {
+        setWire(wire, "content-length", String(chunk.length));
+      }
+    }
+    this.res.writeHead(p.status, wire);
+    this.writeDownstream(chunk, eos);
+  }
+
+  private writeDownstream(chunk: Buffer, eos: boolean): void {
+    this.record.bytes.responseOut += chunk.length;
+    if (eos) {
+      this.res.end(chunk);
+      return;
+    }
+    if (chunk.length === 0) return;
+    if (!this.res.write(chunk) && !this.waitingDownstreamDrain) {
+      this.waitingDownstreamDrain = true;
+      this.upstreamRes?.pause();
+      this.res.once("drain", () => {
+        this.waitingDownstreamDrain = false;
+        this.upstreamRes?.resume();
+      });
+    }
+  }
+
+  private warnHeader(direction: string, name: string): void {
+    this.core.log({
+      kind: "proxy",
+      level: "warn",
+      line: `[warn] proxy: ${this.record.method} ${this.record.path}: dropped ${direction} header "${name}" (invalid name or value)`,
+    });
+  }
+
+  private warnLength(direction: string, declared: string, actual: number): void {
+    this.core.log({
+      kind: "proxy",
+      level: "warn",
+      line: `[warn] proxy: ${this.record.method} ${this.record.path}: the ${direction} body is ${actual} bytes but content-length said ${declared}; sent the real length (a filter that changes the body should remove content-length)`,
+    });
+  }
+
+  // ---- the end --------------------------------------------------------------------------------
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.requestDead = true;
+    const res = this.res;
+    if (!res.writableFinished) this.record.reset ??= "downstream_disconnected";
+    if (this.upstreamReq && !(this.upstreamRes?.complete ?? false)) {
+      this.upstreamAbandoned = true;
+      this.upstreamReq.destroy();
+    }
+    const chain = this.core.chain;
+    if (chain && this.ctxs.length > 0) {
+      chain.sync();
+      // Envoy: access logging (proxy_on_log) then filter destruction (on_done, on_delete).
+      for (const ctx of this.ctxs) {
+        try {
+          ctx.complete();
+        } catch (err) {
+          this.core.log({
+            kind: "proxy",
+            level: "error",
+            line: `[error] proxy: completing the stream failed: ${(err as Error).message}`,
+          });
+        }
+      }
+      chain.reschedule();
+    }
+    const r = this.record;
+    r.status = res.headersSent ? res.statusCode : 0;
+    r.durationMs = performance.now() - this.started;
+    if (this.requestOut) r.requestHeaderChanges = headerChanges(this.requestIn, this.requestOut);
+    if (this.responseIn && this.responseOut)
+      r.responseHeaderChanges = headerChanges(this.responseIn, this.responseOut);
+    this.core.log({ kind: "access", level: "info", line: formatAccess(r), access: r });
+  }
+}
+
+function pairsOf(flat: string[]): Pair[] {
+  const out: Pair[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
+
+function bytes(n: number): string {
+  return n < 10_000
+    ? `${n}B`
+    : n < 10_000_000
+      ? `${(n / 1024).toFixed(0)}KiB`
+      : `${(n / 1048576).toFixed(1)}MiB`;
+}
+
+/** `[access] "GET /headers" 200 1.2ms upstream=echo req=0B→0B res=312B→312B resp_headers=+hello` */
+export function formatAccess(r: AccessRecord): string {
+  const parts = [
+    `[access] "${r.method} ${r.path}"`,
+    String(r.status || "-"),
+    `${r.durationMs.toFixed(1)}ms`,
+  ];
+  if (r.localReply) parts.push(`local_reply=${r.localReply.filter}:${r.localReply.details}`);
+  else if (r.cluster) parts.push(`upstream=${r.cluster}`);
+  if (r.reset) parts.push(`reset=${r.reset}`);
+  const b = r.bytes;
+  if (b.requestIn || b.requestOut)
+    parts.push(`req_body=${bytes(b.requestIn)}→${bytes(b.requestOut)}`);
+  if (b.responseIn || b.responseOut)
+    parts.push(`resp_body=${bytes(b.responseIn)}→${bytes(b.responseOut)}`);
+  if (r.requestHeaderChanges.length) parts.push(`req_headers=${r.requestHeaderChanges.join(",")}`);
+  if (r.responseHeaderChanges.length)
+    parts.push(`resp_headers=${r.responseHeaderChanges.join(",")}`);
+  return parts.join(" ");
+}

@@ -1,0 +1,101 @@
+// Header plumbing between Node's http messages and the filters' header maps (Envoy's view of an
+// HTTP/1 message: pseudo headers, lower-case names, no hop-by-hop headers).
+import http from "node:http";
+import type { Pair } from "./host_api.js";
+
+/** Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+]);
+
+/** Name/value pairs of a Node message's raw headers, lower-cased, hop-by-hop removed. */
+export function rawPairs(raw: string[], skip?: Set<string>): Pair[] {
+  const out: Pair[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i].toLowerCase();
+    if (HOP_BY_HOP.has(k) || skip?.has(k)) continue;
+    out.push([k, raw[i + 1]]);
+  }
+  return out;
+}
+
+export function first(pairs: Pair[], name: string): string | undefined {
+  for (const [k, v] of pairs) if (k === name) return v;
+  return undefined;
+}
+
+/**
+ * The headers to put on the wire: pseudo and hop-by-hop headers dropped, invalid names or
+ * values dropped (reported through `bad`), as a flat [k, v, k, v…] list for Node.
+ */
+export function wirePairs(pairs: Pair[], bad: (name: string) => void): string[] {
+  const out: string[] = [];
+  for (const [k, v] of pairs) {
+    if (k.startsWith(":") || HOP_BY_HOP.has(k)) continue;
+    try {
+      http.validateHeaderName(k);
+      http.validateHeaderValue(k, v);
+    } catch {
+      bad(k);
+      continue;
+    }
+    out.push(k, v);
+  }
+  return out;
+}
+
+/** Replaces (or adds) a header in a flat list. */
+export function setWire(flat: string[], name: string, value: string): void {
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i] === name) {
+      flat[i + 1] = value;
+      for (let j = flat.length - 2; j > i; j -= 2) if (flat[j] === name) flat.splice(j, 2);
+      return;
+    }
+  }
+  flat.push(name, value);
+}
+
+/** The first value of a header in a flat list. */
+export function wireValue(flat: string[], name: string): string | undefined {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return flat[i + 1];
+  return undefined;
+}
+
+/** What the filters changed: "+name" added, "-name" removed, "~name" changed. */
+export function headerChanges(before: Pair[], after: Pair[]): string[] {
+  const group = (pairs: Pair[]) => {
+    const m = new Map<string, string[]>();
+    for (const [k, v] of pairs) {
+      const l = m.get(k);
+      if (l) l.push(v);
+      else m.set(k, [v]);
+    }
+    return m;
+  };
+  const a = group(before);
+  const b = group(after);
+  const out: string[] = [];
+  for (const [k, v] of b) {
+    const old = a.get(k);
+    if (!old) out.push(`+${k}`);
+    else if (old.join("\0") !== v.join("\0")) out.push(`~${k}`);
+  }
+  for (const k of a.keys()) if (!b.has(k)) out.push(`-${k}`);
+  return out;
+}
+
+/** Node's trailers as pairs (lower-cased). */
+export function trailerPairs(raw: string[]): Pair[] {
+  return rawPairs(raw);
+}
+
+/** A flat list → an object for `addTrailers`. */
+export function trailerObject(pairs: Pair[]): [string, string][] {
+  return pairs.filter(([k]) => !k.startsWith(":")).map(([k, v]) => [k, v]);
+}
