@@ -43,8 +43,11 @@ export class RootContextBase extends BaseContext {
     return true;
   }
 
-  /** @internal Dispatch hook for `proxy_on_context_create` of a stream under this root. */
+  /**
+   * @internal Dispatch hook for `proxy_on_context_create` of a stream under this root. This base
+   * is also the default root used when nothing is registered: its streams let everything through.
+   */
   _createStream(context_id: u32): StreamContextBase | null {
-    return null;
+    return new StreamContextBase(context_id);
   }
 }
