@@ -1,0 +1,108 @@
+// metrics: the three kinds of Envoy stats a filter can define, with tags.
+//   requests_total{method}              counter  — every request, by method
+//   responses_total{method,status}      counter  — every response, by method and status class
+//   active_requests                     gauge    — streams in flight
+//   response_time_ms{status}            histogram — request headers to response headers
+// Envoy has no tag parameter: tags travel in the name (`requests_total_method=GET`) and the
+// `stats_config.stats_tags` regexes in envoy.yaml turn them back into tags.
+export * from "proxy-wasm-as/proxy";
+import {
+  Context,
+  Counter,
+  FilterHeadersStatusValues,
+  Gauge,
+  Histogram,
+  RootContext,
+  get_current_time_nanoseconds,
+  registerRootContext,
+  stream_context,
+} from "proxy-wasm-as";
+
+class MetricsRoot extends RootContext {
+  // Defining a metric is a hostcall: do it once per name and keep the object.
+  private counters: Map<string, Counter> = new Map();
+  private histograms: Map<string, Histogram> = new Map();
+  activeRequests: Gauge | null = null;
+
+  onConfigure(configuration_size: u32): bool {
+    this.activeRequests = new Gauge("active_requests");
+    return super.onConfigure(configuration_size);
+  }
+
+  /** The counter `name` with `tags` (alternating keys and values), defined on first use. */
+  counter(name: string, tags: string[]): Counter {
+    const key = name + "|" + tags.join("|");
+    if (!this.counters.has(key)) this.counters.set(key, new Counter(name, tags));
+    return this.counters.get(key);
+  }
+
+  histogram(name: string, tags: string[]): Histogram {
+    const key = name + "|" + tags.join("|");
+    if (!this.histograms.has(key)) this.histograms.set(key, new Histogram(name, tags));
+    return this.histograms.get(key);
+  }
+
+  createContext(context_id: u32): Context {
+    return new Metrics(context_id, this);
+  }
+}
+
+class Metrics extends Context {
+  method: string = "OTHER";
+  startNanos: u64 = 0;
+  active: bool = false;
+
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const root = this.root_context as MetricsRoot;
+    this.method = methodTag(stream_context.headers.request.get(":method"));
+    this.startNanos = get_current_time_nanoseconds();
+    root.counter("requests_total", ["method", this.method]).increment(1);
+    root.activeRequests!.increment(1);
+    this.active = true;
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const root = this.root_context as MetricsRoot;
+    const status = statusTag(stream_context.headers.response.get(":status"));
+    root.counter("responses_total", ["method", this.method, "status", status]).increment(1);
+    if (this.startNanos > 0) {
+      const elapsed = get_current_time_nanoseconds() - this.startNanos;
+      // Nanoseconds to whole milliseconds, rounded.
+      root
+        .histogram("response_time_ms", ["status", status])
+        .record((elapsed + 500_000) / 1_000_000);
+    }
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onDelete(): void {
+    // Every stream ends here, answered or reset, so the gauge cannot drift.
+    if (this.active) (this.root_context as MetricsRoot).activeRequests!.increment(-1);
+  }
+}
+
+/** A tag value from a small fixed set: every distinct value is a new stat in Envoy. */
+function methodTag(method: string): string {
+  if (
+    method == "GET" ||
+    method == "HEAD" ||
+    method == "POST" ||
+    method == "PUT" ||
+    method == "PATCH" ||
+    method == "DELETE" ||
+    method == "OPTIONS"
+  )
+    return method;
+  return "OTHER";
+}
+
+/** "2xx", "4xx", …; "none" for a missing or odd status. */
+function statusTag(status: string): string {
+  if (status.length != 3) return "none";
+  const first = status.charCodeAt(0);
+  if (first < 0x31 || first > 0x35) return "none";
+  return String.fromCharCode(first) + "xx";
+}
+
+registerRootContext((context_id: u32) => new MetricsRoot(context_id), "metrics");
