@@ -60,6 +60,8 @@ export class Exchange {
   /** Client data is no longer wanted (a reply was chosen, or the stream is over). */
   private requestDead = false;
   private finished = false;
+  /** The filter whose local reply goes straight to the client (see `localReply`). */
+  private directReplyFrom = -1;
   private waitingDownstreamDrain = false;
   private waitingUpstreamDrain = false;
   private pendingDownstream: { status: number; headers: string[] } | null = null;
@@ -122,12 +124,17 @@ export class Exchange {
       onRequestHeaders: (h, eos) => this.requestSink(i).headers(h.entries(), eos),
       onRequestBody: (c, eos) => this.requestSink(i).data(c, eos),
       onRequestTrailers: (t) => this.requestSink(i).trailers(t.entries()),
-      onResponseHeaders: (h, eos) => this.responseSink(i).headers(h.entries(), eos),
-      onResponseBody: (c, eos) => this.responseSink(i).data(c, eos),
-      onResponseTrailers: (t) => this.responseSink(i).trailers(t.entries()),
+      onResponseHeaders: (h, eos) => this.responseAfter(i).headers(h.entries(), eos),
+      onResponseBody: (c, eos) => this.responseAfter(i).data(c, eos),
+      onResponseTrailers: (t) => this.responseAfter(i).trailers(t.entries()),
       onLocalReply: (r) => this.localReply(i, r),
       onReset: (details) => this.filterReset(i, details),
     };
+  }
+
+  /** Where filter `i`'s response goes: the next filter, or the client for a direct reply. */
+  private responseAfter(i: number): Sink {
+    return this.directReplyFrom === i ? this.downstreamSink : this.responseSink(i);
   }
 
   /** Runs `f`; an exception (a bug, or the emulator refusing) fails this request only. */
@@ -230,6 +237,9 @@ export class Exchange {
 
   private localReply(i: number, r: LocalResponse): void {
     this.record.localReply ??= { filter: this.names[i] ?? "proxy", details: r.details };
+    // Envoy FilterManager::sendLocalReply: once the response reached this filter, the reply
+    // goes straight to the client (sendDirectLocalReply), skipping the encoder filters.
+    if (this.ctxs[i]?.response.headersReceived) this.directReplyFrom = i;
     this.requestDead = true;
     this.abandonUpstream();
   }
