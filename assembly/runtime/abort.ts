@@ -4,6 +4,7 @@
 // This file uses AssemblyScript-only decorators, so it is listed in .prettierignore.
 import { proxy_get_current_time_nanoseconds, proxy_log } from "../abi/imports";
 import { LogLevelValues } from "../abi/enums";
+import { isLogEnabled } from "../log";
 import { RETURN_U64 } from "./memory";
 import { lineLength, lineNumber, linePtr, lineStart, lineText } from "./utf8";
 
@@ -53,6 +54,7 @@ export function proxy_trace(
   a3: f64 = 0,
   a4: f64 = 0,
 ): void {
+  if (!isLogEnabled(LogLevelValues.debug)) return; // costs nothing below the host's level
   lineStart();
   lineText("trace: ");
   lineText(message);
