@@ -50,7 +50,10 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
   let echo: EchoServer | null = null;
   const clusterDefs: Record<string, ClusterOptions> = { ...(options.clusters ?? {}) };
   const autoHost = new Set<string>();
-  if (options.upstream !== undefined) {
+  if (options.upstream === "echo") {
+    echo = await startEchoServer("127.0.0.1", 0);
+    clusterDefs.upstream = echo.url;
+  } else if (options.upstream !== undefined) {
     clusterDefs.upstream = options.upstream;
     autoHost.add("upstream");
   } else if (!options.routes && clusterDefs.upstream === undefined) {

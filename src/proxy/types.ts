@@ -89,8 +89,9 @@ export interface DevProxyOptions {
   /** The filter chain, in Envoy's order (requests go first → last, responses last → first). */
   filters: FilterOptions[];
   /**
-   * The default upstream (cluster "upstream", Host rewritten to it). Without it and without
-   * routes, a built-in echo server is started on 127.0.0.1.
+   * The upstream: cluster "upstream" (Host rewritten to it), where the default route sends
+   * everything. "echo" = the built-in echo server, which is also used when neither `upstream`
+   * nor `routes` is given.
    */
   upstream?: string;
   /** Named clusters for routes and http callouts. */
