@@ -1,0 +1,75 @@
+// Test filter for JSON configuration: the plugin configuration is parsed with parseJsonObject;
+// invalid JSON or a non-object makes onConfigure return false (the SDK logs why). A valid one sets
+// the response header the streams add. The VM configuration goes through the same check.
+export * from "proxy-wasm-as/proxy";
+import {
+  Context,
+  FilterHeadersStatusValues,
+  JSON,
+  RootContext,
+  checkJsonSyntax,
+  lastJsonError,
+  logInfo,
+  parseJsonObject,
+  registerRootContext,
+  stream_context,
+  vm_configuration,
+} from "proxy-wasm-as";
+
+function report(key: string, value: string): void {
+  logInfo(key + "=" + value);
+}
+
+class JsonRoot extends RootContext {
+  header: string = "x-configured";
+  value: string = "default";
+  count: i64 = 1;
+
+  onStart(vm_configuration_size: usize): bool {
+    const text = vm_configuration.getString();
+    if (text === null || text == "") return true;
+    return parseJsonObject(text, "vm configuration") !== null;
+  }
+
+  onConfigure(configuration_size: u32): bool {
+    super.onConfigure(configuration_size);
+    const text = this.getConfiguration();
+    report("syntax", checkJsonSyntax(text) ? "ok" : "bad: " + lastJsonError());
+    if (text == "") return true;
+    const config = parseJsonObject(text);
+    if (config === null) {
+      report("rejected", lastJsonError());
+      return false;
+    }
+    const header = config.getString("header");
+    if (header !== null) this.header = header.valueOf();
+    const value = config.getString("value");
+    if (value !== null) this.value = value.valueOf();
+    const count = config.getInteger("count");
+    if (count !== null) this.count = count.valueOf();
+    const enabled = config.getBool("enabled");
+    report("enabled", enabled !== null ? (enabled.valueOf() ? "true" : "false") : "absent");
+    const tags = config.getArr("tags");
+    report("tags", tags !== null ? tags.valueOf().length.toString() : "absent");
+    const limits = config.getObj("limits");
+    const rps = limits !== null ? limits.getInteger("rps") : null;
+    report("limits.rps", rps !== null ? rps.valueOf().toString() : "absent");
+    return true;
+  }
+
+  createContext(context_id: u32): Context {
+    return new JsonFilter(context_id, this);
+  }
+}
+
+class JsonFilter extends Context {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const root = <JsonRoot>this.root_context;
+    for (let i: i64 = 0; i < root.count; i++) {
+      stream_context.headers.response.add(root.header, root.value);
+    }
+    return FilterHeadersStatusValues.Continue;
+  }
+}
+
+registerRootContext((context_id: u32) => new JsonRoot(context_id), "json");
