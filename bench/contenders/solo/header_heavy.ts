@@ -1,0 +1,57 @@
+// header_heavy for @solo-io/proxy-runtime 0.1.8: read 20 request headers, write 5.
+export * from "@solo-io/proxy-runtime/proxy";
+import {
+  Context,
+  FilterHeadersStatusValues,
+  RootContext,
+  registerRootContext,
+  stream_context,
+} from "@solo-io/proxy-runtime";
+
+const READ: string[] = [
+  ":method",
+  ":path",
+  ":authority",
+  ":scheme",
+  "user-agent",
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "cache-control",
+  "content-type",
+  "cookie",
+  "referer",
+  "x-request-id",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-b3-traceid",
+  "x-b3-spanid",
+  "x-tenant",
+  "x-api-key",
+  "x-missing",
+];
+
+class HeavyRoot extends RootContext {
+  createContext(context_id: u32): Context {
+    return new Heavy(context_id, this);
+  }
+}
+
+class Heavy extends Context {
+  constructor(context_id: u32, root_context: HeavyRoot) {
+    super(context_id, root_context);
+  }
+  onRequestHeaders(a: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const request = stream_context.headers.request;
+    let total = 0;
+    for (let i = 0; i < READ.length; i++) total += request.get(READ[i]).length;
+    request.replace("x-bench-total", total.toString());
+    request.replace("x-bench-1", "one");
+    request.replace("x-bench-2", "two");
+    request.replace("x-bench-3", "three");
+    request.replace("x-forwarded-proto", "https");
+    return FilterHeadersStatusValues.Continue;
+  }
+}
+
+registerRootContext((context_id: u32) => new HeavyRoot(context_id), "header_heavy");

@@ -1,0 +1,34 @@
+// Workload body_rewrite, our SDK: every response body chunk is read, its ASCII lower-case
+// letters turned upper-case, and written back in place of the chunk.
+export * from "proxy-wasm-as/proxy";
+import {
+  Context,
+  FilterDataStatusValues,
+  RootContext,
+  registerRootContext,
+  stream_body,
+} from "proxy-wasm-as";
+
+class RewriteRoot extends RootContext {
+  createContext(context_id: u32): Context {
+    return new Rewrite(context_id, this);
+  }
+}
+
+class Rewrite extends Context {
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+    const body = stream_body.response;
+    const chunk = body.get();
+    if (chunk === null) return FilterDataStatusValues.Continue;
+    const p = changetype<usize>(chunk);
+    const n = <usize>chunk.byteLength;
+    for (let i: usize = 0; i < n; i++) {
+      const c = load<u8>(p + i);
+      if (c >= 0x61 && c <= 0x7a) store<u8>(p + i, c - 0x20);
+    }
+    body.replace(chunk);
+    return FilterDataStatusValues.Continue;
+  }
+}
+
+registerRootContext((context_id: u32) => new RewriteRoot(context_id), "body_rewrite");

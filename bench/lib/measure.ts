@@ -1,0 +1,162 @@
+// The measurements on the host emulator: per-request time (rounds interleaved across contenders,
+// median), linear memory over many requests, and VM start + configure time.
+import { Host } from "../../src/host/index.js";
+import type { Workload } from "./workloads.js";
+
+/** One wasm module running one workload. */
+export interface Subject {
+  /** Row label, e.g. "proxy-wasm-as (minimal)". */
+  label: string;
+  bytes: Uint8Array;
+  workload: Workload;
+  /** The host floor does nothing the check could see. */
+  skipCheck?: boolean;
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The emulator keeps a trace of every call for debugging; a bench must not let it grow. */
+function tidy(host: Host): void {
+  host.callTrace.length = 0;
+  host.logStore.entries.length = 0;
+}
+
+export function linearMemory(host: Host): number {
+  return (host.vm.exports.memory as WebAssembly.Memory).buffer.byteLength;
+}
+
+export async function load(subject: Subject): Promise<Host> {
+  return Host.load(subject.bytes, subject.workload.load);
+}
+
+/** Runs `n` requests in batches, tidying the host between batches. */
+export function runRequests(host: Host, workload: Workload, n: number): void {
+  const batch = 1000;
+  for (let done = 0; done < n;) {
+    const k = Math.min(batch, n - done);
+    for (let i = 0; i < k; i++) workload.request(host);
+    done += k;
+    tidy(host);
+  }
+}
+
+export interface TimeResult {
+  /** Median ns per request over the rounds. */
+  ns: number;
+  /** Every round's ns per request. */
+  rounds: number[];
+}
+
+/**
+ * Times the subjects side by side: one warm-up round each, then `rounds` rounds, each round
+ * running `workload.perRound` requests of every subject in turn (so drift in the machine hits
+ * every subject alike). ns per request = round time / requests; the median round is reported.
+ */
+export async function timeSubjects(
+  subjects: Subject[],
+  rounds: number,
+  scale = 1,
+): Promise<Map<Subject, TimeResult | string>> {
+  const hosts = new Map<Subject, Host>();
+  const out = new Map<Subject, TimeResult | string>();
+  for (const s of subjects) {
+    try {
+      const host = await load(s);
+      const problem = s.skipCheck ? (s.workload.request(host), null) : s.workload.check(host);
+      if (problem) {
+        out.set(s, `wrong result: ${problem}`);
+        continue;
+      }
+      if (host.vm.failed) {
+        out.set(s, `trapped: ${host.vm.failure?.split("\n")[0]}`);
+        continue;
+      }
+      hosts.set(s, host);
+    } catch (e) {
+      out.set(s, `does not load: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  const live = [...hosts.keys()];
+  const per = (s: Subject) => Math.max(1, Math.round(s.workload.perRound * scale));
+  for (const s of live) runRequests(hosts.get(s)!, s.workload, per(s)); // warm-up
+  const samples = new Map<Subject, number[]>(live.map((s) => [s, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const s of live) {
+      const host = hosts.get(s)!;
+      const n = per(s);
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) s.workload.request(host);
+      const t1 = process.hrtime.bigint();
+      tidy(host);
+      samples.get(s)!.push(Number(t1 - t0) / n);
+    }
+  }
+  for (const s of live) {
+    const host = hosts.get(s)!;
+    if (host.vm.failed) out.set(s, `trapped: ${host.vm.failure?.split("\n")[0]}`);
+    else out.set(s, { ns: median(samples.get(s)!), rounds: samples.get(s)! });
+  }
+  return out;
+}
+
+export interface MemoryResult {
+  requests: number;
+  warmup: number;
+  /** Linear memory right after start + configure. */
+  start: number;
+  /** After the warm-up requests. */
+  afterWarmup: number;
+  /** After all requests. */
+  end: number;
+  /** Largest size seen at any checkpoint. */
+  peak: number;
+  seconds: number;
+}
+
+/** Linear memory after start, after warm-up and after `requests` more requests. */
+export async function memoryRun(
+  subject: Subject,
+  requests: number,
+  warmup = Math.min(10_000, Math.max(100, Math.floor(requests / 100))),
+): Promise<MemoryResult | string> {
+  let host: Host;
+  try {
+    host = await load(subject);
+  } catch (e) {
+    return `does not load: ${(e as Error).message.split("\n")[0]}`;
+  }
+  const start = linearMemory(host);
+  const t0 = process.hrtime.bigint();
+  runRequests(host, subject.workload, warmup);
+  const afterWarmup = linearMemory(host);
+  let peak = afterWarmup;
+  const step = Math.max(1000, Math.floor(requests / 20));
+  for (let done = 0; done < requests;) {
+    const k = Math.min(step, requests - done);
+    runRequests(host, subject.workload, k);
+    done += k;
+    peak = Math.max(peak, linearMemory(host));
+    if (host.vm.failed) return `trapped after ${done} requests: ${host.vm.failure?.split("\n")[0]}`;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { requests, warmup, start, afterWarmup, end: linearMemory(host), peak, seconds };
+}
+
+/** Median ms of `Host.load` (compile, link, _initialize, context create, vm start, configure). */
+export async function startupTime(subject: Subject, reps: number): Promise<number | string> {
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < reps; i++) {
+      const t0 = process.hrtime.bigint();
+      await load(subject);
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  } catch (e) {
+    return `does not load: ${(e as Error).message.split("\n")[0]}`;
+  }
+  return median(times);
+}

@@ -1,0 +1,360 @@
+// Writes bench/RESULTS.md from the measurements: a summary paragraph for the README, the machine,
+// the tables, the runtime comparison with its recommendation, and what add_header's bytes are.
+import { cpus, platform, release, totalmem } from "node:os";
+import type { MemoryResult, TimeResult } from "./measure.js";
+import type { ProxyResult } from "./proxy.js";
+import type { SizeReport } from "./size.js";
+import type { Workload } from "./workloads.js";
+
+export interface Contender {
+  id: string;
+  label: string;
+  kind: "ours" | "limit" | "foreign" | "floor";
+}
+
+export interface Results {
+  date: Date;
+  quick: boolean;
+  contenders: Contender[];
+  workloads: Workload[];
+  /** `${contender}/${workload}` → wasm bytes. */
+  wasm: Map<string, Uint8Array>;
+  notes: string[];
+  time: Map<string, TimeResult | string>;
+  memory: Map<string, MemoryResult | string>;
+  startup: Map<string, number | string>;
+  proxy: ProxyResult | string | null;
+  sizes: SizeReport | null;
+  shippedSize?: number;
+  counts: { rounds: number; startupReps: number };
+  seconds: number;
+}
+
+const KIB = 1024;
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const kib = (n: number) => `${(n / KIB).toLocaleString("en-US", { maximumFractionDigits: 1 })} KiB`;
+const x = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)}×`;
+
+/** What the contenders cannot express, said once in the notes. */
+const CANNOT: Record<string, string> = {
+  "solo/body_rewrite":
+    "@solo-io/proxy-runtime 0.1.8 has no way to write a body: its `proxy_set_buffer_bytes` " +
+    "declaration is bound to the host function `proxy_get_buffer_status` with the wrong " +
+    "signature (a strict host refuses the module), and nothing in its API wraps it.",
+  "solo/json_config":
+    "@solo-io/proxy-runtime 0.1.8 has no JSON support and needs AssemblyScript 0.14, which " +
+    "assemblyscript-json 1.x does not build on.",
+};
+
+function memText(m: MemoryResult | string | undefined): string {
+  if (m === undefined) return "–";
+  if (typeof m === "string") return m;
+  const growth = m.end - m.afterWarmup;
+  const g = growth === 0 ? "no growth" : `**+${kib(growth)}**`;
+  return `${kib(m.start)} → ${kib(m.afterWarmup)} → ${kib(m.end)} (${g}; ${fmt(m.requests)} req)`;
+}
+
+function timeOf(r: Results, c: string, w: string): number | null {
+  const t = r.time.get(`${c}/${w}`);
+  return t && typeof t !== "string" ? t.ns : null;
+}
+
+function grew(r: Results, c: string, w: string): number | null {
+  const m = r.memory.get(`${c}/${w}`);
+  return m && typeof m !== "string" ? m.end - m.afterWarmup : null;
+}
+
+function machine(r: Results): string {
+  const cpu = cpus();
+  return [
+    `- Date: ${r.date.toISOString()}${r.quick ? " — **BENCH_QUICK smoke run, counts scaled down**" : ""}`,
+    `- CPU: ${cpu[0]?.model ?? "unknown"}, ${cpu.length} logical cores`,
+    `- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; OS: ${platform()} ${release()}`,
+    `- Node ${process.version} (V8 ${process.versions.v8}); every module runs on the project's host emulator (src/host) in one process`,
+    `- Whole bench: ${fmt(r.seconds)} s`,
+  ].join("\n");
+}
+
+function row(cells: (string | number)[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+function workloadTable(r: Results, w: Workload): string {
+  const limit = timeOf(r, "limit", w.name);
+  const floor = timeOf(r, "floor", w.name);
+  const gcore = timeOf(r, "gcore", w.name);
+  const lines = [
+    row([
+      "contender",
+      "wasm bytes",
+      "ns / request",
+      "× limit",
+      "G-Core ÷ this",
+      "ns above host floor",
+      "linear memory: start → after warm-up → end",
+      "start + configure",
+    ]),
+    row(["---", "---:", "---:", "---:", "---:", "---:", "---", "---:"]),
+  ];
+  for (const c of r.contenders) {
+    const k = `${c.id}/${w.name}`;
+    const bytes = r.wasm.get(k);
+    const t = r.time.get(k);
+    if (!bytes && !t) {
+      if (CANNOT[k])
+        lines.push(row([c.label, "–", "cannot express it (see notes)", "", "", "", "", ""]));
+      continue;
+    }
+    if (typeof t === "string" || t === undefined) {
+      lines.push(
+        row([c.label, bytes ? fmt(bytes.length) : "–", t ?? "not run", "", "", "", "", ""]),
+      );
+      continue;
+    }
+    const s = r.startup.get(k);
+    lines.push(
+      row([
+        c.kind === "ours" || c.kind === "limit" ? `**${c.label}**` : c.label,
+        c.kind === "floor" ? "–" : bytes ? fmt(bytes.length) : "–",
+        fmt(t.ns),
+        limit ? x(t.ns / limit) : "–",
+        gcore && c.kind !== "floor" ? x(gcore / t.ns) : "–",
+        floor && c.kind !== "floor" ? fmt(t.ns - floor) : "–",
+        c.kind === "floor" ? "–" : memText(r.memory.get(k)),
+        s === undefined ? "–" : typeof s === "string" ? s : `${s.toFixed(2)} ms`,
+      ]),
+    );
+  }
+  return lines.join("\n");
+}
+
+function runtimeSection(r: Results): string {
+  const ours = r.contenders.filter((c) => c.kind === "ours");
+  const head = row([
+    "workload",
+    ...ours.map((c) => c.id + ": ns / req"),
+    ...ours.map((c) => c.id + ": growth after warm-up"),
+    ...ours.map((c) => c.id + ": bytes"),
+  ]);
+  const lines = [
+    head,
+    row([
+      "---",
+      ...ours.flatMap(() => ["---:"]),
+      ...ours.map(() => "---:"),
+      ...ours.map(() => "---:"),
+    ]),
+  ];
+  for (const w of r.workloads) {
+    lines.push(
+      row([
+        w.name,
+        ...ours.map((c) => {
+          const t = timeOf(r, c.id, w.name);
+          return t === null ? "–" : fmt(t);
+        }),
+        ...ours.map((c) => {
+          const g = grew(r, c.id, w.name);
+          const m = r.memory.get(`${c.id}/${w.name}`);
+          if (g === null) return typeof m === "string" ? m : "–";
+          return g === 0 ? "0" : `**+${kib(g)}**`;
+        }),
+        ...ours.map((c) => {
+          const b = r.wasm.get(`${c.id}/${w.name}`);
+          return b ? fmt(b.length) : "–";
+        }),
+      ]),
+    );
+  }
+  // The recommendation: the fastest strategy (sum of ns over workloads relative to the best)
+  // among those whose memory never grew after warm-up.
+  const score = new Map<string, number>();
+  const clean = new Map<string, boolean>();
+  for (const c of ours) {
+    let s = 0;
+    let ok = true;
+    for (const w of r.workloads) {
+      const best = Math.min(...ours.map((o) => timeOf(r, o.id, w.name) ?? Infinity));
+      const t = timeOf(r, c.id, w.name);
+      s += t === null ? 10 : t / best;
+      const g = grew(r, c.id, w.name);
+      if (g === null || g > 0) ok = false;
+    }
+    score.set(c.id, s / r.workloads.length);
+    clean.set(c.id, ok);
+  }
+  const ranked = [...ours].sort((a, b) => score.get(a.id)! - score.get(b.id)!);
+  const pick = ranked.find((c) => clean.get(c.id)) ?? ranked[0];
+  const summary = ranked
+    .map(
+      (c) =>
+        `${c.id} ${x(score.get(c.id)!)} of the best on average${clean.get(c.id) ? "" : " (memory grew somewhere)"}`,
+    )
+    .join("; ");
+  return [
+    lines.join("\n"),
+    "",
+    `Measured: ${summary}. By these numbers: **${pick.id}** (the fastest strategy whose linear memory did not grow after warm-up on any workload).`,
+  ].join("\n");
+}
+
+function sizeSection(r: Results): string {
+  const s = r.sizes;
+  if (!s) return "Not measured (add_header did not build).";
+  const sec = s.sections.map((e) => `${e.name} ${fmt(e.bytes)}`).join(", ");
+  const code = s.code
+    .slice(0, 12)
+    .map((e) => row([e.module, fmt(e.bytes), String(e.functions)]))
+    .join("\n");
+  const big = s.largest.map((e) => `\`${e.name}\` ${fmt(e.bytes)}`).join(", ");
+  return [
+    `${fmt(s.total)} bytes in all${r.shippedSize ? ` (\`npm run asbuild\`'s build/optimized.wasm: ${fmt(r.shippedSize)} bytes)` : ""}. Sections: ${sec}.`,
+    "",
+    row(["code by source module", "bytes", "functions"]),
+    row(["---", "---:", "---:"]),
+    code,
+    "",
+    `Largest functions: ${big}.`,
+  ].join("\n");
+}
+
+function proxySection(r: Results): string {
+  const p = r.proxy;
+  if (p === null) return "Not run.";
+  if (typeof p === "string")
+    return `**Not measured:** ${p}. The code (bench/lib/proxy.ts) calls \`startDevProxy(options)\` from src/proxy/index.ts and runs as soon as it exists.`;
+  return [
+    row(["proxy (127.0.0.1, 16 keep-alive connections)", "requests / s (median)", "runs"]),
+    row(["---", "---:", "---"]),
+    row([
+      "plain node:http forwarding proxy, no filter",
+      fmt(p.plainRps),
+      p.plainRuns.map(fmt).join(", "),
+    ]),
+    row([
+      "dev proxy (`startDevProxy`) with add_header",
+      fmt(p.devRps),
+      p.devRuns.map(fmt).join(", "),
+    ]),
+    "",
+    `Dev proxy ÷ plain proxy: **${x(p.devRps / p.plainRps)}**. Errors: ${p.errors}. The filter's header reached the client: ${p.headerSeen ? "yes" : "**no**"}.`,
+  ].join("\n");
+}
+
+function summary(r: Results): string {
+  const w = "add_header";
+  const bytes = r.wasm.get(`minimal/${w}`)?.length;
+  const t = timeOf(r, "minimal", w);
+  const limit = timeOf(r, "limit", w);
+  const gcore = timeOf(r, "gcore", w);
+  const solo = timeOf(r, "solo", w);
+  const growth = r.workloads
+    .map((wl) => [wl.name, grew(r, "minimal", wl.name)] as const)
+    .filter(([, g]) => g !== null && g > 0);
+  const vsG = r.workloads
+    .map((wl) => {
+      const a = timeOf(r, "minimal", wl.name);
+      const g = timeOf(r, "gcore", wl.name);
+      return a && g ? g / a : null;
+    })
+    .filter((v): v is number => v !== null);
+  const parts: string[] = [];
+  if (bytes)
+    parts.push(
+      `the add_header example compiles to ${fmt(bytes)} bytes (${kib(bytes)}; target 6 KiB${bytes <= 6 * KIB ? ", met" : ", not met yet"})`,
+    );
+  if (t && limit)
+    parts.push(
+      `costs ${fmt(t)} ns per request on the emulator, ${x(t / limit)} a hand-written WebAssembly filter that makes only the necessary host calls (target 1.5×${t / limit <= 1.5 ? ", met" : ", not met yet"})`,
+    );
+  if (gcore && t)
+    parts.push(
+      `${x(gcore / t)} faster than @gcoredev/proxy-wasm-sdk-as${solo ? ` and ${x(solo / t)} faster than @solo-io/proxy-runtime 0.1.8` : ""}`,
+    );
+  let text = `**Performance.** Built with the default settings (AssemblyScript's minimal runtime, collecting at the end of each stream), ${parts.join(", ")}.`;
+  if (vsG.length > 1)
+    text += ` Across the ${vsG.length} workloads both SDKs run, proxy-wasm-as is ${x(Math.min(...vsG))}–${x(Math.max(...vsG))} faster than G-Core.`;
+  text +=
+    growth.length === 0
+      ? " Linear memory does not grow after warm-up on any workload."
+      : ` Linear memory still grows after warm-up on ${growth.map(([n]) => n).join(", ")}.`;
+  text +=
+    " Figures from `npm run bench` (bench/RESULTS.md), measured side by side in one Node process.";
+  return text;
+}
+
+export function writeReport(r: Results): string {
+  const out: string[] = [];
+  out.push("# Benchmarks");
+  out.push("");
+  out.push("<!-- Written by `npm run bench` (bench/run.ts). Do not edit by hand. -->");
+  out.push("");
+  out.push("## Summary (for the README)");
+  out.push("");
+  out.push(summary(r));
+  out.push("");
+  out.push("## Machine");
+  out.push("");
+  out.push(machine(r));
+  out.push("");
+  out.push("## add_header");
+  out.push("");
+  const first = r.workloads[0];
+  out.push(workloadTable(r, first));
+  out.push("");
+  out.push("## The other workloads");
+  for (const w of r.workloads.slice(1)) {
+    out.push("");
+    out.push(`### ${w.name}: ${w.description}`);
+    out.push("");
+    out.push(workloadTable(r, w));
+  }
+  out.push("");
+  out.push("## Runtime: minimal, incremental, or batched collection");
+  out.push("");
+  out.push(runtimeSection(r));
+  out.push("");
+  out.push("## What add_header's bytes are");
+  out.push("");
+  out.push(sizeSection(r));
+  out.push("");
+  out.push("## Dev proxy throughput");
+  out.push("");
+  out.push(proxySection(r));
+  out.push("");
+  out.push("## How it was measured");
+  out.push("");
+  out.push(method(r));
+  const notes = [...r.notes];
+  for (const [k, why] of Object.entries(CANNOT)) if (!r.wasm.has(k)) notes.push(`${k}: ${why}`);
+  if (notes.length) {
+    out.push("");
+    out.push("## Notes");
+    out.push("");
+    for (const n of notes) out.push(`- ${n.replace(/\n+/g, " ")}`);
+  }
+  out.push("");
+  return out.join("\n");
+}
+
+function method(r: Results): string {
+  const counts = r.workloads
+    .map(
+      (w) =>
+        `${w.name}: ${fmt(scaled(r, w.perRound))} requests per round; memory over ${fmt(scaled(r, w.memoryRequests))} requests (our SDK, the limit), ${fmt(scaled(r, w.foreignMemoryRequests))} (other SDKs)`,
+    )
+    .join("; ");
+  return [
+    "- One request = context create → request headers → response headers (→ 16 body chunks for body_rewrite, → callout reply for http_callout) → log → done → delete, driven through the emulator's `HttpContext` exactly as tests drive it.",
+    `- ns / request: after one warm-up round, ${r.counts.rounds} rounds; in each round every contender runs its requests in turn (interleaved, same process, same host); the median round is reported. ${counts}.`,
+    '- × limit: ns / request divided by the hand-written WAT filter\'s (bench/limit/*.wat: only the hostcalls the request needs, a bump allocator reset per callback). The host floor is a module with no callbacks at all: what the emulator itself costs per request; "ns above host floor" is what the filter adds.',
+    "- Linear memory: the module's memory size right after start, after a warm-up (1% of the requests, at most 10,000), and after all requests. Growth after warm-up is the figure with a target of zero.",
+    `- Start + configure: median of ${r.counts.startupReps} \`Host.load\` calls (compile, link, \`_initialize\`, root context, \`proxy_on_vm_start\`, \`proxy_on_configure\`).`,
+    "- Our SDK is built by the asc JS API with asconfig.json's release target (the runtime overridden per variant; the batched variant is a patched copy of the SDK in bench/build, assembly/ is untouched). G-Core is built with AssemblyScript 0.28 and its README's `--use abort=abort_proc_exit` plus the WASI shim its logging needs; solo with AssemblyScript 0.14.13 and `--use abort=abort_proc_exit`; both with our optimisation flags (-O3, shrink level 2, converge, noAssert). Both are installed by npm into a temporary folder.",
+    "- Every plugin gets a non-empty configuration (add_header: `world!`): @solo-io/proxy-runtime 0.1.8 traps in onConfigure on an empty one.",
+  ].join("\n");
+}
+
+function scaled(r: Results, n: number): number {
+  return r.quick ? Math.max(1, Math.round(n * 0.05)) : n;
+}

@@ -1,0 +1,47 @@
+;; The physical limit of body_rewrite: per response body chunk, one proxy_get_buffer_bytes (into
+;; a per-callback arena), the upper-casing loop in place, one proxy_set_buffer_bytes replacing
+;; the chunk.
+(module
+  (import "env" "proxy_get_buffer_bytes"
+    (func $get_buffer_bytes (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_set_buffer_bytes"
+    (func $set_buffer_bytes (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (global $arena_start i32 (i32.const 0x1000))
+  (global $heap (mut i32) (i32.const 0x1000))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_memory_allocate") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (local.get $p) (local.get $n)))
+    (if (i32.gt_u (global.get $heap) (i32.shl (memory.size) (i32.const 16)))
+      (then (if (i32.lt_s (memory.grow (i32.add (i32.shr_u (local.get $n) (i32.const 16)) (i32.const 1)))
+                          (i32.const 0))
+              (then (return (i32.const 0))))))
+    (local.get $p))
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_vm_start") (param i32 i32) (result i32) (i32.const 1))
+  (func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 1))
+  (func (export "proxy_on_response_body") (param $ctx i32) (param $size i32) (param $eos i32) (result i32)
+    (local $p i32)
+    (local $end i32)
+    (local $len i32)
+    (local $c i32)
+    (global.set $heap (global.get $arena_start))
+    (i64.store (i32.const 0x100) (i64.const 0))
+    (if (call $get_buffer_bytes (i32.const 1) (i32.const 0) (i32.const -1) (i32.const 0x100) (i32.const 0x104))
+      (then (return (i32.const 0))))
+    (local.set $p (i32.load (i32.const 0x100)))
+    (local.set $len (i32.load (i32.const 0x104)))
+    (local.set $end (i32.add (local.get $p) (local.get $len)))
+    (block $done
+      (loop $bytes
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $c (i32.load8_u (local.get $p)))
+        (if (i32.lt_u (i32.sub (local.get $c) (i32.const 0x61)) (i32.const 26))
+          (then (i32.store8 (local.get $p) (i32.sub (local.get $c) (i32.const 0x20)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $bytes)))
+    (drop (call $set_buffer_bytes (i32.const 1) (i32.const 0) (local.get $len)
+                                  (i32.load (i32.const 0x100)) (local.get $len)))
+    (i32.const 0)))
