@@ -79,15 +79,21 @@ export function ascScript(dir: string): string {
   return join(dirname(manifest), "bin", "asc.js");
 }
 
-/** Runs a command with the given stdio; resolves to its exit code (1 when killed). */
+/**
+ * Runs a command with the given stdio; resolves to its exit code (1 when killed). The child
+ * is a test run of its own even when this one runs under node:test, so the runner's
+ * NODE_TEST_CONTEXT (which would make it report to a parent instead of printing) is not passed.
+ */
 export function runProcess(
   command: string,
   args: string[],
   cwd: string,
   stdio: StdioOptions,
 ): Promise<number> {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd, stdio });
+    const child = spawn(command, args, { cwd, stdio, env });
     child.on("error", fail);
     child.on("close", (code, signal) => done(code ?? (signal ? 1 : 0)));
   });

@@ -197,7 +197,7 @@ function fill(text: string, file: string, values: Record<string, string>): strin
 /**
  * Makes an example's test and source files work in a project of their own: imports of the
  * emulator by relative path become "proxy-wasm-as/host", paths into examples/<name>/build
- * become build/, and the example's root id becomes the chosen one.
+ * (and any examples/<name>/ path) lose that prefix, and the example's root id becomes the chosen one.
  */
 function adaptExample(
   text: string,
@@ -210,8 +210,8 @@ function adaptExample(
     .replace(/(["'])(?:\.\.\/)+(?:index|proxy)(?:\.ts)?\1/g, (m, q: string) =>
       m.includes("proxy") ? `${q}proxy-wasm-as/proxy${q}` : `${q}proxy-wasm-as${q}`,
     )
-    .split(`examples/${example}/build/`)
-    .join("build/");
+    .split(`examples/${example}/`)
+    .join("");
   if (oldRootId !== null && oldRootId !== "" && oldRootId !== rootId) {
     const word = new RegExp(`(?<![A-Za-z0-9_])${escapeRegExp(oldRootId)}(?![A-Za-z0-9_])`, "g");
     out = out.replace(word, rootId);
@@ -220,13 +220,28 @@ function adaptExample(
 }
 
 /**
- * An example's README, followed by the template README's sections on building, testing,
- * running and shipping the project (from its "## Build" heading on), unless it has them.
+ * An example's README for a project of its own: its sections on building, testing and running
+ * it inside the SDK's repository ("## Build", "## Test", "## Run", "## Build, test, run") give
+ * way to the template README's sections on building, testing, running and shipping a project.
  */
 function withProjectSections(readme: string, templateReadme: string): string {
   const start = templateReadme.indexOf("\n## Build");
-  if (start < 0 || /^## Build\b/m.test(readme)) return readme;
-  return `${readme.trimEnd()}\n${templateReadme.slice(start)}`;
+  if (start < 0) return readme;
+  const sections = readme.split(/\n(?=## )/);
+  const kept = sections.filter((s, i) => i === 0 || !/^## (Build|Test|Run)\b/.test(s));
+  return `${kept.join("\n").trimEnd()}\n${templateReadme.slice(start)}`;
+}
+
+/**
+ * The template's package.json for an example: `npm start` runs envoy.yaml in the dev proxy,
+ * since that is where an example keeps the plugin configuration it needs.
+ */
+function examplePackage(text: string, example: string): string {
+  const manifest = JSON.parse(text) as { description?: string; scripts?: Record<string, string> };
+  manifest.description = `The ${example} Proxy-Wasm filter (from the proxy-wasm-as examples).`;
+  if (manifest.scripts?.start !== undefined)
+    manifest.scripts.start = "proxy-wasm-as run envoy.yaml";
+  return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
 const TEXT_FILE =
@@ -327,7 +342,11 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
     let text = bytes.toString("utf8");
     if (example) text = adaptExample(text, options.example!, exampleId, rootId);
     if (example && target === "README.md") text = withProjectSections(text, templateReadme);
-    await writeFile(out, fill(text, target, values));
+    text = fill(text, target, values);
+    if (target === "package.json" && options.example !== undefined) {
+      text = examplePackage(text, options.example);
+    }
+    await writeFile(out, text);
   }
   const formatted = await format(dir, files);
 
