@@ -208,6 +208,77 @@ describe("dev proxy: bodies", () => {
   });
 });
 
+describe("dev proxy: HTTP details", () => {
+  it("passes trailers both ways, HEAD answers and a body while a callout pauses the request", async () => {
+    const upstream = await startServer((req, res) => {
+      void readBody(req).then((body) => {
+        if (req.url === "/trailers") {
+          res.writeHead(200, { "content-type": "text/plain", trailer: "x-sum" });
+          res.write(`got ${body.length} trailers=${JSON.stringify(req.trailers)}`);
+          res.addTrailers({ "x-sum": "42" });
+          res.end();
+        } else {
+          res.writeHead(200, { "content-length": "5" });
+          res.end(req.method === "HEAD" ? undefined : body.toString().slice(0, 5).padEnd(5, "."));
+        }
+      });
+    });
+    const send = (
+      method: string,
+      path: string,
+      chunks: string[],
+      trailers?: Record<string, string>,
+    ) =>
+      new Promise<{
+        status: number;
+        headers: http.IncomingHttpHeaders;
+        body: string;
+        trailers: object;
+      }>((resolve, reject) => {
+        const r = http.request(`${proxyUrl}${path}`, { method }, (res) => {
+          let b = "";
+          res.on("data", (c: Buffer) => (b += c.toString()));
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: b,
+              trailers: res.trailers,
+            }),
+          );
+        });
+        r.on("error", reject);
+        if (trailers) r.setHeader("trailer", Object.keys(trailers).join(","));
+        for (const c of chunks) r.write(c);
+        if (trailers) r.addTrailers(trailers);
+        r.end();
+      });
+    let proxyUrl = "";
+    await withProxy(
+      {
+        filters: [
+          { wasm: ADD_HEADER, rootId: "add_header" },
+          { wasm: FILTERS, rootId: "callout" },
+        ],
+        upstream: upstream.url,
+        clusters: { auth: upstream.url },
+      },
+      async (proxy) => {
+        proxyUrl = proxy.url;
+        const t = await send("POST", "/trailers", ["aa", "bb"], { "x-t": "1" });
+        assert.equal(t.body, `got 4 trailers={"x-t":"1"}`);
+        assert.deepEqual(t.trailers, { "x-sum": "42" });
+        assert.equal(t.headers.hello, "world!");
+        const head = await send("HEAD", "/h", []);
+        assert.deepEqual([head.status, head.headers["content-length"], head.body], [200, "5", ""]);
+        const post = await send("POST", "/p", ["ab", "cd"]);
+        assert.equal(post.body, "abcd.");
+      },
+      [upstream],
+    );
+  });
+});
+
 describe("dev proxy: filter decisions", () => {
   it("answers with the filter's local reply and never calls the upstream", async () => {
     const upstream = await startServer((_req, res) => res.end("upstream"));
@@ -299,6 +370,22 @@ describe("dev proxy: filter decisions", () => {
         assert.equal(res.status, 403);
         assert.equal(await res.text(), "auth said 503");
       },
+    );
+  });
+
+  it("a callout that times out reaches the filter as a 504 (on real time)", async () => {
+    const silent = await startServer(() => undefined); // never answers
+    await withProxy(
+      {
+        filters: [{ wasm: FILTERS, rootId: "callout", config: "100" }],
+        clusters: { auth: silent.url },
+      },
+      async (proxy) => {
+        const res = await fetch(`${proxy.url}/slow-auth`);
+        assert.equal(res.status, 403);
+        assert.equal(await res.text(), "auth said 504");
+      },
+      [silent],
     );
   });
 

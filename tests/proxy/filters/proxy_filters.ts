@@ -4,7 +4,7 @@
 //   chunk_upper   upper-cases every response chunk as it passes (no buffering)
 //   local_reply   answers /deny* itself (403, x-filter: local)
 //   callout       asks cluster "auth" (/check) and waits: 200 → x-auth: <reply body> upstream,
-//                 else a local 403
+//                 else a local 403 "auth said <status>"; the configuration is the timeout (ms)
 //   trap          traps on /trap (request headers) and /trap-response (response headers),
 //                 otherwise adds x-trap-filter: alive to the response
 //   ticker        ticks every 10 ms, counting ticks in shared data; adds x-ticks to responses
@@ -123,12 +123,15 @@ class CalloutRoot extends RootContext {
 class Callout extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
     const path = stream_context.headers.request.get(":path");
+    // The configuration, when given, is the callout timeout in milliseconds.
+    const config = (<RootContext>this.root_context).getConfiguration();
+    const timeout: u32 = config == "" ? 5000 : <u32>I32.parseInt(config);
     const r = this.dispatchHttpCall(
       "auth",
       makeHeaders([":method", "GET", ":path", "/check?for=" + path, ":authority", "auth"]),
       null,
       [],
-      5000,
+      timeout,
     );
     if (r != 0) {
       logWarn("dispatch failed: " + r.toString());
