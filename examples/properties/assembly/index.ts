@@ -1,0 +1,108 @@
+// properties: read the attributes Envoy knows about a request, its connection, the proxy and
+// the plugin, and write one for other filters and the access log.
+//   request.*  path, method, host, scheme, protocol, id, time   (typed getters in `request`)
+//   source.*   the client's address and port                  (`source`)
+//   xds.*      the node, cluster and route of the proxy        (`xds`, or any path by name)
+//   plugin_*   this plugin's name, root id and vm id           (`plugin`)
+// Every getter returns null (or -1) when the host does not have the attribute.
+export * from "proxy-wasm-as/proxy";
+import {
+  Context,
+  FilterHeadersStatusValues,
+  LogLevelValues,
+  RootContext,
+  getPropertyString,
+  log,
+  plugin,
+  registerRootContext,
+  request,
+  response,
+  setPropertyString,
+  source,
+  stream_context,
+  xds,
+} from "proxy-wasm-as";
+
+class PropertiesRoot extends RootContext {
+  onConfigure(configuration_size: u32): bool {
+    // Plugin attributes are known from the start.
+    log(
+      LogLevelValues.info,
+      "plugin " +
+        orDash(plugin.name()) +
+        " (root_id " +
+        orDash(plugin.root_id()) +
+        ", vm_id " +
+        orDash(plugin.vm_id()) +
+        ") on node " +
+        orDash(xds.node_id()),
+    );
+    return super.onConfigure(configuration_size);
+  }
+
+  createContext(context_id: u32): Context {
+    return new Properties(context_id, this);
+  }
+}
+
+class Properties extends Context {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const headers = stream_context.headers.request;
+    // Tell the upstream who called and through which proxy and route.
+    const client = source.address();
+    if (client !== null) {
+      headers.replace("x-client-address", client);
+      // Filter state for later filters and the access log: %FILTER_STATE(wasm.client_ip)%.
+      setPropertyString("client_ip", hostOf(client));
+    }
+    const node = xds.node_id();
+    if (node !== null) headers.replace("x-proxy-node", node);
+    const region = getPropertyString("xds.node.metadata.REGION"); // any path, by name
+    if (region !== null) headers.replace("x-proxy-region", region);
+    const route = xds.route_name();
+    if (route !== null) headers.replace("x-route-name", route);
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onLog(): void {
+    // At access-log time the request attributes are readable again, and the response code is known.
+    const code = response.code();
+    log(
+      LogLevelValues.info,
+      orDash(source.address()) +
+        ' "' +
+        orDash(request.method()) +
+        " " +
+        orDash(request.path()) +
+        " " +
+        orDash(request.protocol()) +
+        '" ' +
+        (code >= 0 ? code.toString() : "-") +
+        " host=" +
+        orDash(request.host()) +
+        " id=" +
+        orDash(request.id()) +
+        " port=" +
+        source.port().toString() +
+        " cluster=" +
+        orDash(xds.cluster_name()),
+    );
+  }
+}
+
+/** The value, or "-" when it is missing or empty (an empty vm_id, for example). */
+function orDash(value: string | null): string {
+  return value !== null && value.length > 0 ? value : "-";
+}
+
+/** "10.0.0.7:51234" → "10.0.0.7"; "[2001:db8::1]:443" → "2001:db8::1". */
+function hostOf(address: string): string {
+  if (address.startsWith("[")) {
+    const end = address.indexOf("]");
+    return end > 0 ? address.substring(1, end) : address;
+  }
+  const colon = address.lastIndexOf(":");
+  return colon > 0 ? address.substring(0, colon) : address;
+}
+
+registerRootContext((context_id: u32) => new PropertiesRoot(context_id), "properties");
