@@ -4,10 +4,17 @@ import { MemoryAccessError } from "./errors.js";
 
 export class WasmMemory {
   constructor(
-    private readonly memory: WebAssembly.Memory,
+    /** The exported memory; undefined while a start section runs (the instance does not exist yet). */
+    private readonly getMemory: () => WebAssembly.Memory | undefined,
     /** Calls the module's allocator; returns 0 on failure. */
     private readonly allocate: (size: number) => number,
   ) {}
+
+  private get memory(): WebAssembly.Memory {
+    const m = this.getMemory();
+    if (!m) throw new MemoryAccessError("linear memory is not available yet (start section)");
+    return m;
+  }
 
   get size(): number {
     return this.memory.buffer.byteLength;

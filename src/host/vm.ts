@@ -143,13 +143,16 @@ export class Vm {
     const imports = buildImports(this);
     let instance: WebAssembly.Instance;
     this.restriction = "start";
+    // Until the instance exists (a start section runs inside the constructor) memory accesses
+    // fail as InvalidMemoryAccess.
+    this.memory = new WasmMemory(
+      () => this.exports?.memory as WebAssembly.Memory | undefined,
+      (n) => this.allocate(n),
+    );
     try {
       // A start section runs here, before any context exists.
       instance = new WebAssembly.Instance(this.module, imports);
       this.exports = instance.exports as Record<string, unknown>;
-      this.memory = new WasmMemory(this.exports.memory as WebAssembly.Memory, (n) =>
-        this.allocate(n),
-      );
       if (this.fn("_initialize")) {
         this.fn("_initialize")!();
         if (this.fn("main")) this.fn("main")!(0, 0);
