@@ -170,22 +170,25 @@ export class FilterChain {
 
   private async reloadSlot(slot: VmSlot): Promise<void> {
     const names = slot.entries.map((e) => e.name).join(", ");
-    // The failed plugins stop ticking: on_done / on_delete are not delivered to a failed VM.
-    for (const e of slot.entries) {
-      try {
-        e.plugin.shutdown();
-      } catch {
-        // a failed VM answers nothing
-      }
-    }
     try {
       const [first, ...rest] = slot.entries;
       const root = await this.host.addVm(slot.bytes, {
         ...slot.vmOptions,
         ...pluginOptions(first.options),
       });
-      first.plugin = root;
-      for (const e of rest) e.plugin = this.host.addPlugin(pluginOptions(e.options), root.vm);
+      const plugins = [
+        root,
+        ...rest.map((e) => this.host.addPlugin(pluginOptions(e.options), root.vm)),
+      ];
+      // The old plugins are retired (a failed VM gets no on_done / on_delete calls).
+      for (const [i, e] of slot.entries.entries()) {
+        try {
+          e.plugin.shutdown();
+        } catch {
+          // a failed VM answers nothing
+        }
+        e.plugin = plugins[i];
+      }
       slot.vm = root.vm;
       this.options.log({
         kind: "proxy",

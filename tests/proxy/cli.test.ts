@@ -1,7 +1,8 @@
 // `proxy-wasm-as run` as a user starts it: the listening URL and curl line, requests, Ctrl-C.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -136,6 +137,70 @@ describe("proxy-wasm-as run", () => {
     } finally {
       await upstream.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("pulls oci://… from a registry (plain HTTP, --insecure) and serves it", async () => {
+    // A minimal registry: one image whose only layer is the Wasm module (the "oci" variant).
+    const wasm = readFileSync(ADD_HEADER);
+    const digest = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+    const config = Buffer.from(JSON.stringify({ config: { rootIds: ["add_header"] } }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: {
+          mediaType: "application/vnd.module.wasm.config.v1+json",
+          digest: digest(config),
+          size: config.length,
+        },
+        layers: [
+          {
+            mediaType: "application/vnd.module.wasm.content.layer.v1+wasm",
+            digest: digest(wasm),
+            size: wasm.length,
+          },
+        ],
+      }),
+    );
+    const blobs = new Map([
+      [digest(config), config],
+      [digest(wasm), wasm],
+    ]);
+    const registry = await startServer((req, res) => {
+      const url = req.url ?? "";
+      if (url === "/v2/filters/add-header/manifests/v1") {
+        res.writeHead(200, {
+          "content-type": "application/vnd.oci.image.manifest.v1+json",
+          "docker-content-digest": digest(manifest),
+        });
+        res.end(req.method === "HEAD" ? undefined : manifest);
+        return;
+      }
+      const blob = blobs.get(url.replace("/v2/filters/add-header/blobs/", ""));
+      if (blob && url.startsWith("/v2/filters/add-header/blobs/")) {
+        res.writeHead(200, { "content-type": "application/octet-stream" });
+        res.end(blob);
+        return;
+      }
+      res.writeHead(url === "/v2/" ? 200 : 404, { "content-type": "application/json" });
+      res.end("{}");
+    });
+    try {
+      // No --root-id: the image's runtime config names exactly one.
+      const run = await runCli([
+        `oci://127.0.0.1:${registry.port}/filters/add-header:v1`,
+        "--insecure",
+        "--port",
+        "0",
+      ]);
+      assert.match(run.stderr(), /pulled oci:\/\//);
+      const res = await fetch(`${run.url}/headers`);
+      assert.equal(res.headers.get("hello"), "world!");
+      run.child.kill("SIGINT");
+      assert.equal(await run.exit, 0);
+    } finally {
+      await registry.close();
     }
   });
 
