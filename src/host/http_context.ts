@@ -15,7 +15,7 @@ import {
 } from "./enums.js";
 import { HeaderMap, type HeadersInit } from "./header_map.js";
 import { HttpMessage, type StreamEvent } from "./http_message.js";
-import { traverse, type PropertyValue } from "./properties.js";
+import { traverse, TypedValue, type PropertyValue } from "./properties.js";
 import type { RootContext } from "./root_context.js";
 import { FAILED, type CallResult } from "./vm.js";
 
@@ -189,6 +189,7 @@ export class HttpContext extends Context {
     this.assertActive(side, "body");
     if (side.queue.some((e) => e.kind === "data" && e.eos) || side.lastBodyEos)
       throw new Error(`${side.direction} body after end_of_stream`);
+    side.bytesReceived += chunk.length;
     return this.deliverNow(side, () => side.queue.push({ kind: "data", chunk, eos }));
   }
 
@@ -590,12 +591,26 @@ export class HttpContext extends Context {
     return this.filterStates.get(key);
   }
 
+  private totalSize(side: HttpMessage, forwarded = false): number {
+    const body = forwarded ? side.body.length : side.bytesReceived;
+    return (side.headersMap?.byteSize() ?? 0) + body + (side.trailersMap?.byteSize() ?? 0);
+  }
+
   /** Envoy expr `context.cc`: request.* from the request headers while they are readable. */
   override derivedProperty(segs: string[]): PropertyValue | undefined {
     const [top, name, ...rest] = segs;
     if (top === "request") {
-      if (name === "time" && rest.length === 0) return new Date(this.startTime);
-      if (name === "protocol" && rest.length === 0) return this.protocol;
+      if (rest.length === 0) {
+        if (name === "time") return new Date(this.startTime);
+        if (name === "protocol") return this.protocol;
+        // Stream info: body bytes received, and with headers and trailers.
+        if (name === "size") return this.request.bytesReceived;
+        if (name === "total_size") return this.totalSize(this.request);
+        if (name === "duration" && this.logPhase)
+          return TypedValue.durationNanos(
+            BigInt(this.host.clock.now() - this.startTime) * 1000000n,
+          );
+      }
       const h = this.logPhase || this.request.headersLive ? this.request.headersMap : null;
       if (!h) return undefined;
       const path = h.get(":path") ?? "";
@@ -620,6 +635,13 @@ export class HttpContext extends Context {
       const status = res.headersMap?.get(":status");
       if (name === "code" && rest.length === 0)
         return status === undefined ? undefined : Number(status);
+      if (name === "size" && rest.length === 0) return res.body.length;
+      if (name === "total_size" && rest.length === 0) return this.totalSize(res, true);
+      if (name === "grpc_status" && rest.length === 0) {
+        const g = res.trailersMap?.get("grpc-status") ?? res.headersMap?.get("grpc-status");
+        return g === undefined ? undefined : Number(g);
+      }
+      if (name === "flags" && rest.length === 0) return 0;
       if (name === "code_details" && rest.length === 0) {
         if (this.sentLocalResponse) return this.sentLocalResponse.details;
         return this.resetDetails ?? (status === undefined ? undefined : "via_upstream");

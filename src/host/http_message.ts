@@ -33,6 +33,7 @@ export class HttpMessage {
   /** @internal */ headersEos = false;
   /** @internal the last body chunk given to the filter had end_of_stream. */ lastBodyEos = false;
   /** @internal */ headersReceived = false;
+  /** @internal body bytes received from the peer (property request.size). */ bytesReceived = 0;
   private readonly chunks: Buffer[] = [];
   /** Headers have been passed on (upstream for a request, downstream for a response). */
   headersForwarded = false;

@@ -205,3 +205,34 @@ test("host.setProperty changes what later calls see", async () => {
   host.newHttpContext().requestHeaders({});
   assert.deepEqual(host.logs(), ["dir=1", "dir.hex=", "dir=0", `dir.hex=${i64(1n)}`]);
 });
+
+test("stream info properties: sizes, grpc_status, code_details, duration only in on_log", async () => {
+  const wasm = await filter(
+    (str) => `
+    (func (export "proxy_on_response_trailers") (param i32 i32) (result i32)
+      ${getProp(str, ["request", "size"], "req_size")}
+      ${getProp(str, ["response", "grpc_status"], "grpc_status")}
+      ${getProp(str, ["response", "code_details"], "details")}
+      ${getProp(str, ["request", "duration"], "duration_early")}
+      (i32.const 0))
+    (func (export "proxy_on_log") (param i32)
+      ${getProp(str, ["request", "duration"], "duration")}
+      ${getProp(str, ["response", "size"], "res_size")})`,
+  );
+  const host = await Host.load(wasm);
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/" });
+  http.requestBody("12345", { endOfStream: true });
+  http.responseHeaders({ ":status": "200" });
+  http.responseBody("abc");
+  http.responseTrailers({ "grpc-status": "5" });
+  host.clock.advance(7);
+  http.complete();
+  const m = logsToMap(host.logs());
+  assert.equal(m["req_size.hex"], i64(5n));
+  assert.equal(m["grpc_status.hex"], i64(5n));
+  assert.equal(m["details.hex"], hex("via_upstream"));
+  assert.equal(m.duration_early, "1");
+  assert.equal(m["duration.hex"], i64(7000000n));
+  assert.equal(m["res_size.hex"], i64(3n));
+});
