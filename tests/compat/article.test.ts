@@ -2,7 +2,7 @@
 // way a user of the article would build it against proxy-wasm-as — a project of its own with
 // node_modules/proxy-wasm-as and an asconfig.json extending the package's compat config — and
 // behaves as the article says in the emulator.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import {
@@ -14,6 +14,7 @@ import {
   copyFileSync,
   symlinkSync,
   writeFileSync,
+  rmSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,9 +25,15 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ARTICLE = join(ROOT, "tests/compat/article/assembly/index.ts");
 const SEEDS = join(ROOT, "../shared/seeds");
 
+const projects: string[] = [];
+after(() => {
+  for (const p of projects) rmSync(p, { recursive: true, force: true });
+});
+
 /** Builds the article's filter in a fresh user project; returns the wasm path or the error text. */
 function buildLikeAUser(): { wasm?: string; error?: string } {
   const project = mkdtempSync(join(tmpdir(), "article-"));
+  projects.push(project);
   mkdirSync(join(project, "assembly"));
   mkdirSync(join(project, "node_modules"));
   copyFileSync(ARTICLE, join(project, "assembly/index.ts"));

@@ -12,6 +12,7 @@ import {
   get_status,
   lastForeignFunctionResult,
   logInfo,
+  proxy_set_effective_context,
   registerRootContext,
   set_effective_context,
   stream_context,
@@ -53,6 +54,7 @@ class MiscFilter extends Context {
     } else if (testCase == "status") {
       const s = get_status();
       report("status", s !== null ? s.status.toString() + "/" + s.message : "null");
+      report("status.data", s !== null ? s.data.byteLength.toString() : "null");
     } else if (testCase == "effective") {
       report("unknown", (<i32>set_effective_context(99999)).toString());
       report("root", (<i32>set_effective_context(this.root_context.context_id)).toString());
@@ -60,6 +62,12 @@ class MiscFilter extends Context {
       report("as.root", orNull(h.getOrNull(":path")));
       report("self", (<i32>this.setEffectiveContext()).toString());
       report("as.self", orNull(h.getOrNull(":path")));
+      report(
+        "old.name.root",
+        (<i32>proxy_set_effective_context(this.root_context.context_id)).toString(),
+      );
+      report("old.name.as.root", orNull(h.getOrNull(":path")));
+      report("old.name.self", (<i32>proxy_set_effective_context(this.context_id)).toString());
     } else if (testCase == "done") {
       report("done", (<i32>done()).toString());
     }

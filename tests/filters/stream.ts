@@ -1,6 +1,6 @@
 // Test filter for stream control: local replies (with headers, details, gRPC status), pausing
-// and resuming from the root's onTick through set_effective_context + continue_request /
-// continue_response, closing a stream, and argument errors. Results logged as key=value.
+// and resuming from the root's onTick (set_effective_context + continue_request for requests,
+// setEffectiveContext + continueResponse for responses), closing a stream, argument errors. Results logged as key=value.
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
@@ -27,7 +27,8 @@ function report(key: string, value: string): void {
 
 class StreamRoot extends RootContext {
   pausedRequests: u32[] = [];
-  pausedResponses: u32[] = [];
+  pausedResponses: StreamFilter[] = [];
+  pausedResponseIds: u32[] = [];
 
   onConfigure(configuration_size: u32): bool {
     this.setTickPeriod(100);
@@ -40,9 +41,15 @@ class StreamRoot extends RootContext {
       report("continue_request", (<i32>continue_request()).toString());
     }
     for (let i = 0; i < this.pausedResponses.length; i++) {
-      set_effective_context(this.pausedResponses[i]);
+      const stream = this.pausedResponses[i];
+      report("effective", (<i32>stream.setEffectiveContext()).toString());
+      report("continueResponse", (<i32>stream.continueResponse()).toString());
+    }
+    for (let i = 0; i < this.pausedResponseIds.length; i++) {
+      set_effective_context(this.pausedResponseIds[i]);
       report("continue_response", (<i32>continue_response()).toString());
     }
+    this.pausedResponseIds = [];
     this.pausedRequests = [];
     this.pausedResponses = [];
   }
@@ -99,7 +106,11 @@ class StreamFilter extends Context {
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
     report("response.status", stream_context.headers.response.get(":status"));
     if (this.testCase == "pause") {
-      (<StreamRoot>this.root_context).pausedResponses.push(this.context_id);
+      (<StreamRoot>this.root_context).pausedResponses.push(this);
+      return FilterHeadersStatusValues.StopIteration;
+    }
+    if (this.testCase == "pause-free") {
+      (<StreamRoot>this.root_context).pausedResponseIds.push(this.context_id);
       return FilterHeadersStatusValues.StopIteration;
     }
     if (this.testCase == "close-response") {

@@ -42,6 +42,7 @@ test("get_current_time_nanoseconds reads the host's wall clock", async () => {
 test("get_status with no callout reply is Ok with an empty message", async () => {
   const { r } = await run("status");
   assert.equal(r["status"], "0/");
+  assert.equal(r["status.data"], "0");
 });
 
 test("set_effective_context: unknown ids are BadArgument; hostcalls follow the effective context", async () => {
@@ -51,6 +52,13 @@ test("set_effective_context: unknown ids are BadArgument; hostcalls follow the e
   assert.equal(r["as.root"], "null");
   assert.equal(r["self"], "0");
   assert.equal(r["as.self"], "[/here]");
+  assert.equal(
+    r["old.name.root"],
+    "0",
+    "proxy_set_effective_context: the @solo-io/proxy-runtime name",
+  );
+  assert.equal(r["old.name.as.root"], "null");
+  assert.equal(r["old.name.self"], "0");
 });
 
 test("done() from a stream is NotFound (the root is not shutting down)", async () => {

@@ -41,7 +41,7 @@ test("send_local_response with a gRPC status", async () => {
   assert.equal(http.sentLocalResponse?.details, "denied");
 });
 
-test("continue_request / continue_response from the root's onTick, through set_effective_context", async () => {
+test("continue_request / continueResponse from the root's onTick, through the effective context", async () => {
   const host = await load();
   const a = host.newHttpContext();
   const b = host.newHttpContext();
@@ -61,9 +61,22 @@ test("continue_request / continue_response from the root's onTick, through set_e
   assert.equal(a.response.headersForwarded, false);
   host.tick(100);
   r = reports(host, from);
-  assert.equal(r["continue_response"], "0");
+  assert.equal(r["effective"], "0");
+  assert.equal(r["continueResponse"], "0");
   assert.equal(a.response.headersForwarded, true);
   assert.equal(b.response.headersForwarded, false, "b's response never arrived");
+});
+
+test("continue_response (the free function) resumes the effective stream's response", async () => {
+  const host = await load();
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/", "x-case": "pause-free" }, { endOfStream: true });
+  const from = mark(host);
+  assert.equal(http.responseHeaders({ ":status": "200" }), Action.Pause);
+  assert.equal(http.response.headersForwarded, false);
+  host.tick(100);
+  assert.equal(reports(host, from)["continue_response"], "0");
+  assert.equal(http.response.headersForwarded, true);
 });
 
 test("closeRequest / close_stream(Response) reset the stream", async () => {
