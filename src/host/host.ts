@@ -48,6 +48,11 @@ export interface HostOptions {
    * FilterManager does for a reply sent before the response started. Default true.
    */
   localReplyThroughFilter?: boolean;
+  /**
+   * Envoy's per-connection buffer limit: a body buffered past it gets Envoy's own local reply
+   * (413 for requests, 500 for responses). Default 1 MiB.
+   */
+  bufferLimit?: number;
   /** Functions for proxy_call_foreign_function, available from the start. */
   foreignFunctions?: Record<string, ForeignFunction>;
   /** Called when the module makes an http callout (for the dev proxy). */
@@ -89,6 +94,8 @@ export class Host {
   readonly callTrace: string[] = [];
   /** @internal */ readonly traceCalls: boolean;
   readonly localReplyThroughFilter: boolean;
+  /** Bytes a stopped body may hold before Envoy answers 413 / 500. */
+  readonly bufferLimit: number;
   /** @internal */ readonly onHttpCall?: (c: HttpCallout) => void;
   /** @internal */ readonly onGrpcCall?: (c: GrpcCall) => void;
   /** @internal host→VM calls in progress, all VMs. */ callDepth = 0;
@@ -108,6 +115,7 @@ export class Host {
     this.traceCalls = options.traceCalls ?? false;
     this.clusters = options.clusters ? new Set(options.clusters) : null;
     this.localReplyThroughFilter = options.localReplyThroughFilter ?? true;
+    this.bufferLimit = options.bufferLimit ?? 1024 * 1024;
     this.onHttpCall = options.onHttpCall;
     this.onGrpcCall = options.onGrpcCall;
     this.calloutStore = new Callouts(this);

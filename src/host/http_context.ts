@@ -314,6 +314,7 @@ export class HttpContext extends Context {
         side.current = null;
         side.buffering = status === FilterDataStatus.StopIterationAndBuffer;
         side.pause = "body";
+        if (side.held.length > this.host.bufferLimit) this.bufferOverflow(side);
         break;
       default:
         // StopIterationNoBuffer: Envoy keeps nothing; the chunk is the filter's to deal with.
@@ -400,6 +401,20 @@ export class HttpContext extends Context {
       this.vm.addAfterCallAction(() => this.applyLocalReply());
     }
     return true;
+  }
+
+  /** Envoy's own reply when a buffered body passes the buffer limit (FilterManager). */
+  private bufferOverflow(side: HttpMessage): void {
+    if (this.pendingLocalReply || this.state !== "active") return;
+    const request = side === this.request;
+    this.pendingLocalReply = {
+      status: request ? 413 : 500,
+      body: Buffer.from(request ? "Payload Too Large" : "Internal Server Error"),
+      headers: [],
+      details: request ? "request_payload_too_large" : "response_payload_too_large",
+      grpcStatus: null,
+    };
+    this.vm.addAfterCallAction(() => this.applyLocalReply());
   }
 
   private forwardHeaders(side: HttpMessage): void {

@@ -254,3 +254,18 @@ test("request trailers: on_request_trailers sees them; Stop holds them until con
   assert.deepEqual(http.request.trailers.entries(), [["keep", "2"]]);
   assert.deepEqual(host.logs(), ["trailers(2)", "rm=0", "cont=0"]);
 });
+
+test("buffering past Envoy's buffer limit gets Envoy's 413 (request) local reply", async () => {
+  const wasm = await filter(
+    `(func (export "proxy_on_request_body") (param i32 i32 i32) (result i32) (i32.const 1))`,
+  );
+  const host = await Host.load(wasm, { bufferLimit: 8 });
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/" });
+  http.requestBody("12345678");
+  assert.equal(http.sentLocalResponse, null);
+  http.requestBody("9");
+  assert.equal(http.sentLocalResponse?.status, 413);
+  assert.equal(http.sentLocalResponse?.details, "request_payload_too_large");
+  assert.equal(http.response.headers.get(":status"), "413");
+});
