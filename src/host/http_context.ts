@@ -317,7 +317,8 @@ export class HttpContext extends Context {
         if (side.held.length > this.host.bufferLimit) this.bufferOverflow(side);
         break;
       default:
-        // StopIterationNoBuffer: Envoy keeps nothing; the chunk is the filter's to deal with.
+        // StopIterationNoBuffer: Envoy keeps nothing; the chunk is not passed on later.
+        side.current = null;
         side.pause = "body";
         break;
     }
