@@ -18,16 +18,21 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** The path of the compiled test filter `name`, built first if needed. */
+/**
+ * The path of the compiled test filter `name`, built first if needed. With SDK_TEST_AS=0.28 the
+ * AssemblyScript 0.28 build (build/as0.28/test-<name>.wasm) is used instead.
+ */
 export function filterWasm(name: string): string {
+  const as028 = process.env.SDK_TEST_AS === "0.28";
   const source = join(ROOT, "tests/filters", `${name}.ts`);
-  const wasm = join(ROOT, "tests/filters/build", `${name}.wasm`);
+  const wasm = as028
+    ? join(ROOT, "build/as0.28", `test-${name}.wasm`)
+    : join(ROOT, "tests/filters/build", `${name}.wasm`);
   const sourceTime = Math.max(statSync(source).mtimeMs, newestSource(join(ROOT, "assembly")));
   if (!existsSync(wasm) || statSync(wasm).mtimeMs < sourceTime) {
-    execFileSync(process.execPath, ["scripts/build-examples.mjs", `test:${name}`], {
-      cwd: ROOT,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    const args = ["scripts/build-examples.mjs", `test:${name}`];
+    if (as028) args.push("--also-0.28");
+    execFileSync(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   }
   return wasm;
 }
