@@ -40,6 +40,11 @@ export class HeaderMap {
     return this.get(name) !== undefined;
   }
 
+  /** Iterates `[name, value]` in order. */
+  [Symbol.iterator](): IterableIterator<Pair> {
+    return this.entries()[Symbol.iterator]();
+  }
+
   /** A copy of the entries, in order. */
   entries(): Pair[] {
     return this.list.map(([k, v]) => [k, v]);

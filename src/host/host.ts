@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Callouts, type CalloutResponse, type HttpCallout } from "./callouts.js";
 import type { Context } from "./context.js";
 import { LogLevel, toLogLevel, type LogLevelName, type WasmResult } from "./enums.js";
-import { StartError } from "./errors.js";
+import { LoadError, StartError } from "./errors.js";
 import { GrpcCalls, type GrpcCall } from "./grpc.js";
 import type { HeadersInit } from "./header_map.js";
 import type { HttpContext, HttpStreamListener } from "./http_context.js";
@@ -70,7 +70,12 @@ export type WasmSource = string | URL | Uint8Array | ArrayBuffer;
 async function wasmBytes(src: WasmSource): Promise<Uint8Array> {
   if (src instanceof Uint8Array) return src;
   if (src instanceof ArrayBuffer) return new Uint8Array(src);
-  return new Uint8Array(await readFile(src instanceof URL ? fileURLToPath(src) : src));
+  const path = src instanceof URL ? fileURLToPath(src) : src;
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new LoadError(`cannot read ${path}: ${(e as Error).message}`);
+  }
 }
 
 export class Host {

@@ -21,6 +21,14 @@ test("non-wasm bytes are a LoadError", async () => {
   assert.match(e.message, /not a WebAssembly binary/);
 });
 
+test("a file that cannot be read is a LoadError naming it", async () => {
+  await assert.rejects(Host.load("/nonexistent/filter.wasm"), (e: unknown) => {
+    assert.ok(e instanceof LoadError);
+    assert.match(e.message, /cannot read \/nonexistent\/filter\.wasm/);
+    return true;
+  });
+});
+
 test("a missing ABI marker is 'Missing or unknown Proxy-Wasm ABI version' (bytecode_util.cc)", async () => {
   const e = await loadError(watFile("missing_marker.wat"));
   assert.equal(e.message, "Missing or unknown Proxy-Wasm ABI version");

@@ -73,6 +73,10 @@ test("HeaderMap: lower-cased keys, add/set/remove/get, byteSize, toObject joins 
   assert.deepEqual(m.getAll("set-cookie"), ["c=3", "b=2"]);
   assert.equal(m.byteSize(), "set-cookie".length * 2 + 6 + 4 + 1 + 3 + 1);
   assert.deepEqual(m.toObject(), { "set-cookie": "c=3,b=2", host: "x", "x-a": "1" });
+  assert.deepEqual(
+    [...m].map(([k]) => k),
+    ["set-cookie", "set-cookie", "host", "x-a"],
+  );
   m.remove("Set-Cookie");
   assert.equal(m.has("set-cookie"), false);
   assert.equal(m.size, 2);
