@@ -59,17 +59,13 @@ class LogShipperRoot extends RootContext {
         this.canCompress = false;
       }
     }
+    // prettier-ignore
     const headers = makeHeaders([
-      ":method",
-      "POST",
-      ":path",
-      "/logs",
-      ":authority",
-      COLLECTOR_CLUSTER,
-      "content-type",
-      "text/plain",
-      "content-encoding",
-      encoding,
+      ":method", "POST",
+      ":path", "/logs",
+      ":authority", COLLECTOR_CLUSTER,
+      "content-type", "text/plain",
+      "content-encoding", encoding,
     ]);
     const result = dispatchHttpCall(this, COLLECTOR_CLUSTER, headers, body, [], 5000);
     if (result != WasmResultValues.Ok)

@@ -76,13 +76,11 @@ class Dispatcher extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
     const root = this.root_context as DispatchRoot;
     for (let i = 0; i < root.paths.length; i++) {
+      // prettier-ignore
       const headers = makeHeaders([
-        ":method",
-        "GET",
-        ":path",
-        root.paths[i],
-        ":authority",
-        root.authority,
+        ":method", "GET",
+        ":path", root.paths[i],
+        ":authority", root.authority,
       ]);
       const sent = this.dispatchHttpCall(root.cluster, headers, null, [], TIMEOUT_MS);
       if (sent == WasmResultValues.Ok) {
@@ -111,16 +109,8 @@ class Dispatcher extends Context {
     if (index < 0) return;
     this.results[index] = num_headers == 0 ? "failed" : http_call_response_headers.get(":status");
     this.pending--;
-    log(
-      LogLevelValues.info,
-      "callout " +
-        index.toString() +
-        " answered " +
-        this.results[index] +
-        ", " +
-        this.pending.toString() +
-        " pending",
-    );
+    const answered = "callout " + index.toString() + " answered " + this.results[index];
+    log(LogLevelValues.info, answered + ", " + this.pending.toString() + " pending");
     if (this.pending == 0) {
       this.finish();
       this.continueRequest();

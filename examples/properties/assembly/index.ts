@@ -67,26 +67,17 @@ class Properties extends Context {
   onLog(): void {
     // At access-log time the request attributes are readable again, and the response code is known.
     const code = response.code();
-    log(
-      LogLevelValues.info,
-      orDash(source.address()) +
-        ' "' +
-        orDash(request.method()) +
-        " " +
-        orDash(request.path()) +
-        " " +
-        orDash(request.protocol()) +
-        '" ' +
-        (code >= 0 ? code.toString() : "-") +
-        " host=" +
-        orDash(request.host()) +
-        " id=" +
-        orDash(request.id()) +
-        " port=" +
-        source.port().toString() +
-        " cluster=" +
-        orDash(xds.cluster_name()),
-    );
+    const requestLine = orDash(request.method()) + " " + orDash(request.path());
+    const line = [
+      orDash(source.address()),
+      '"' + requestLine + " " + orDash(request.protocol()) + '"',
+      code >= 0 ? code.toString() : "-",
+      "host=" + orDash(request.host()),
+      "id=" + orDash(request.id()),
+      "port=" + source.port().toString(),
+      "cluster=" + orDash(xds.cluster_name()),
+    ];
+    log(LogLevelValues.info, line.join(" "));
   }
 }
 
