@@ -2,6 +2,8 @@
 // setBytes): `x-case` picks what is done to the bodies; results are logged as `key=value`.
 export * from "proxy-wasm-as/proxy";
 import {
+  Buffer,
+  BufferTypeValues,
   Context,
   FilterDataStatusValues,
   FilterHeadersStatusValues,
@@ -75,6 +77,7 @@ class BodyFilter extends Context {
       report("slice", orNull(b.getString(2, 3)));
       report("past.end", orNull(b.getString(100)));
       report("clamped", orNull(b.getString(4, 1000)));
+      report("own.buffer", orNull(new Buffer(BufferTypeValues.HttpRequestBody).getString(0, 5)));
     } else if (c == "replace") {
       report("replace", (<i32>b.replaceString("replaced")).toString());
       report("after", orNull(b.getString()));

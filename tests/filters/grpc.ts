@@ -8,9 +8,11 @@ import {
   GrpcStatusValues,
   RootContext,
   get_status,
+  grpcCall,
   grpcCancel,
   grpcClose,
   grpcSend,
+  grpcStream,
   grpc_receive_buffer,
   grpc_receive_initial_metadata,
   grpc_receive_trailing_metadata,
@@ -35,6 +37,31 @@ function statusText(): string {
 }
 
 class GrpcRoot extends RootContext {
+  onConfigure(configuration_size: u32): bool {
+    super.onConfigure(configuration_size);
+    if (this.getConfiguration() == "root") this.setTickPeriod(10);
+    return true;
+  }
+
+  onTick(): void {
+    // The root's own call and stream (the free functions, with the root as origin).
+    const md = makeHeaders(["x-md", "root"]);
+    report(
+      "root.call",
+      (<i32>grpcCall(this, "grpc", "pkg.Stats", "Report", md, new ArrayBuffer(2), 0)).toString(),
+    );
+    report("root.stream", (<i32>grpcStream(this, "grpc", "pkg.Stats", "Watch", md)).toString());
+    this.setTickPeriod(0);
+  }
+
+  onGrpcReceive(token: u32, message_size: usize): void {
+    report("root.receive", token.toString() + ":" + orNull(grpc_receive_buffer.getString()));
+  }
+
+  onGrpcClose(token: u32, status_code: u32): void {
+    report("root.close", token.toString() + ":" + status_code.toString());
+  }
+
   createContext(context_id: u32): Context {
     return new GrpcFilter(context_id, this);
   }

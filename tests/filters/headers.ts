@@ -6,6 +6,8 @@ import {
   FilterDataStatusValues,
   FilterHeadersStatusValues,
   FilterTrailersStatusValues,
+  HeaderMap,
+  HeaderMapTypeValues,
   HeaderPair,
   Headers,
   RootContext,
@@ -65,6 +67,8 @@ class HeadersFilter extends Context {
       report("roundtrip", show(again) == show(all) ? "same" : "different: " + show(again));
       report("pair.keyText", all[0].keyText + "/" + all[0].valueText);
       report("pair.of", HeaderPair.of("K", "v").toString());
+      // A HeaderMap made by hand reaches the same host map as stream_context.headers.request.
+      report("own.map", orNull(new HeaderMap(HeaderMapTypeValues.RequestHeaders).getOrNull("x-a")));
     } else if (this.testCase == "mutate") {
       report("add", (<i32>h.add("x-added", "1")).toString());
       report("add.repeat", (<i32>h.add("x-a", "second")).toString());

@@ -26,6 +26,7 @@ test("get / getString / length, slices clamped by the host", async () => {
   assert.equal(r["slice"], "[llo]");
   assert.equal(r["past.end"], "[]");
   assert.equal(r["clamped"], "[o world]");
+  assert.equal(r["own.buffer"], "[hello]");
   assert.equal(http.request.text(), "hello world");
 });
 

@@ -130,3 +130,26 @@ test("errors: unknown cluster is ParseFailure, send on a unary token BadArgument
   assert.equal(r["send.unknown"], "1");
   assert.equal(r["cancel.badtoken"], "2");
 });
+
+test("a root context's own gRPC call and stream (grpcCall / grpcStream with the root as origin)", async () => {
+  const host = await Host.load(wasm, { rootId: "grpc", clusters: ["grpc"], pluginConfig: "root" });
+  const from = mark(host);
+  host.tick(10);
+  const [call, stream] = host.grpcCalls;
+  assert.equal(call.kind, "call");
+  assert.equal(call.method, "Report");
+  assert.equal(call.message?.length, 2);
+  assert.equal(stream.kind, "stream");
+  assert.equal(stream.method, "Watch");
+  host.grpcStreamMessage(stream, "update");
+  host.respondToGrpcCall(call, "done");
+  host.closeGrpcCall(stream, 2, "gone");
+  const r = reports(host, from);
+  assert.equal(r["root.call"], "0");
+  assert.equal(r["root.stream"], "0");
+  assert.deepEqual(
+    host.logs().filter((l) => l.startsWith("root.receive=")),
+    [`root.receive=${stream.token}:[update]`, `root.receive=${call.token}:[done]`],
+  );
+  assert.equal(r["root.close"], `${stream.token}:2`);
+});

@@ -40,6 +40,7 @@ test("reading: first value, null vs empty, has, get_headers, byteSize, pairs rou
   assert.equal(r["roundtrip"], "same");
   assert.equal(r["pair.keyText"], ":path//r");
   assert.equal(r["pair.of"], "K: v");
+  assert.equal(r["own.map"], "[one]");
 });
 
 test("add keeps existing entries, replace changes the first in place, remove drops every copy", async () => {
