@@ -51,14 +51,23 @@ class BodyChunk extends Context {
   /** The end of the previous chunk that could still be the start of `from`. */
   carry: Uint8Array = new Uint8Array(0);
   chunks: u32 = 0;
+  rewriting: bool = true;
 
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const headers = stream_context.headers.response;
+    // gRPC bodies end with trailers, not with an end_of_stream chunk that could flush the carried
+    // bytes, and their framing must not change: leave them alone.
+    if (headers.get("content-type").startsWith("application/grpc")) {
+      this.rewriting = false;
+      return FilterHeadersStatusValues.Continue;
+    }
     // The body's length may change, so it is sent chunked.
-    if (!end_of_stream) stream_context.headers.response.remove("content-length");
+    if (!end_of_stream) headers.remove("content-length");
     return FilterHeadersStatusValues.Continue;
   }
 
   onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+    if (!this.rewriting) return FilterDataStatusValues.Continue;
     const chunk = stream_body.response.get();
     if (chunk === null) return FilterDataStatusValues.Continue;
     const root = this.root_context as BodyChunkRoot;

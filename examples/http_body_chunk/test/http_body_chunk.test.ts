@@ -85,6 +85,22 @@ test("requests and body-less responses are not touched", async () => {
   http.complete();
 });
 
+test("gRPC responses pass untouched", async () => {
+  const host = await Host.load(wasm, { rootId: "http_body_chunk", pluginConfig: config });
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":method": "POST", ":path": "/pets.Pets/Get", ":authority": "a" });
+  http.requestBody("", { endOfStream: true });
+  http.responseHeaders({
+    ":status": "200",
+    "content-type": "application/grpc",
+    "content-length": "9",
+  });
+  http.responseBody("\0\0\0\0\x04a cat");
+  http.responseTrailers({ "grpc-status": "0" });
+  assert.equal(http.response.text(), "\0\0\0\0\x04a cat");
+  assert.equal(http.response.headers.get("content-length"), "9");
+});
+
 test("a bad configuration stops the plugin with a log line that says why", async () => {
   const cases: [string, RegExp][] = [
     ["cat=dog", /http_body_chunk configuration is not valid JSON/],
