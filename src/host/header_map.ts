@@ -3,14 +3,14 @@
 // add = a new entry, replace = first occurrence in place (or append), get = first value.
 import type { Pair } from "./pairs.js";
 
-/** Headers given by a test: a record, or name/value pairs when a name repeats. */
+/** Headers given by a test: a record, name/value pairs when a name repeats, or a HeaderMap. */
 export type HeadersInit =
-  Record<string, string | string[]> | ReadonlyArray<readonly [string, string]>;
+  Record<string, string | string[]> | ReadonlyArray<readonly [string, string]> | HeaderMap;
 
 export class HeaderMap {
   private list: Pair[] = [];
 
-  constructor(init?: HeadersInit | HeaderMap) {
+  constructor(init?: HeadersInit) {
     if (init instanceof HeaderMap) this.list = init.entries();
     else if (Array.isArray(init)) for (const [k, v] of init) this.add(k, v);
     else if (init)

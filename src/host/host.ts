@@ -150,7 +150,12 @@ export class Host {
     this.logMark = this.logStore.entries.length;
     const vm = await Vm.create(this, bytes, options);
     this.vms.push(vm);
-    return this.startPlugin(vm, options);
+    try {
+      return this.startPlugin(vm, options);
+    } catch (e) {
+      this.vms.splice(this.vms.indexOf(vm), 1);
+      throw e;
+    }
   }
 
   /** Starts another plugin (root id) in an existing VM, by default the first one. */
