@@ -78,6 +78,10 @@ class BodyFilter extends Context {
       report("past.end", orNull(b.getString(100)));
       report("clamped", orNull(b.getString(4, 1000)));
       report("own.buffer", orNull(new Buffer(BufferTypeValues.HttpRequestBody).getString(0, 5)));
+    } else if (c == "utf8") {
+      const text = b.getString();
+      report("utf8.text", orNull(text));
+      if (text !== null) b.replaceString(text + "→" + text.length.toString());
     } else if (c == "replace") {
       report("replace", (<i32>b.replaceString("replaced")).toString());
       report("after", orNull(b.getString()));

@@ -69,6 +69,13 @@ class HeadersFilter extends Context {
       report("pair.of", HeaderPair.of("K", "v").toString());
       // A HeaderMap made by hand reaches the same host map as stream_context.headers.request.
       report("own.map", orNull(new HeaderMap(HeaderMapTypeValues.RequestHeaders).getOrNull("x-a")));
+    } else if (this.testCase == "utf8") {
+      const value = h.get("x-text");
+      report("utf8.get", value);
+      report("utf8.length", value.length.toString());
+      report("utf8.add", (<i32>h.add("x-copy", value + " ✓")).toString());
+      report("many.count", h.get_headers().length.toString());
+      report("many.last", h.get("x-h199"));
     } else if (this.testCase == "mutate") {
       report("add", (<i32>h.add("x-added", "1")).toString());
       report("add.repeat", (<i32>h.add("x-a", "second")).toString());

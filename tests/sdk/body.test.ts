@@ -30,6 +30,14 @@ test("get / getString / length, slices clamped by the host", async () => {
   assert.equal(http.request.text(), "hello world");
 });
 
+test("UTF-8 bodies are decoded and encoded as UTF-8", async () => {
+  const { host, http, from } = await stream("utf8");
+  http.requestBody("naïve café 😀", { endOfStream: true });
+  const r = reports(host, from);
+  assert.equal(r["utf8.text"], "[naïve café 😀]");
+  assert.equal(http.request.text(), `naïve café 😀→${"naïve café 😀".length}`);
+});
+
 test("replace with a string and with bytes", async () => {
   let { host, http, from } = await stream("replace");
   http.requestBody("original body", { endOfStream: true });

@@ -43,6 +43,26 @@ test("reading: first value, null vs empty, has, get_headers, byteSize, pairs rou
   assert.equal(r["own.map"], "[one]");
 });
 
+test("UTF-8 values and large maps", async () => {
+  const host = await load();
+  const http = host.newHttpContext();
+  const from = mark(host);
+  const many: [string, string][] = Array.from({ length: 200 }, (_, i) => [`x-h${i}`, `v${i}`]);
+  http.requestHeaders([
+    [":path", "/"],
+    ["x-case", "utf8"],
+    ["x-text", "héllo wörld ☃ 😀"],
+    ...many,
+  ]);
+  const r = reports(host, from);
+  assert.equal(r["utf8.get"], "héllo wörld ☃ 😀");
+  assert.equal(r["utf8.length"], String("héllo wörld ☃ 😀".length), "decoded to UTF-16 correctly");
+  assert.equal(r["utf8.add"], "0");
+  assert.equal(http.request.headers.get("x-copy"), "héllo wörld ☃ 😀 ✓");
+  assert.equal(r["many.count"], "204");
+  assert.equal(r["many.last"], "v199");
+});
+
 test("add keeps existing entries, replace changes the first in place, remove drops every copy", async () => {
   const host = await load();
   const http = host.newHttpContext();
