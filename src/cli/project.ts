@@ -17,6 +17,7 @@ interface AsTarget {
 }
 
 interface AsConfig {
+  extends?: string;
   entries?: string[];
   targets?: Record<string, AsTarget>;
   options?: AsTarget;
@@ -39,11 +40,23 @@ export async function openProject(dir: string): Promise<Project> {
       `no asconfig.json in ${root}: not an AssemblyScript project (\`proxy-wasm-as init\` makes one)`,
     );
   }
+  let asconfig: AsConfig;
   try {
-    return { dir: root, asconfig: JSON.parse(text) as AsConfig };
+    asconfig = JSON.parse(text) as AsConfig;
   } catch (err) {
     throw new ProjectError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
+  // asc quietly builds without a missing base config, and the module then imports env.abort
+  // and friends, which Envoy does not provide: stop here instead.
+  if (typeof asconfig.extends === "string" && !existsSync(join(root, asconfig.extends))) {
+    throw new ProjectError(
+      `asconfig.json extends ${asconfig.extends}, which does not exist` +
+        (asconfig.extends.includes("node_modules")
+          ? " (is the project installed? run `npm install`)"
+          : ""),
+    );
+  }
+  return { dir: root, asconfig };
 }
 
 /** The asconfig target names, in file order. */

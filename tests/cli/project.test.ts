@@ -4,27 +4,30 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli, ensureDist, exec, repoRoot, show, tempDir } from "./helpers.js";
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const haveNpm = spawnSync(npm, ["--version"], { encoding: "utf8" }).status === 0;
 const sdk = `file:${repoRoot}`;
-const INSTALL = ["install", "--no-audit", "--no-fund", "--loglevel=error"];
+const INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 
 before(() => {
   if (haveNpm) ensureDist();
 });
 
 /** init + npm install + npm run asbuild + npm test in a new directory; returns it. */
-async function scaffoldAndTest(name: string, extra: string[]): Promise<string> {
+async function scaffoldAndTest(name: string, extra: string[], spec = sdk): Promise<string> {
   const dir = join(tempDir(), name);
-  const init = cli(["init", dir, "--sdk", sdk, ...extra], repoRoot);
+  const init = cli(["init", dir, "--sdk", spec, ...extra], repoRoot);
   assert.equal(init.code, 0, show("init", init));
   const install = await exec(npm, INSTALL, dir);
   assert.equal(install.code, 0, show("npm install", install));
-  assert.ok(existsSync(join(dir, "node_modules", "proxy-wasm-as", "asconfig.base.json")));
+  assert.ok(
+    existsSync(join(dir, "node_modules", "proxy-wasm-as", "asconfig.base.json")),
+    'the installed proxy-wasm-as has asconfig.base.json (package.json "files" must list it)',
+  );
   const asbuild = await exec(npm, ["run", "asbuild"], dir);
   assert.equal(asbuild.code, 0, show("npm run asbuild", asbuild));
   for (const out of ["build/untouched.wasm", "build/optimized.wasm"]) {
@@ -156,6 +159,24 @@ describe("scaffolded projects", { concurrency: true }, () => {
       const dir = await scaffoldAndTest("headers", ["--example", "http_headers"]);
       const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
       assert.equal(pkg.scripts.start, "proxy-wasm-as run envoy.yaml");
+    },
+  );
+
+  test(
+    "the package as `npm pack` makes it (what the registry serves) works the same",
+    { skip: !haveNpm && "npm is not installed" },
+    async () => {
+      const out = tempDir();
+      const pack = await exec(
+        npm,
+        ["pack", "--ignore-scripts", "--pack-destination", out],
+        repoRoot,
+      );
+      assert.equal(pack.code, 0, show("npm pack", pack));
+      const tarball = join(out, pack.stdout.trim().split("\n").pop()!);
+      assert.ok(existsSync(tarball), tarball);
+      const dir = await scaffoldAndTest("packed", [], `file:${tarball}`);
+      assert.ok(!lstatSync(join(dir, "node_modules", "proxy-wasm-as")).isSymbolicLink());
     },
   );
 });
