@@ -87,3 +87,27 @@ test("lines carry Envoy's prefix: plugin name, root id, vm id", async () => {
   assert.ok(entry);
   assert.equal(formatLogEntry(entry), "wasm log logger logging vm1: t:warn");
 });
+
+test("the host's level is asked once per callback that logs, and not at all by callbacks that do not", async () => {
+  const host = await Host.load(wasm, { rootId: "logging", logLevel: "info" });
+  // proxy_get_log_level reads host.logLevel; so does the host's own filtering of each proxy_log
+  // call, which countCalls counts, so the hostcall's reads are the difference.
+  let reads = 0;
+  let level = 2;
+  Object.defineProperty(host, "logLevel", {
+    get: () => (reads++, level),
+    set: (v: number) => (level = v),
+  });
+  const calls = countCalls(host);
+  const asked = () => reads - calls.reduce((a, b) => a + b, 0);
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/" }); // a dozen log calls
+  assert.ok(calls.reduce((a, b) => a + b, 0) > 5);
+  assert.equal(asked(), 1);
+  http.responseHeaders({ ":status": "200" }, { endOfStream: true }); // logs nothing
+  assert.equal(asked(), 1);
+  http.complete();
+  assert.equal(asked(), 1);
+  host.newHttpContext().requestHeaders({ ":path": "/" });
+  assert.equal(asked(), 2);
+});
