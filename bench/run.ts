@@ -1,7 +1,8 @@
 // `npm run bench`: builds every contender, measures them side by side on the host emulator
 // (and the dev proxy against a plain Node proxy), and writes bench/RESULTS.md.
 // BENCH_QUICK=1 scales every count down (a smoke run, not for publishing).
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import {
   BENCH,
@@ -16,6 +17,7 @@ import {
   progress,
 } from "./lib/build.js";
 import {
+  callCounts,
   memoryRun,
   startupTime,
   timeSubjects,
@@ -30,7 +32,8 @@ import { WORKLOADS, type Workload } from "./lib/workloads.js";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const SCALE = QUICK ? 0.05 : 1;
-const ROUNDS = QUICK ? 3 : 7;
+const ROUNDS = QUICK ? 3 : 21;
+const WARMUP_ROUNDS = QUICK ? 1 : 3;
 const STARTUP_REPS = QUICK ? 3 : 15;
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
@@ -89,36 +92,41 @@ const results: Results = {
   time: new Map(),
   memory: new Map(),
   startup: new Map(),
+  calls: new Map(),
   proxy: null,
   sizes: null,
-  counts: { rounds: ROUNDS, startupReps: STARTUP_REPS },
+  counts: { rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, startupReps: STARTUP_REPS },
+  load: [loadavg()[0]],
   seconds: 0,
 };
 const key = (c: string, w: string) => `${c}/${w}`;
 
 async function buildForeignAll(): Promise<void> {
-  for (const sdk of FOREIGN) {
-    const sources = join(BENCH, "contenders", sdk.name);
-    let dir: string;
+  await Promise.all(FOREIGN.map((sdk) => buildForeignSdk(sdk)));
+}
+
+async function buildForeignSdk(sdk: (typeof FOREIGN)[number]): Promise<void> {
+  const sources = join(BENCH, "contenders", sdk.name);
+  let dir: string;
+  try {
+    progress(`npm install ${sdk.packages.join(" ")} (temporary folder)`);
+    dir = await installForeign(sdk);
+  } catch (e) {
+    results.notes.push(`${sdk.name}: not installed: ${(e as Error).message.split("\n")[0]}`);
+    return;
+  }
+  for (const w of WORKLOADS) {
+    const src = join(sources, `${w.name}.ts`);
+    if (!existsSync(src)) continue;
     try {
-      progress(`npm install ${sdk.packages.join(" ")} (temporary folder)`);
-      dir = await installForeign(sdk);
+      const bytes = await buildForeign(sdk, dir, src, join(OUT, sdk.name, `${w.name}.wasm`));
+      results.wasm.set(key(sdk.name, w.name), bytes);
+      progress(`built ${sdk.name} ${w.name}: ${bytes.length} bytes (${elapsed()})`);
     } catch (e) {
-      results.notes.push(`${sdk.name}: not installed: ${(e as Error).message.split("\n")[0]}`);
-      continue;
-    }
-    for (const w of WORKLOADS) {
-      const src = join(sources, `${w.name}.ts`);
-      if (!existsSync(src)) continue;
-      try {
-        const bytes = await buildForeign(sdk, dir, src, join(OUT, sdk.name, `${w.name}.wasm`));
-        results.wasm.set(key(sdk.name, w.name), bytes);
-        progress(`built ${sdk.name} ${w.name}: ${bytes.length} bytes (${elapsed()})`);
-      } catch (e) {
-        results.notes.push(`${sdk.name} ${w.name}: does not build: ${(e as Error).message}`);
-      }
+      results.notes.push(`${sdk.name} ${w.name}: does not build: ${(e as Error).message}`);
     }
   }
+  rmSync(dir, { recursive: true, force: true });
 }
 
 async function buildOursAll(): Promise<void> {
@@ -177,7 +185,7 @@ for (const w of WORKLOADS) {
     const s = subject(c, w);
     if (s) subjects.set(s, c);
   }
-  const timed = await timeSubjects([...subjects.keys()], ROUNDS, SCALE);
+  const timed = await timeSubjects([...subjects.keys()], ROUNDS, SCALE, WARMUP_ROUNDS);
   for (const [s, r] of timed) results.time.set(key(subjects.get(s)!.id, w.name), r);
 }
 
@@ -194,6 +202,14 @@ for (const w of WORKLOADS) {
     );
     progress(`memory ${c.id} ${w.name}: ${n} requests (${elapsed()})`);
     results.memory.set(key(c.id, w.name), await memoryRun(s, n));
+  }
+}
+
+progress(`boundary crossings per request (${elapsed()})`);
+for (const w of WORKLOADS) {
+  for (const c of contenders) {
+    const s = subject(c, w);
+    if (s && c.kind !== "floor") results.calls.set(key(c.id, w.name), await callCounts(s));
   }
 }
 
@@ -221,6 +237,7 @@ else
   });
 
 results.seconds = (Date.now() - t0) / 1000;
+results.load.push(loadavg()[0]);
 const file = join(BENCH, "RESULTS.md");
 writeFileSync(file, writeReport(results));
 progress(`wrote ${file} (${elapsed()})`);

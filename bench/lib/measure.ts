@@ -47,19 +47,25 @@ export function runRequests(host: Host, workload: Workload, n: number): void {
 export interface TimeResult {
   /** Median ns per request over the rounds. */
   ns: number;
+  /** Fastest round's ns per request (the least disturbed by other load on the machine). */
+  best: number;
   /** Every round's ns per request. */
   rounds: number[];
 }
 
 /**
- * Times the subjects side by side: one warm-up round each, then `rounds` rounds, each round
- * running `workload.perRound` requests of every subject in turn (so drift in the machine hits
- * every subject alike). ns per request = round time / requests; the median round is reported.
+ * Times the subjects side by side: `warmupRounds` rounds first (V8 tiers up the host and the
+ * modules), then `rounds` rounds; in each round every subject runs `workload.perRound` requests
+ * in turn, starting with a different subject each round, so load from elsewhere on the machine
+ * hits every subject alike. ns per request = round time / requests; the median round is
+ * reported, and `ratios` gives the median over rounds of each subject's time ÷ the reference's
+ * time in the same round.
  */
 export async function timeSubjects(
   subjects: Subject[],
   rounds: number,
   scale = 1,
+  warmupRounds = 3,
 ): Promise<Map<Subject, TimeResult | string>> {
   const hosts = new Map<Subject, Host>();
   const out = new Map<Subject, TimeResult | string>();
@@ -67,12 +73,12 @@ export async function timeSubjects(
     try {
       const host = await load(s);
       const problem = s.skipCheck ? (s.workload.request(host), null) : s.workload.check(host);
-      if (problem) {
-        out.set(s, `wrong result: ${problem}`);
-        continue;
-      }
       if (host.vm.failed) {
         out.set(s, `trapped: ${host.vm.failure?.split("\n")[0]}`);
+        continue;
+      }
+      if (problem) {
+        out.set(s, `wrong result: ${problem}`);
         continue;
       }
       hosts.set(s, host);
@@ -82,25 +88,34 @@ export async function timeSubjects(
   }
   const live = [...hosts.keys()];
   const per = (s: Subject) => Math.max(1, Math.round(s.workload.perRound * scale));
-  for (const s of live) runRequests(hosts.get(s)!, s.workload, per(s)); // warm-up
   const samples = new Map<Subject, number[]>(live.map((s) => [s, []]));
-  for (let r = 0; r < rounds; r++) {
-    for (const s of live) {
+  for (let r = 0; r < warmupRounds + rounds; r++) {
+    for (let j = 0; j < live.length; j++) {
+      const s = live[(r + j) % live.length];
       const host = hosts.get(s)!;
       const n = per(s);
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < n; i++) s.workload.request(host);
       const t1 = process.hrtime.bigint();
       tidy(host);
-      samples.get(s)!.push(Number(t1 - t0) / n);
+      if (r >= warmupRounds) samples.get(s)!.push(Number(t1 - t0) / n);
     }
   }
   for (const s of live) {
     const host = hosts.get(s)!;
+    const v = samples.get(s)!;
     if (host.vm.failed) out.set(s, `trapped: ${host.vm.failure?.split("\n")[0]}`);
-    else out.set(s, { ns: median(samples.get(s)!), rounds: samples.get(s)! });
+    else out.set(s, { ns: median(v), best: Math.min(...v), rounds: v });
   }
   return out;
+}
+
+/** Median over rounds of a.rounds[i] / b.rounds[i] (both timed in the same rounds). */
+export function roundRatio(a: TimeResult, b: TimeResult): number {
+  const n = Math.min(a.rounds.length, b.rounds.length);
+  const r: number[] = [];
+  for (let i = 0; i < n; i++) r.push(a.rounds[i] / b.rounds[i]);
+  return median(r);
 }
 
 export interface MemoryResult {
@@ -159,4 +174,60 @@ export async function startupTime(subject: Subject, reps: number): Promise<numbe
     return `does not load: ${(e as Error).message.split("\n")[0]}`;
   }
   return median(times);
+}
+
+/** How often one request crosses the boundary: host → module calls and module → host calls. */
+export interface CallCounts {
+  /** proxy_on_* (and allocator) calls into the module. */
+  intoModule: number;
+  /** Hostcalls the module makes. */
+  hostcalls: number;
+}
+
+/**
+ * Counts the crossings of one request (after one warm-up request) by wrapping every import and
+ * export of a separately loaded instance. Only for this count: the timed runs are unwrapped.
+ */
+export async function callCounts(subject: Subject): Promise<CallCounts | string> {
+  const counter = { into: 0, out: 0 };
+  const Original = WebAssembly.Instance;
+  const Wrapped = function (module: WebAssembly.Module, imports?: WebAssembly.Imports) {
+    const wrapped: WebAssembly.Imports = {};
+    for (const [m, fns] of Object.entries(imports ?? {})) {
+      wrapped[m] = {};
+      for (const [name, f] of Object.entries(fns)) {
+        wrapped[m][name] =
+          typeof f === "function"
+            ? (...a: unknown[]) => (counter.out++, (f as (...x: unknown[]) => unknown)(...a))
+            : f;
+      }
+    }
+    const instance = new Original(module, wrapped);
+    const exports: Record<string, unknown> = {};
+    for (const [name, f] of Object.entries(instance.exports)) {
+      exports[name] =
+        typeof f === "function"
+          ? (...a: unknown[]) => (counter.into++, (f as (...x: unknown[]) => unknown)(...a))
+          : f;
+    }
+    return { exports } as WebAssembly.Instance;
+  } as unknown as typeof WebAssembly.Instance;
+  let host: Host;
+  try {
+    (WebAssembly as { Instance: typeof WebAssembly.Instance }).Instance = Wrapped;
+    host = await load(subject);
+  } catch (e) {
+    return `does not load: ${(e as Error).message.split("\n")[0]}`;
+  } finally {
+    (WebAssembly as { Instance: typeof WebAssembly.Instance }).Instance = Original;
+  }
+  try {
+    subject.workload.request(host);
+    counter.into = 0;
+    counter.out = 0;
+    subject.workload.request(host);
+  } catch (e) {
+    return `failed: ${(e as Error).message.split("\n")[0]}`;
+  }
+  return { intoModule: counter.into, hostcalls: counter.out };
 }

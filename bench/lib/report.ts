@@ -1,7 +1,7 @@
 // Writes bench/RESULTS.md from the measurements: a summary paragraph for the README, the machine,
 // the tables, the runtime comparison with its recommendation, and what add_header's bytes are.
 import { cpus, platform, release, totalmem } from "node:os";
-import type { MemoryResult, TimeResult } from "./measure.js";
+import { roundRatio, type CallCounts, type MemoryResult, type TimeResult } from "./measure.js";
 import type { ProxyResult } from "./proxy.js";
 import type { SizeReport } from "./size.js";
 import type { Workload } from "./workloads.js";
@@ -23,10 +23,13 @@ export interface Results {
   time: Map<string, TimeResult | string>;
   memory: Map<string, MemoryResult | string>;
   startup: Map<string, number | string>;
+  calls: Map<string, CallCounts | string>;
   proxy: ProxyResult | string | null;
   sizes: SizeReport | null;
   shippedSize?: number;
-  counts: { rounds: number; startupReps: number };
+  counts: { rounds: number; warmupRounds: number; startupReps: number };
+  /** 1-minute load average at the start and the end. */
+  load: number[];
   seconds: number;
 }
 
@@ -54,9 +57,22 @@ function memText(m: MemoryResult | string | undefined): string {
   return `${kib(m.start)} → ${kib(m.afterWarmup)} → ${kib(m.end)} (${g}; ${fmt(m.requests)} req)`;
 }
 
+function callText(c: CallCounts | string | undefined): string {
+  if (c === undefined) return "–";
+  return typeof c === "string" ? c : `${c.intoModule} / ${c.hostcalls}`;
+}
+
 function timeOf(r: Results, c: string, w: string): number | null {
   const t = r.time.get(`${c}/${w}`);
   return t && typeof t !== "string" ? t.ns : null;
+}
+
+/** Median over the rounds of (a's time ÷ b's time in the same round), or null. */
+function ratio(r: Results, a: string, b: string, w: string): number | null {
+  const ta = r.time.get(`${a}/${w}`);
+  const tb = r.time.get(`${b}/${w}`);
+  if (!ta || !tb || typeof ta === "string" || typeof tb === "string") return null;
+  return roundRatio(ta, tb);
 }
 
 function grew(r: Results, c: string, w: string): number | null {
@@ -71,6 +87,7 @@ function machine(r: Results): string {
     `- CPU: ${cpu[0]?.model ?? "unknown"}, ${cpu.length} logical cores`,
     `- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; OS: ${platform()} ${release()}`,
     `- Node ${process.version} (V8 ${process.versions.v8}); every module runs on the project's host emulator (src/host) in one process`,
+    `- Load average (1 min) at start / end: ${r.load.map((l) => l.toFixed(1)).join(" / ")} — other work on the machine makes absolute ns noisy; the ratios are per-round (contenders interleaved), which is why they are the figures to read`,
     `- Whole bench: ${fmt(r.seconds)} s`,
   ].join("\n");
 }
@@ -80,21 +97,21 @@ function row(cells: (string | number)[]): string {
 }
 
 function workloadTable(r: Results, w: Workload): string {
-  const limit = timeOf(r, "limit", w.name);
   const floor = timeOf(r, "floor", w.name);
-  const gcore = timeOf(r, "gcore", w.name);
   const lines = [
     row([
       "contender",
       "wasm bytes",
-      "ns / request",
+      "ns / request (median)",
+      "best round",
       "× limit",
       "G-Core ÷ this",
       "ns above host floor",
+      "calls in / hostcalls per request",
       "linear memory: start → after warm-up → end",
       "start + configure",
     ]),
-    row(["---", "---:", "---:", "---:", "---:", "---:", "---", "---:"]),
+    row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---", "---:"]),
   ];
   for (const c of r.contenders) {
     const k = `${c.id}/${w.name}`;
@@ -102,24 +119,30 @@ function workloadTable(r: Results, w: Workload): string {
     const t = r.time.get(k);
     if (!bytes && !t) {
       if (CANNOT[k])
-        lines.push(row([c.label, "–", "cannot express it (see notes)", "", "", "", "", ""]));
+        lines.push(
+          row([c.label, "–", "cannot express it (see notes)", "", "", "", "", "", "", ""]),
+        );
       continue;
     }
     if (typeof t === "string" || t === undefined) {
       lines.push(
-        row([c.label, bytes ? fmt(bytes.length) : "–", t ?? "not run", "", "", "", "", ""]),
+        row([c.label, bytes ? fmt(bytes.length) : "–", t ?? "not run", "", "", "", "", "", "", ""]),
       );
       continue;
     }
     const s = r.startup.get(k);
+    const vsLimit = ratio(r, c.id, "limit", w.name);
+    const gcore = ratio(r, "gcore", c.id, w.name);
     lines.push(
       row([
         c.kind === "ours" || c.kind === "limit" ? `**${c.label}**` : c.label,
         c.kind === "floor" ? "–" : bytes ? fmt(bytes.length) : "–",
         fmt(t.ns),
-        limit ? x(t.ns / limit) : "–",
-        gcore && c.kind !== "floor" ? x(gcore / t.ns) : "–",
+        fmt(t.best),
+        vsLimit ? x(vsLimit) : "–",
+        gcore && c.kind !== "floor" ? x(gcore) : "–",
         floor && c.kind !== "floor" ? fmt(t.ns - floor) : "–",
+        callText(r.calls.get(k)),
         c.kind === "floor" ? "–" : memText(r.memory.get(k)),
         s === undefined ? "–" : typeof s === "string" ? s : `${s.toFixed(2)} ms`,
       ]),
@@ -253,9 +276,7 @@ function summary(r: Results): string {
     .filter(([, g]) => g !== null && g > 0);
   const vsG = r.workloads
     .map((wl) => {
-      const a = timeOf(r, "minimal", wl.name);
-      const g = timeOf(r, "gcore", wl.name);
-      return a && g ? g / a : null;
+      return ratio(r, "gcore", "minimal", wl.name);
     })
     .filter((v): v is number => v !== null);
   const parts: string[] = [];
@@ -346,8 +367,9 @@ function method(r: Results): string {
     .join("; ");
   return [
     "- One request = context create → request headers → response headers (→ 16 body chunks for body_rewrite, → callout reply for http_callout) → log → done → delete, driven through the emulator's `HttpContext` exactly as tests drive it.",
-    `- ns / request: after one warm-up round, ${r.counts.rounds} rounds; in each round every contender runs its requests in turn (interleaved, same process, same host); the median round is reported. ${counts}.`,
+    `- ns / request: after ${r.counts.warmupRounds} warm-up rounds, ${r.counts.rounds} rounds; in each round every contender runs its requests in turn (interleaved, same process, same host, a different one first each round); the median round is reported, and the fastest. "× limit" and "G-Core ÷ this" are the median over rounds of the ratio of the two contenders' times in the same round. ${counts}.`,
     '- × limit: ns / request divided by the hand-written WAT filter\'s (bench/limit/*.wat: only the hostcalls the request needs, a bump allocator reset per callback). The host floor is a module with no callbacks at all: what the emulator itself costs per request; "ns above host floor" is what the filter adds.',
+    "- Calls in / hostcalls: how many times one request (after a first one) enters the module (proxy_on_* callbacks and the allocator) and how many hostcalls it makes, counted on a separately loaded, wrapped instance. On this emulator a crossing costs far more than on Envoy, so these counts explain most of the × limit column.",
     "- Linear memory: the module's memory size right after start, after a warm-up (1% of the requests, at most 10,000), and after all requests. Growth after warm-up is the figure with a target of zero.",
     `- Start + configure: median of ${r.counts.startupReps} \`Host.load\` calls (compile, link, \`_initialize\`, root context, \`proxy_on_vm_start\`, \`proxy_on_configure\`).`,
     "- Our SDK is built by the asc JS API with asconfig.json's release target (the runtime overridden per variant; the batched variant is a patched copy of the SDK in bench/build, assembly/ is untouched). G-Core is built with AssemblyScript 0.28 and its README's `--use abort=abort_proc_exit` plus the WASI shim its logging needs; solo with AssemblyScript 0.14.13 and `--use abort=abort_proc_exit`; both with our optimisation flags (-O3, shrink level 2, converge, noAssert). Both are installed by npm into a temporary folder.",

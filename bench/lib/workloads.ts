@@ -120,7 +120,7 @@ export const WORKLOADS: Workload[] = [
       const got = plain(host, SMALL_REQUEST).response.headers.get("hello");
       return got === "world!" ? null : `hello: ${got}`;
     },
-    perRound: 20_000,
+    perRound: 4_000,
     memoryRequests: 1_000_000,
     foreignMemoryRequests: 200_000,
   },
@@ -137,9 +137,9 @@ export const WORKLOADS: Workload[] = [
       if (h.get("x-bench-3") !== "three") return "x-bench-3 missing";
       return null;
     },
-    perRound: 5_000,
-    memoryRequests: 1_000_000,
-    foreignMemoryRequests: 100_000,
+    perRound: 500,
+    memoryRequests: 100_000,
+    foreignMemoryRequests: 20_000,
   },
   {
     name: "body_rewrite",
@@ -166,9 +166,9 @@ export const WORKLOADS: Workload[] = [
       if (body.length !== BODY_BYTES) return `body length ${body.length}`;
       return body === BODY_EXPECTED ? null : "body not upper-cased";
     },
-    perRound: 40,
-    memoryRequests: 2_000,
-    foreignMemoryRequests: 1_000,
+    perRound: 4,
+    memoryRequests: 1_000,
+    foreignMemoryRequests: 200,
   },
   {
     name: "json_config",
@@ -179,9 +179,9 @@ export const WORKLOADS: Workload[] = [
       const got = plain(host, SMALL_REQUEST).response.headers.get("x-config");
       return got === "from-json" ? null : `x-config: ${got}`;
     },
-    perRound: 20_000,
-    memoryRequests: 1_000_000,
-    foreignMemoryRequests: 200_000,
+    perRound: 4_000,
+    memoryRequests: 200_000,
+    foreignMemoryRequests: 100_000,
   },
   {
     name: "http_callout",
@@ -196,9 +196,9 @@ export const WORKLOADS: Workload[] = [
       if (got !== "allow") return `x-auth: ${got}`;
       return http.state === "completed" ? null : `state ${http.state}`;
     },
-    perRound: 5_000,
-    memoryRequests: 1_000_000,
-    foreignMemoryRequests: 100_000,
+    perRound: 1_500,
+    memoryRequests: 200_000,
+    foreignMemoryRequests: 50_000,
   },
 ];
 

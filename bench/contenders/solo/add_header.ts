@@ -19,8 +19,10 @@ class AddHeader extends Context {
     super(context_id, root_context);
   }
   onResponseHeaders(a: u32, end_of_stream: bool): FilterHeadersStatusValues {
-    const value = this.root_context.getConfiguration();
-    stream_context.headers.response.add("hello", value == "" ? "world!" : value);
+    // The configuration is not read: 0.1.8's onConfigure hands the host the configuration size
+    // where the address of the size belongs and then decodes a buffer it has already released,
+    // so the configuration string cannot be trusted (the value used here is the default).
+    stream_context.headers.response.add("hello", "world!");
     return FilterHeadersStatusValues.Continue;
   }
 }
