@@ -98,21 +98,6 @@ export class Vm {
     const marker = info.exports.find((e) => e.kind === "func" && e.name in ABI_MARKERS);
     if (!marker) throw new LoadError("Missing or unknown Proxy-Wasm ABI version");
     const version = ABI_MARKERS[marker.name];
-    const wanted = exportSignatures(version);
-    for (const e of info.exports) {
-      const want = wanted[e.name];
-      if (e.kind === "func" && want && e.type && !sameSignature(e.type, want)) {
-        throw new LoadError(`Bad function signature for: ${e.name}`);
-      }
-    }
-    const names = new Set(info.exports.filter((e) => e.kind === "func").map((e) => e.name));
-    // ⚠ cpp-host prefers `malloc` over `proxy_on_memory_allocate` (src/wasm.cc getFunctions).
-    const allocator = names.has("malloc")
-      ? "malloc"
-      : names.has("proxy_on_memory_allocate")
-        ? "proxy_on_memory_allocate"
-        : null;
-    if (!allocator) throw new LoadError("Wasm module is missing malloc function.");
     const env = envHostcalls(version);
     for (const imp of info.imports) {
       const table =
@@ -133,6 +118,25 @@ export class Vm {
     if (!info.exports.some((e) => e.name === "memory" && e.kind === "memory")) {
       throw new LoadError("Wasm module is missing the memory export");
     }
+    // cpp-host order: ABI version, linking (imports), then the exported functions.
+    const wanted = exportSignatures(version);
+    const hasMalloc = info.exports.some((e) => e.kind === "func" && e.name === "malloc");
+    for (const e of info.exports) {
+      // proxy_on_memory_allocate is not even looked up when malloc exists.
+      if (hasMalloc && e.name === "proxy_on_memory_allocate") continue;
+      const want = wanted[e.name];
+      if (e.kind === "func" && want && e.type && !sameSignature(e.type, want)) {
+        throw new LoadError(`Bad function signature for: ${e.name}`);
+      }
+    }
+    const names = new Set(info.exports.filter((e) => e.kind === "func").map((e) => e.name));
+    // ⚠ cpp-host prefers `malloc` over `proxy_on_memory_allocate` (src/wasm.cc getFunctions).
+    const allocator = names.has("malloc")
+      ? "malloc"
+      : names.has("proxy_on_memory_allocate")
+        ? "proxy_on_memory_allocate"
+        : null;
+    if (!allocator) throw new LoadError("Wasm module is missing malloc function.");
     const vm = new Vm(host, module, info, version, options);
     vm.allocatorName = allocator;
     vm.instantiate();
