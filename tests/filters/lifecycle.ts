@@ -71,6 +71,7 @@ class NamedRoot extends RootContext {
     );
     const outside = plugin_configuration.getString();
     report("tick.plugin_configuration", outside !== null ? outside : "null");
+    report("tick.vm_configuration.length", vm_configuration.length().toString());
     if (this.ticks == 3) this.setTickPeriod(0);
   }
 

@@ -113,6 +113,7 @@ test("ticks: every period on the virtual clock, time from the host clock, stoppe
       assert.ok(off > -1000n && off < 1000n, `tick ${i + 1} at ${ns}`);
     });
     assert.equal(reports(host, from)["tick.plugin_configuration"], "null", "outside onConfigure");
+    assert.equal(reports(host, from)["tick.vm_configuration.length"], "-1", "outside onStart");
   }
 });
 
