@@ -100,7 +100,13 @@ export function grpcCancel(token: u32): WasmResultValues {
   return result;
 }
 
-/** Closes the gRPC call or stream `token` from this side. */
+/**
+ * Closes the gRPC call or stream `token` from this side. A unary call is then over (Envoy
+ * cancels it, no callback follows); a stream is half-closed and its callbacks go on until the
+ * remote side closes it.
+ */
 export function grpcClose(token: u32): WasmResultValues {
-  return <WasmResultValues>proxy_grpc_close(token);
+  const result = <WasmResultValues>proxy_grpc_close(token);
+  if ((token & 3) == 1) findCall(token, true); // 1 mod 4: a unary call's token
+  return result;
 }
