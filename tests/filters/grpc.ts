@@ -107,6 +107,13 @@ class GrpcFilter extends Context {
       const unary = lastCallToken();
       report("close", (<i32>grpcClose(unary)).toString());
       report("close.again", (<i32>grpcClose(unary)).toString());
+    } else if (this.testCase == "close-unary") {
+      // Given up at once: no callback will come for it.
+      this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
+      report("close.unary", (<i32>grpcClose(lastCallToken())).toString());
+    } else if (this.testCase == "cancel-unary") {
+      this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
+      report("cancel.unary", (<i32>grpcCancel(lastCallToken())).toString());
     } else if (this.testCase == "errors") {
       const unknown = this.dispatchGrpcCall("nope", "s", "m", md, new ArrayBuffer(0), 0);
       report("unknown_cluster", (<i32>unknown).toString());

@@ -35,6 +35,8 @@ for (const [name, testCase, body] of [
   ["body", "read", true],
   ["callouts", "call", false],
   ["grpc", "unary", false],
+  ["grpc", "cancel-unary", false],
+  ["grpc", "close-unary", false],
 ] as const) {
   test(`3000 streams through the ${name} filter (${testCase}) leave memory as it was`, async () => {
     const { warm, after } = await memoryAfter(name, testCase, body);
