@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
 
 /** Root ids Envoy, Istio and the template all accept unchanged: a lower-case identifier. */
 export const ROOT_ID_PATTERN = /^[a-z_][a-z0-9_]*$/;
@@ -105,14 +106,14 @@ export async function listExamples(): Promise<string[]> {
   return names.sort();
 }
 
-/** The root id an example's filter registers (the last string argument of registerRootContext). */
-export function exampleRootId(source: string): string | null {
-  const calls = [...source.matchAll(/registerRootContext\s*\(([\s\S]*?)\)\s*;/g)];
-  for (const call of calls.reverse()) {
+/** The root ids an example's filter registers (the string argument of registerRootContext). */
+export function exampleRootIds(source: string): string[] {
+  const ids: string[] = [];
+  for (const call of source.matchAll(/register(?:Tcp)?RootContext\s*\(([\s\S]*?)\)\s*;/g)) {
     const literal = call[1].match(/,\s*"([^"]*)"\s*,?\s*$/);
-    if (literal) return literal[1];
+    if (literal && !ids.includes(literal[1])) ids.push(literal[1]);
   }
-  return null;
+  return ids;
 }
 
 /** Every file under `dir`, as paths relative to it ("/"-separated), minus SKIP. */
@@ -232,15 +233,55 @@ function withProjectSections(readme: string, templateReadme: string): string {
   return `${kept.join("\n").trimEnd()}\n${templateReadme.slice(start)}`;
 }
 
+interface WasmFilterConfig {
+  root_id?: string;
+  configuration?: { value?: unknown };
+}
+
 /**
- * The template's package.json for an example: `npm start` runs envoy.yaml in the dev proxy,
- * since that is where an example keeps the plugin configuration it needs.
+ * What `npm start` runs for an example: the dev proxy with the example's plugin configuration
+ * (from its envoy.yaml) in front of the built-in echo upstream; or envoy.yaml itself when the
+ * filter calls out to clusters of its own, which only envoy.yaml describes.
  */
-function examplePackage(text: string, example: string): string {
+export function exampleStartScript(envoyYaml: string | null, rootId: string): string {
+  const plain = `proxy-wasm-as run build/optimized.wasm --root-id ${rootId}`;
+  if (envoyYaml === null) return plain;
+  let config: unknown;
+  try {
+    config = parseYaml(envoyYaml);
+  } catch {
+    return plain;
+  }
+  const resources = (config as { static_resources?: { clusters?: unknown[] } } | null)
+    ?.static_resources;
+  if ((resources?.clusters?.length ?? 0) > 1) return "proxy-wasm-as run --envoy envoy.yaml";
+  let value: unknown;
+  const visit = (node: unknown): void => {
+    if (value !== undefined || node === null || typeof node !== "object") return;
+    const wasm = (node as { config?: WasmFilterConfig }).config;
+    if (wasm?.root_id === rootId && wasm.configuration?.value !== undefined) {
+      value = wasm.configuration.value;
+      return;
+    }
+    for (const child of Object.values(node)) visit(child);
+  };
+  visit(config);
+  if (typeof value !== "string" || value.trim() === "") return plain;
+  let text = value.trim();
+  try {
+    text = JSON.stringify(JSON.parse(text)); // one line
+  } catch {
+    // not JSON: passed as it is
+  }
+  if (text.includes("'") || text.includes("\n")) return "proxy-wasm-as run --envoy envoy.yaml";
+  return `${plain} --config '${text}'`;
+}
+
+/** The template's package.json for an example. */
+function examplePackage(text: string, example: string, start: string): string {
   const manifest = JSON.parse(text) as { description?: string; scripts?: Record<string, string> };
   manifest.description = `The ${example} Proxy-Wasm filter (from the proxy-wasm-as examples).`;
-  if (manifest.scripts?.start !== undefined)
-    manifest.scripts.start = "proxy-wasm-as run envoy.yaml";
+  if (manifest.scripts?.start !== undefined) manifest.scripts.start = start;
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
@@ -275,6 +316,7 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
 
   let exampleDir: string | null = null;
   let exampleId: string | null = null;
+  let exampleIds: string[] = [];
   if (options.example !== undefined) {
     const examples = await listExamples();
     if (!examples.includes(options.example)) {
@@ -283,7 +325,14 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
       );
     }
     exampleDir = join(root, "examples", options.example);
-    exampleId = exampleRootId(await readFile(join(exampleDir, "assembly", "index.ts"), "utf8"));
+    exampleIds = exampleRootIds(await readFile(join(exampleDir, "assembly", "index.ts"), "utf8"));
+    exampleId = exampleIds[0] ?? null;
+    if (exampleIds.length > 1 && options.rootId !== undefined) {
+      throw new ScaffoldError(
+        `examples/${options.example} registers several root ids (${exampleIds.join(", ")}), ` +
+          `so --name cannot rename it; leave --name out`,
+      );
+    }
   }
 
   const rootId = options.rootId ?? exampleId ?? defaultRootId(dir);
@@ -343,8 +392,22 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
     if (example) text = adaptExample(text, options.example!, exampleId, rootId);
     if (example && target === "README.md") text = withProjectSections(text, templateReadme);
     text = fill(text, target, values);
+    if (target === "runtime-config.json" && exampleIds.length > 1) {
+      const runtime = JSON.parse(text) as { config?: { rootIds?: string[] } };
+      runtime.config = { ...runtime.config, rootIds: exampleIds };
+      text = `${JSON.stringify(runtime, null, 2)}\n`;
+    }
     if (target === "package.json" && options.example !== undefined) {
-      text = examplePackage(text, options.example);
+      // Files go out sorted, so envoy.yaml (already adapted to the root id) is there by now.
+      const envoyYaml = join(dir, "envoy.yaml");
+      const start =
+        exampleIds.length > 1
+          ? "proxy-wasm-as run --envoy envoy.yaml"
+          : exampleStartScript(
+              existsSync(envoyYaml) ? await readFile(envoyYaml, "utf8") : null,
+              rootId,
+            );
+      text = examplePackage(text, options.example, start);
     }
     await writeFile(out, text);
   }

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { exampleRootIds, exampleStartScript, scaffold } from "../../src/cli/scaffold.js";
 import { cli, listFiles, repoRoot, tempDir } from "./helpers.js";
 
 const PLACEHOLDER = /__(NAME|ROOT_ID|SDK_SPEC)__/;
@@ -168,7 +169,7 @@ test("init refuses a root id that is not a safe identifier, saying why", () => {
   assert.equal(empty.code, 1);
   assert.match(empty.stderr, /is empty/);
   assert.ok(!existsSync(join(parent, "proj")), "nothing written");
-  // A directory name that makes no identifier needs --name, with the same explanation.
+  // Without --name the root id is made from the directory name, always a safe one.
   const digits = cli(["init", "123"], parent);
   assert.equal(digits.code, 0, digits.stderr);
   assert.match(readFileSync(join(parent, "123", "runtime-config.json"), "utf8"), /"_123"/);
@@ -188,7 +189,7 @@ test("init: bad command lines are usage errors (exit 2)", () => {
   }
 });
 
-test("init --example: an unknown name lists the examples; a known one becomes a project", () => {
+test("init --example: an unknown name lists the examples; a known one becomes a project", async () => {
   const parent = tempDir();
   const list = cli(["init", "--list-examples", "--json"], parent);
   assert.equal(list.code, 0, list.stderr);
@@ -203,10 +204,9 @@ test("init --example: an unknown name lists the examples; a known one becomes a 
   assert.match(bad.stderr, /no example named "no_such_example"; the examples are: /);
   assert.ok(!existsSync(join(parent, "proj")));
 
+  // Every example, in this process (the CLI around scaffold() is tested above).
   for (const example of examples) {
-    const r = cli(["init", example, "--example", example, "--json"], parent);
-    assert.equal(r.code, 0, `${example}: ${r.stderr}`);
-    const result = JSON.parse(r.stdout) as { rootId: string; files: string[]; source: string };
+    const result = await scaffold({ dir: join(parent, example), example });
     assert.equal(result.source, `example:${example}`);
     const dir = join(parent, example);
     const source = readFileSync(
@@ -244,7 +244,14 @@ test("init --example: an unknown name lists the examples; a known one becomes a 
       }
     }
     const runtime = JSON.parse(readFileSync(join(dir, "runtime-config.json"), "utf8"));
-    assert.deepEqual(runtime.config.rootIds, [result.rootId]);
+    assert.deepEqual(runtime.config.rootIds, exampleRootIds(source), example);
+    assert.equal(runtime.config.rootIds[0], result.rootId);
+    const start: string = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts.start;
+    assert.ok(
+      start === "proxy-wasm-as run --envoy envoy.yaml" ||
+        start.startsWith(`proxy-wasm-as run build/optimized.wasm --root-id ${result.rootId}`),
+      `${example}: npm start is ${start}`,
+    );
   }
 });
 
@@ -281,4 +288,52 @@ test("a directory given as a path is created with its parents", () => {
   const r = cli(["init", "a/b/c-d", "--quiet"], parent);
   assert.equal(r.code, 0, r.stderr);
   assert.match(readFileSync(join(parent, "a/b/c-d/runtime-config.json"), "utf8"), /"c_d"/);
+});
+
+test("npm start of an example project runs the dev proxy with the example's configuration", () => {
+  const envoy = (config: string, clusters = 1) => `static_resources:
+  listeners:
+    - filter_chains:
+        - filters:
+            - typed_config:
+                http_filters:
+                  - typed_config:
+                      config:
+                        root_id: demo
+                        configuration:
+                          "@type": type.googleapis.com/google.protobuf.StringValue
+                          value: ${config}
+  clusters:
+${"    - name: c\n".repeat(clusters)}`;
+  const plain = "proxy-wasm-as run build/optimized.wasm --root-id demo";
+  assert.equal(exampleStartScript(null, "demo"), plain);
+  assert.equal(exampleStartScript(envoy('""'), "demo"), plain);
+  assert.equal(
+    exampleStartScript(
+      envoy(`|\n                            {"a": 1,\n                             "b": [2]}`),
+      "demo",
+    ),
+    `${plain} --config '{"a":1,"b":[2]}'`,
+  );
+  assert.equal(exampleStartScript(envoy("'plain text'"), "demo"), `${plain} --config 'plain text'`);
+  // What a shell cannot take in single quotes, and callouts to clusters: envoy.yaml itself.
+  assert.equal(exampleStartScript(envoy(`"it's"`), "demo"), "proxy-wasm-as run --envoy envoy.yaml");
+  assert.equal(
+    exampleStartScript(envoy("'{}'", 2), "demo"),
+    "proxy-wasm-as run --envoy envoy.yaml",
+  );
+});
+
+test("an example registering several root ids refuses --name", (t) => {
+  const multi = readdirSync(join(repoRoot, "examples"));
+  const example = multi.find((e) => {
+    const file = join(repoRoot, "examples", e, "assembly", "index.ts");
+    return existsSync(file) && exampleRootIds(readFileSync(file, "utf8")).length > 1;
+  });
+  if (example === undefined) return t.skip("no example registers several root ids");
+  const parent = tempDir();
+  const r = cli(["init", "proj", "--example", example, "--name", "renamed"], parent);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /registers several root ids \(.*\), so --name cannot rename it/);
+  assert.ok(!existsSync(join(parent, "proj")));
 });

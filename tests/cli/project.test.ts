@@ -158,7 +158,10 @@ describe("scaffolded projects", { concurrency: true }, () => {
       }
       const dir = await scaffoldAndTest("headers", ["--example", "http_headers"]);
       const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-      assert.equal(pkg.scripts.start, "proxy-wasm-as run envoy.yaml");
+      assert.equal(
+        pkg.scripts.start,
+        `proxy-wasm-as run build/optimized.wasm --root-id http_headers --config '{"header":"x-greeting","value":"hello from wasm"}'`,
+      );
     },
   );
 
