@@ -9,17 +9,40 @@ async function memoryAfter(name: string, testCase: string, body: boolean) {
   const host = await Host.load(filterWasm(name), {
     rootId: name,
     clusters: ["auth", "grpc"],
+    pluginConfig: name === "json" ? { header: "x-h", value: "v", count: 3 } : "",
     logLevel: "critical",
   });
   const memory = () => (host.vm.exports.memory as WebAssembly.Memory).buffer.byteLength;
   const streams = (n: number) => {
     for (let i = 0; i < n; i++) {
+      if (name === "tcp") {
+        const tcp = host.newTcpContext();
+        tcp.downstreamData(`line ${i}\n`);
+        tcp.upstreamData(`reply ${i}`, { endOfStream: true });
+        tcp.closeDownstream();
+        continue;
+      }
       const http = host.newHttpContext();
-      http.requestHeaders({ ":path": `/p${i}`, "x-case": testCase, "x-tag": `t${i}`, "x-a": "v" });
+      const headers = { ":path": `/p${i}`, "x-case": testCase, "x-tag": `t${i}`, "x-a": "v" };
+      if (testCase === "call-then-delete") {
+        // The stream is gone before its callout reply arrives.
+        http.requestHeaders({ ...headers, "x-case": "call" });
+        http.complete();
+        host.respondToCallout(host.callouts[0], { body: `late ${i}` });
+        continue;
+      }
+      http.requestHeaders({ ...headers, "x-op": testCase, "x-key": `k${i % 10}` });
       if (host.callouts.length) host.respondToCallout(host.callouts[0], { body: `reply ${i}` });
-      if (host.grpcCalls.length) host.respondToGrpcCall(host.grpcCalls[0], `reply ${i}`);
       if (body) http.requestBody(`body ${i} `.repeat(20), { endOfStream: true });
-      http.responseHeaders({ ":status": "200" });
+      for (const call of host.grpcCalls) {
+        if (call.kind === "call") host.respondToGrpcCall(call, `reply ${i}`);
+        else {
+          host.grpcStreamInitialMetadata(call, { "x-init": "1" });
+          host.grpcStreamMessage(call, `message ${i}`);
+          host.closeGrpcCall(call, 0);
+        }
+      }
+      if (http.state === "active") http.responseHeaders({ ":status": "200" });
       http.complete();
     }
   };
@@ -34,9 +57,17 @@ for (const [name, testCase, body] of [
   ["headers", "read", false],
   ["body", "read", true],
   ["callouts", "call", false],
+  ["callouts", "call-then-delete", false],
   ["grpc", "unary", false],
   ["grpc", "cancel-unary", false],
   ["grpc", "close-unary", false],
+  ["grpc", "stream", true],
+  ["properties", "attributes", false],
+  ["shared", "cas-flow", false],
+  ["metrics", "count", false],
+  ["stream", "local", false],
+  ["json", "", false],
+  ["tcp", "", false],
 ] as const) {
   test(`3000 streams through the ${name} filter (${testCase}) leave memory as it was`, async () => {
     const { warm, after } = await memoryAfter(name, testCase, body);
