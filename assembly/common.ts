@@ -127,4 +127,10 @@ export {
 export { callForeignFunction, lastForeignFunctionResult } from "./foreign";
 
 // JSON configuration (parsed with assemblyscript-json).
-export { JSON, parseJsonObject, checkJsonSyntax, lastJsonError } from "./json_config";
+export {
+  JSON,
+  parseJsonObject,
+  tryParseJsonObject,
+  checkJsonSyntax,
+  lastJsonError,
+} from "./json_config";

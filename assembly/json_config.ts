@@ -171,6 +171,20 @@ export function checkJsonSyntax(text: string): bool {
 }
 
 /**
+ * Parses `text` as a JSON object without logging: null when it is malformed or not an object
+ * (see `lastJsonError()`). Use it for input from clients, where a bad body is not a filter error.
+ */
+export function tryParseJsonObject(text: string): JSON.Obj | null {
+  if (!checkJsonSyntax(text)) return null;
+  const value = JSON.parse(text);
+  if (!value.isObj) {
+    errorMessage = "expected a JSON object";
+    return null;
+  }
+  return <JSON.Obj>value;
+}
+
+/**
  * Parses `text` as a JSON object (for example the plugin configuration). On malformed JSON or
  * another kind of value it logs an error naming `what` and returns null, so `onConfigure` can
  * return false instead of trapping.
@@ -180,11 +194,7 @@ export function parseJsonObject(text: string, what: string = "configuration"): J
     log(LogLevelValues.error, what + " is not valid JSON: " + errorMessage);
     return null;
   }
-  const value = JSON.parse(text);
-  if (!value.isObj) {
-    errorMessage = "expected a JSON object";
-    log(LogLevelValues.error, what + " must be a JSON object");
-    return null;
-  }
-  return <JSON.Obj>value;
+  const value = tryParseJsonObject(text);
+  if (value === null) log(LogLevelValues.error, what + " must be a JSON object");
+  return value;
 }
