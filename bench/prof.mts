@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { WORKLOADS } from "./lib/workloads.ts";
-import { timeSubjects, type Subject } from "./lib/measure.ts";
+import { timeSubjects, roundRatio, median, type Subject } from "./lib/measure.ts";
 const which = process.argv[2] ?? "add_header";
 const w = WORKLOADS.find((x) => x.name === which)!;
 const subjects: Subject[] = [];
@@ -25,9 +25,17 @@ const res = await timeSubjects(
   Number(process.argv[3] ?? 5),
   Number(process.argv[4] ?? 1),
 );
+const lim = [...res].find(([s]) => s.label === "limit")?.[1];
 for (const [s, r] of res)
-  console.log(
-    s.label,
-    typeof r === "string" ? r : r.rounds.map(Math.round).join(" "),
-    typeof r === "string" ? "" : Math.round(r.ns),
-  );
+  if (typeof r !== "string")
+    console.log(
+      s.label.padEnd(12),
+      "median",
+      Math.round(r.ns),
+      "best",
+      Math.round(r.best),
+      "wall",
+      Math.round(r.wall),
+      "xlimit",
+      lim && typeof lim !== "string" ? roundRatio(r, lim).toFixed(2) : "",
+    );

@@ -138,7 +138,10 @@ async function buildOursAll(): Promise<void> {
         : join(BENCH, "filters", `${w.name}.ts`);
       const out = join(OUT, `ours-${v.id}`, `${w.name}.wasm`);
       try {
-        const bytes = await buildOurs(entry, out, { runtime: v.runtime, config: sdk?.config });
+        const bytes = await buildOurs(entry, out, { runtime: v.runtime, baseDir: sdk?.baseDir });
+        const wat = readFileSync(out.replace(/\.wasm$/, ".wat"), "utf8");
+        if (sdk && !wat.includes("streamsSinceCollect"))
+          throw new Error("the patched SDK was not the one compiled");
         results.wasm.set(key(v.id, w.name), bytes);
       } catch (e) {
         results.notes.push(`${v.id} ${w.name}: does not build: ${(e as Error).message}`);

@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import wabtInit from "wabt";
 
@@ -48,14 +48,17 @@ function asc(): Promise<AscMain> {
 export async function buildOurs(
   entry: string,
   out: string,
-  options: { runtime?: string; config?: string } = {},
+  options: { runtime?: string; baseDir?: string } = {},
 ): Promise<Uint8Array> {
   const main = await asc();
   mkdirSync(join(out, ".."), { recursive: true });
+  // With a base directory (a patched copy of the SDK), asc resolves "proxy-wasm-as" and the
+  // config from there; the entry is then relative to it.
   const args = [
-    entry,
+    options.baseDir ? relative(options.baseDir, entry) : entry,
+    ...(options.baseDir ? ["--baseDir", options.baseDir] : []),
     "--config",
-    options.config ?? join(ROOT, "asconfig.json"),
+    options.baseDir ? "asconfig.json" : join(ROOT, "asconfig.json"),
     "--target",
     "release",
     "--outFile",
@@ -77,13 +80,13 @@ export async function buildOurs(
 
 /**
  * A copy of the SDK with `dispatcher.ts` patched, for runtime strategies that need a code change
- * (this bench never edits assembly/). Returns the asconfig.json to build against and the folder
- * filters must be copied into so that "proxy-wasm-as" resolves to the copy.
+ * (this bench never edits assembly/). Returns the base directory to build in (its node_modules
+ * resolves "proxy-wasm-as" to the copy) and the folder holding copies of the workload filters.
  */
 export function patchedSdk(
   name: string,
   patch: (dispatcher: string) => string,
-): { config: string; filters: string } {
+): { baseDir: string; filters: string } {
   const dir = join(OUT, "sdk-" + name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "node_modules"), { recursive: true });
@@ -104,7 +107,7 @@ export function patchedSdk(
   mkdirSync(join(dir, "filters"));
   for (const f of readdirSync(join(BENCH, "filters")))
     if (f.endsWith(".ts")) cpSync(join(BENCH, "filters", f), join(dir, "filters", f));
-  return { config: join(dir, "asconfig.json"), filters: join(dir, "filters") };
+  return { baseDir: dir, filters: join(dir, "filters") };
 }
 
 let wabtPromise: ReturnType<typeof wabtInit> | null = null;

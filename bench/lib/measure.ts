@@ -45,12 +45,14 @@ export function runRequests(host: Host, workload: Workload, n: number): void {
 }
 
 export interface TimeResult {
-  /** Median ns per request over the rounds. */
+  /** Median CPU ns per request over the rounds (this process's user + system time). */
   ns: number;
   /** Fastest round's ns per request (the least disturbed by other load on the machine). */
   best: number;
   /** Every round's ns per request. */
   rounds: number[];
+  /** Median wall-clock ns per request (includes time other processes took the CPU). */
+  wall: number;
 }
 
 /**
@@ -89,23 +91,29 @@ export async function timeSubjects(
   const live = [...hosts.keys()];
   const per = (s: Subject) => Math.max(1, Math.round(s.workload.perRound * scale));
   const samples = new Map<Subject, number[]>(live.map((s) => [s, []]));
+  const wall = new Map<Subject, number[]>(live.map((s) => [s, []]));
   for (let r = 0; r < warmupRounds + rounds; r++) {
     for (let j = 0; j < live.length; j++) {
       const s = live[(r + j) % live.length];
       const host = hosts.get(s)!;
       const n = per(s);
+      const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < n; i++) s.workload.request(host);
       const t1 = process.hrtime.bigint();
+      const c1 = process.cpuUsage(c0);
       tidy(host);
-      if (r >= warmupRounds) samples.get(s)!.push(Number(t1 - t0) / n);
+      if (r >= warmupRounds) {
+        samples.get(s)!.push(((c1.user + c1.system) * 1000) / n);
+        wall.get(s)!.push(Number(t1 - t0) / n);
+      }
     }
   }
   for (const s of live) {
     const host = hosts.get(s)!;
     const v = samples.get(s)!;
     if (host.vm.failed) out.set(s, `trapped: ${host.vm.failure?.split("\n")[0]}`);
-    else out.set(s, { ns: median(v), best: Math.min(...v), rounds: v });
+    else out.set(s, { ns: median(v), best: Math.min(...v), rounds: v, wall: median(wall.get(s)!) });
   }
   return out;
 }
