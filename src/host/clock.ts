@@ -20,12 +20,14 @@ export class VirtualClock {
     return this.monoMs;
   }
 
+  /** Nanoseconds since the epoch (exact for whole and fractional milliseconds). */
   nowNanos(): bigint {
-    return BigInt(Math.round(this.wallMs * 1e6));
+    return toNanos(this.wallMs);
   }
 
+  /** Nanoseconds since the host started. */
   monotonicNanos(): bigint {
-    return BigInt(Math.round(this.monoMs * 1e6));
+    return toNanos(this.monoMs);
   }
 
   advance(ms: number): void {
@@ -33,4 +35,11 @@ export class VirtualClock {
     this.wallMs += ms;
     this.monoMs += ms;
   }
+}
+
+// Milliseconds since the epoch times 1e6 is above 2^53, where doubles lose whole nanoseconds, so
+// the whole milliseconds are scaled as a bigint and only the fraction as a double.
+function toNanos(ms: number): bigint {
+  const whole = Math.floor(ms);
+  return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
 }
