@@ -67,7 +67,10 @@ function digest(v: string | Uint8Array | object | undefined): string {
 }
 
 export class FilterChain {
+  /** The HTTP filters, in chain order. */
   readonly entries: ChainEntry[] = [];
+  /** Plugins that are not HTTP filters (bootstrap services). */
+  readonly services: ChainEntry[] = [];
   private readonly slots: VmSlot[] = [];
   private lastSync = performance.now();
   private timer: NodeJS.Timeout | null = null;
@@ -79,19 +82,30 @@ export class FilterChain {
     private readonly options: ChainOptions,
   ) {}
 
-  /** Loads every filter; throws LoadError / StartError with the filter's name in the message. */
-  static async create(filters: FilterOptions[], options: ChainOptions): Promise<FilterChain> {
+  /**
+   * Loads the services (Envoy `bootstrap_extensions` `envoy.bootstrap.wasm`: plugins outside the
+   * HTTP chain, started first) and the filters; throws LoadError / StartError naming the filter.
+   */
+  static async create(
+    filters: FilterOptions[],
+    options: ChainOptions,
+    services: FilterOptions[] = [],
+  ): Promise<FilterChain> {
     let host: Host | null = null;
     let chain: FilterChain | null = null;
     const slots = new Map<string, VmSlot>();
-    for (const [i, f] of filters.entries()) {
+    const all = [
+      ...services.map((f, i) => ({ f, i, service: true })),
+      ...filters.map((f, i) => ({ f, i, service: false })),
+    ];
+    for (const { f, i, service } of all) {
       const bytes =
         typeof f.wasm === "string"
           ? new Uint8Array(await readFile(resolve(options.baseDir, f.wasm)))
           : f.wasm;
       const vmOptions: VmOptions = { vmId: f.vmId ?? "", vmConfig: f.vmConfig, env: f.env };
       const key = [digest(bytes), f.vmId ?? "", digest(f.vmConfig)].join("/");
-      const label = `filter ${i + 1} (${f.name ?? f.rootId ?? ""}${typeof f.wasm === "string" ? `, ${f.wasm}` : ""})`;
+      const label = `${service ? "service" : "filter"} ${i + 1} (${f.name ?? f.rootId ?? ""}${typeof f.wasm === "string" ? `, ${f.wasm}` : ""})`;
       try {
         let plugin: RootContext;
         let slot = slots.get(key);
@@ -131,7 +145,7 @@ export class FilterChain {
           slot,
         };
         slot.entries.push(entry);
-        chain!.entries.push(entry);
+        (service ? chain!.services : chain!.entries).push(entry);
       } catch (err) {
         (err as Error).message = `${label}: ${(err as Error).message}`;
         throw err;
@@ -209,10 +223,11 @@ export class FilterChain {
 
   /** Moves the emulator's clock to real time, firing every tick that is due. */
   sync(): void {
-    const now = performance.now();
-    const elapsed = now - this.lastSync;
-    this.lastSync = now;
-    if (elapsed > 0) this.host.tick(elapsed);
+    // Whole milliseconds: the emulator's durations (request.duration) expect integral clocks.
+    const elapsed = Math.floor(performance.now() - this.lastSync);
+    if (elapsed <= 0) return;
+    this.lastSync += elapsed;
+    this.host.tick(elapsed);
   }
 
   /** Arms the timer for the next tick any plugin asked for. */

@@ -10,6 +10,8 @@ import type { ClusterOptions, FilterOptions, RouteOptions } from "./types.js";
 export interface EnvoyConfig {
   listener: { address: string; port: number };
   filters: FilterOptions[];
+  /** `bootstrap_extensions` of type `envoy.bootstrap.wasm` (WasmService). */
+  services: FilterOptions[];
   routes: RouteOptions[];
   clusters: Record<string, ClusterOptions>;
   /** Things in the file the dev proxy does not do, to tell the user. */
@@ -209,7 +211,10 @@ export function parseEnvoyConfig(text: string, baseDir: string): EnvoyConfig {
       }
     }
   }
-  if (!chosen) throw new Error("envoy.yaml: no listener with an http_connection_manager filter");
+  if (!chosen)
+    throw new Error(
+      "envoy.yaml: no listener with an http_connection_manager filter (the dev proxy serves HTTP filters; network/TCP filters are not supported)",
+    );
   if (listeners.length > 1)
     warnings.push(`only the first listener with an HTTP connection manager is served`);
   const sa = obj(obj(chosen.listener.address).socket_address);
@@ -238,7 +243,16 @@ export function parseEnvoyConfig(text: string, baseDir: string): EnvoyConfig {
     const eps = clusterEndpoints(c, warnings);
     if (eps.length > 0) clusters[name] = eps;
   }
-  return { listener, filters, routes, clusters, warnings };
+  const services: FilterOptions[] = [];
+  for (const [i, ext] of list(doc.bootstrap_extensions).entries()) {
+    const e = obj(ext);
+    const t = typed(e.typed_config);
+    const where = `bootstrap_extensions[${i}] (${str(e.name) ?? ""})`;
+    if (t.type.endsWith("envoy.extensions.wasm.v3.WasmService")) {
+      services.push(wasmFilter(t.value, baseDir, where, warnings));
+    } else warnings.push(`${where}: not a Wasm service; skipped`);
+  }
+  return { listener, filters, services, routes, clusters, warnings };
 }
 
 /** Reads and parses an envoy.yaml file. */

@@ -221,6 +221,8 @@ export class Exchange {
             : this.requestSink(-1).data(EMPTY, true),
         );
       });
+      // The request may have been paused while a failed VM was replaced.
+      req.resume();
     });
     chain?.reschedule();
   }

@@ -99,14 +99,18 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
         return id;
       },
     };
-    if (options.filters.length > 0) {
-      chain = await FilterChain.create(options.filters, {
-        clusters: [...clusters.keys()],
-        logLevel: options.logLevel ?? "info",
-        baseDir: options.baseDir ?? process.cwd(),
-        log,
-        onHttpCall: (c) => startCallout(c, { chain: () => chain, clusters, agents, log }),
-      });
+    if (options.filters.length > 0 || (options.services ?? []).length > 0) {
+      chain = await FilterChain.create(
+        options.filters,
+        {
+          clusters: [...clusters.keys()],
+          logLevel: options.logLevel ?? "info",
+          baseDir: options.baseDir ?? process.cwd(),
+          log,
+          onHttpCall: (c) => startCallout(c, { chain: () => chain, clusters, agents, log }),
+        },
+        options.services,
+      );
       core.chain = chain;
     }
   } catch (err) {

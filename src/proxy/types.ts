@@ -89,6 +89,11 @@ export interface DevProxyOptions {
   /** The filter chain, in Envoy's order (requests go first → last, responses last → first). */
   filters: FilterOptions[];
   /**
+   * Plugins that run outside the HTTP chain, like Envoy's `envoy.bootstrap.wasm` services: they
+   * start first, tick, take http callouts and share data and queues with the filters.
+   */
+  services?: FilterOptions[];
+  /**
    * The upstream: cluster "upstream" (Host rewritten to it), where the default route sends
    * everything. "echo" = the built-in echo server, which is also used when neither `upstream`
    * nor `routes` is given.

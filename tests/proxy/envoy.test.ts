@@ -8,6 +8,17 @@ import { loadEnvoyConfig, parseEnvoyConfig, startDevProxy } from "../../src/prox
 import { ADD_HEADER, logSink, proxyFilters, startServer } from "./helpers.js";
 
 const YAML = (webPort: number, apiPort: number) => `
+bootstrap_extensions:
+  - name: envoy.bootstrap.wasm
+    typed_config:
+      "@type": type.googleapis.com/envoy.extensions.wasm.v3.WasmService
+      singleton: true
+      config:
+        name: svc
+        root_id: consumer
+        vm_config:
+          vm_id: vm2
+          code: { local: { filename: filters/proxy_filters.wasm } }
 static_resources:
   listeners:
     - name: main
@@ -149,6 +160,10 @@ describe("envoy.yaml", () => {
       web: ["http://127.0.0.1:8080"],
       api: ["http://localhost:9090"],
     });
+    assert.deepEqual(
+      cfg.services.map((f) => [f.name, f.rootId, f.vmId, f.wasm]),
+      [["svc", "consumer", "vm2", join(dir, "filters/proxy_filters.wasm")]],
+    );
     assert.deepEqual(cfg.warnings, []);
   });
 

@@ -399,9 +399,11 @@ describe("dev proxy: filter decisions", () => {
       const rec = logs.events.filter((e) => e.kind === "access")[1].access!;
       assert.deepEqual(rec.localReply, { filter: "trap", details: "wasm_fail_stream" });
       assert.ok(logs.events.some((e) => e.kind === "filter" && e.level === "critical"));
-      const ok2 = await fetch(`${proxy.url}/headers`);
+      // The next request (with a body, held while the VM is replaced) succeeds.
+      const ok2 = await fetch(`${proxy.url}/echo`, { method: "POST", body: "after the trap" });
       assert.equal(ok2.status, 200);
       assert.equal(ok2.headers.get("x-trap-filter"), "alive");
+      assert.equal(await ok2.text(), "after the trap");
       assert.ok(logs.lines("proxy").some((l) => /loaded a fresh VM/.test(l)));
       assert.equal(proxy.emulator!.vms.length, 2);
     });
@@ -475,6 +477,25 @@ describe("dev proxy: ticks, shared data and queues", () => {
         assert.equal(first.headers.get("x-last-path"), "/first");
         const second = await fetch(`${proxy.url}/second`);
         assert.equal(second.headers.get("x-last-path"), "/second");
+      },
+    );
+  });
+
+  it("runs services (bootstrap plugins) beside the chain: a queue from a filter to a service", async () => {
+    await withProxy(
+      {
+        services: [{ wasm: FILTERS, rootId: "consumer", vmId: "svc" }],
+        filters: [{ wasm: FILTERS, rootId: "producer", vmId: "svc" }],
+      },
+      async (proxy) => {
+        assert.equal(proxy.emulator!.plugins.length, 2);
+        const res = await fetch(`${proxy.url}/via-service`);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("x-last-path"), null, "the service is not in the chain");
+        assert.equal(
+          proxy.emulator!.sharedData.get("last_path", "svc")?.value.toString(),
+          "/via-service",
+        );
       },
     );
   });

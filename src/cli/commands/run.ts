@@ -169,6 +169,7 @@ export const command: Command = {
       const cfg = await loadEnvoyConfig(envoyPath);
       for (const w of cfg.warnings) process.stderr.write(`envoy.yaml: ${w}\n`);
       options.filters = cfg.filters;
+      options.services = cfg.services;
       options.clusters = { ...cfg.clusters, ...clusters };
       if (options.upstream === undefined) options.routes = cfg.routes;
       if (portFlag === undefined) port = cfg.listener.port;
@@ -180,6 +181,11 @@ export const command: Command = {
             `envoy.yaml listens on ${a}:${cfg.listener.port}; the dev proxy stays on 127.0.0.1 (--host to change)\n`,
           );
         else options.host = a;
+      }
+      for (const f of cfg.services) {
+        describe.push(
+          `service ${f.name ?? f.rootId ?? ""} root_id="${f.rootId ?? ""}" (${typeof f.wasm === "string" ? f.wasm : "inline"})`,
+        );
       }
       for (const f of cfg.filters) {
         describe.push(
