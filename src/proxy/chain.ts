@@ -9,6 +9,7 @@ import {
   Host,
   LOG_LEVEL_NAMES_PROXY,
   formatLogEntry,
+  type GrpcCall,
   type HttpCallout,
   type LogEntry,
   type LogLevelName,
@@ -46,6 +47,7 @@ export interface ChainOptions {
   baseDir: string;
   log: (e: DevProxyLogEvent) => void;
   onHttpCall: (c: HttpCallout) => void;
+  onGrpcCall: (c: GrpcCall) => void;
 }
 
 function pluginOptions(f: FilterOptions): PluginOptions {
@@ -117,6 +119,7 @@ export class FilterChain {
             clusters: options.clusters,
             onLog: (e) => options.log(FilterChain.logEvent(e)),
             onHttpCall: (c) => options.onHttpCall(c),
+            onGrpcCall: (c) => options.onGrpcCall(c),
           });
           chain = new FilterChain(host, options);
           plugin = host.plugin;
@@ -230,9 +233,13 @@ export class FilterChain {
     this.host.tick(elapsed);
   }
 
-  /** Arms the timer for the next tick any plugin asked for. */
+  /** Called after every emulator interaction (for work the emulator only records). */
+  afterOp: (() => void) | null = null;
+
+  /** After an emulator interaction: arms the timer for the next tick any plugin asked for. */
   reschedule(): void {
     if (this.closed) return;
+    this.afterOp?.();
     let next = Infinity;
     const mono = this.host.clock.monotonic();
     for (const p of this.host.plugins) {

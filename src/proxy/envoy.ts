@@ -184,9 +184,6 @@ function clusterEndpoints(c: Obj, warnings: string[]): string[] {
     warnings.push(`cluster ${name}: type ${type} is treated as STRICT_DNS`);
   }
   if (out.length === 0) warnings.push(`cluster ${name}: no endpoints (skipped)`);
-  if (isObj(c.typed_extension_protocol_options) || isObj(c.http2_protocol_options)) {
-    warnings.push(`cluster ${name}: the dev proxy talks HTTP/1.1 to it`);
-  }
   return out;
 }
 

@@ -3,6 +3,7 @@ export {
   Host,
   HeaderMap,
   formatLogEntry,
+  type GrpcCall,
   type HttpCallout,
   type HttpContext,
   type HttpStreamListener,

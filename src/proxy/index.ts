@@ -5,6 +5,7 @@ import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { startCallout } from "./callouts.js";
 import { FilterChain } from "./chain.js";
+import { GrpcClient } from "./grpc.js";
 import { startEchoServer, type EchoServer } from "./echo.js";
 import { Exchange, type ProxyCore } from "./exchange.js";
 import { Router, makeClusters } from "./routes.js";
@@ -64,16 +65,20 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
     http: new http.Agent({ keepAlive: true, maxFreeSockets: 256 }),
     https: new https.Agent({ keepAlive: true, maxFreeSockets: 256 }),
   };
+  let chain: FilterChain | null = null;
   const cleanup = async (): Promise<void> => {
+    grpc?.close();
     agents.http.destroy();
     agents.https.destroy();
     if (echo) await echo.close();
   };
 
-  let chain: FilterChain | null = null;
+  let grpc: GrpcClient | null = null;
   let core: ProxyCore;
   try {
     const clusters = makeClusters(clusterDefs);
+    const g = new GrpcClient({ chain: () => chain, clusters, log });
+    grpc = g;
     const router = new Router(options.routes ?? [{ prefix: "/", cluster: "upstream" }]);
     for (const r of router.routes) {
       if (!clusters.has(r.cluster)) {
@@ -108,10 +113,12 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
           baseDir: options.baseDir ?? process.cwd(),
           log,
           onHttpCall: (c) => startCallout(c, { chain: () => chain, clusters, agents, log }),
+          onGrpcCall: (c) => g.start(c),
         },
         options.services,
       );
       core.chain = chain;
+      chain.afterOp = () => g.flush();
     }
   } catch (err) {
     await cleanup();

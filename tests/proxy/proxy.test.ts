@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
+import http2 from "node:http2";
 import { before, describe, it } from "node:test";
 import { startDevProxy, type DevProxy, type DevProxyOptions } from "../../src/proxy/index.js";
 import {
@@ -386,6 +387,88 @@ describe("dev proxy: filter decisions", () => {
         assert.equal(await res.text(), "auth said 504");
       },
       [silent],
+    );
+  });
+
+  it("sends gRPC calls and streams over HTTP/2 to a local server and delivers the replies", async () => {
+    const frame = (b: Buffer) => {
+      const h = Buffer.alloc(5);
+      h.writeUInt32BE(b.length, 1);
+      return Buffer.concat([h, b]);
+    };
+    const seen: string[] = [];
+    const server = http2.createServer();
+    server.on("stream", (stream, headers) => {
+      const path = String(headers[":path"]);
+      seen.push(`${path} md=${String(headers["x-md"])}`);
+      let buf = Buffer.alloc(0);
+      stream.on("data", (c: Buffer) => (buf = Buffer.concat([buf, c])));
+      stream.on("end", () => {
+        const msgs: string[] = [];
+        while (buf.length >= 5) {
+          const n = buf.readUInt32BE(1);
+          msgs.push(buf.subarray(5, 5 + n).toString());
+          buf = buf.subarray(5 + n);
+        }
+        if (path === "/test.Echo/Fail") {
+          stream.respond(
+            { ":status": 200, "content-type": "application/grpc", "grpc-status": "7" },
+            { endStream: true },
+          );
+          return;
+        }
+        stream.respond(
+          { ":status": 200, "content-type": "application/grpc" },
+          { waitForTrailers: true },
+        );
+        stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+        const replies =
+          path === "/test.Echo/Chat" ? msgs.map((m) => `re:${m}`) : [`echo:${msgs[0]}`];
+        for (const r of replies) stream.write(frame(Buffer.from(r)));
+        stream.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await withProxy(
+        {
+          filters: [{ wasm: FILTERS, rootId: "grpc" }],
+          clusters: { grpc: `http://127.0.0.1:${port}` },
+        },
+        async (proxy) => {
+          const say = (await (await fetch(`${proxy.url}/grpc-say`)).json()) as {
+            headers: Record<string, string>;
+          };
+          assert.equal(say.headers["x-grpc"], "echo:/grpc-say");
+          const chat = (await (await fetch(`${proxy.url}/grpc-stream`)).json()) as {
+            headers: Record<string, string>;
+          };
+          assert.equal(chat.headers["x-grpc"], "re:one;re:two;");
+          const fail = await fetch(`${proxy.url}/grpc-fail`);
+          assert.equal(fail.status, 503);
+          assert.equal(await fail.text(), "grpc status 7");
+          assert.deepEqual(seen, [
+            "/test.Echo/Say md=1",
+            "/test.Echo/Chat md=s",
+            "/test.Echo/Fail md=1",
+          ]);
+        },
+      );
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    // A gRPC cluster nobody listens on: Unavailable (14) reaches the filter.
+    await withProxy(
+      {
+        filters: [{ wasm: FILTERS, rootId: "grpc" }],
+        clusters: { grpc: `http://127.0.0.1:${port}` },
+      },
+      async (proxy) => {
+        const res = await fetch(`${proxy.url}/grpc-say`);
+        assert.equal(res.status, 503);
+        assert.equal(await res.text(), "grpc status 14");
+      },
     );
   });
 

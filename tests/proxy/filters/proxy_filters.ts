@@ -8,6 +8,10 @@
 //   trap          traps on /trap (request headers) and /trap-response (response headers),
 //                 otherwise adds x-trap-filter: alive to the response
 //   ticker        ticks every 10 ms, counting ticks in shared data; adds x-ticks to responses
+//   grpc          /grpc-stream*: opens stream test.Echo/Chat on cluster "grpc", sends "one" and
+//                 "two", adds x-grpc: <replies> when it closes; other paths: unary
+//                 test.Echo/Say (test.Echo/Fail for /grpc-fail*) with the path, adds
+//                 x-grpc: <reply>; a failure answers 503 "grpc status N"
 //   producer      enqueues the request path on queue "paths"
 //   consumer      registers queue "paths", keeps the last item in shared data, adds
 //                 x-last-path to responses
@@ -21,6 +25,9 @@ import {
   dispatchHttpCall,
   enqueueSharedQueue,
   getSharedData,
+  grpc_receive_buffer,
+  grpcSend,
+  lastCallToken,
   http_call_response_body,
   http_call_response_headers,
   logInfo,
@@ -253,3 +260,64 @@ class Consumer extends Context {
 }
 
 registerRootContext((id: u32) => new ConsumerRoot(id), "consumer");
+
+// ---- grpc ------------------------------------------------------------------------------------
+
+class GrpcRoot extends RootContext {
+  createContext(context_id: u32): Context {
+    return new GrpcFilter(context_id, this);
+  }
+}
+
+class GrpcFilter extends Context {
+  got: string = "";
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const path = stream_context.headers.request.get(":path");
+    if (path.startsWith("/grpc-stream")) {
+      if (this.openGrpcStream("grpc", "test.Echo", "Chat", makeHeaders(["x-md", "s"])) != 0) {
+        return FilterHeadersStatusValues.Continue;
+      }
+      const token = lastCallToken();
+      grpcSend(token, String.UTF8.encode("one"));
+      grpcSend(token, String.UTF8.encode("two"), true);
+      return FilterHeadersStatusValues.StopIteration;
+    }
+    const method = path.startsWith("/grpc-fail") ? "Fail" : "Say";
+    const r = this.dispatchGrpcCall(
+      "grpc",
+      "test.Echo",
+      method,
+      makeHeaders(["x-md", "1"]),
+      String.UTF8.encode(path),
+      2000,
+    );
+    return r == 0 ? FilterHeadersStatusValues.StopIteration : FilterHeadersStatusValues.Continue;
+  }
+
+  onGrpcReceive(token: u32, message_size: usize): void {
+    const m = grpc_receive_buffer.getString();
+    const text = m === null ? "" : m;
+    if ((token & 3) == 2) {
+      this.got += text + ";";
+      return;
+    }
+    stream_context.headers.request.add("x-grpc", text);
+    this.continueRequest();
+  }
+
+  onGrpcClose(token: u32, status_code: u32): void {
+    if ((token & 3) == 2 && status_code == 0) {
+      stream_context.headers.request.add("x-grpc", this.got);
+      this.continueRequest();
+      return;
+    }
+    this.sendLocalResponse(
+      503,
+      "grpc_failed",
+      String.UTF8.encode("grpc status " + status_code.toString()),
+      [],
+    );
+  }
+}
+
+registerRootContext((id: u32) => new GrpcRoot(id), "grpc");
