@@ -8,7 +8,6 @@ import {
   FilterHeadersStatusValues,
   Headers,
   RootContext,
-  dispatchHttpCall,
   get_status,
   http_call_response_body,
   http_call_response_headers,
@@ -52,8 +51,7 @@ class CalloutRoot extends RootContext {
 
   onTick(): void {
     // The root context makes a call of its own; the reply comes back here.
-    const r = dispatchHttpCall(
-      this,
+    const r = this.dispatchHttpCall(
       "stats",
       makeHeaders([":method", "GET", ":path", "/report", ":authority", "stats.local"]),
       null,

@@ -4,6 +4,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
+  FilterDataStatusValues,
   FilterHeadersStatusValues,
   JSON,
   RootContext,
@@ -12,7 +13,9 @@ import {
   logInfo,
   parseJsonObject,
   registerRootContext,
+  stream_body,
   stream_context,
+  tryParseJsonObject,
   vm_configuration,
 } from "proxy-wasm-as";
 
@@ -63,6 +66,19 @@ class JsonRoot extends RootContext {
 }
 
 class JsonFilter extends Context {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+    // Client input: a bad body is not the filter's error, so nothing is logged for it.
+    const text = stream_body.request.getString();
+    const body = tryParseJsonObject(text !== null ? text : "");
+    if (body === null) {
+      report("client", "bad: " + lastJsonError());
+      return FilterDataStatusValues.Continue;
+    }
+    const name = body.getString("name");
+    report("client", "name " + (name !== null ? name.valueOf() : "absent"));
+    return FilterDataStatusValues.Continue;
+  }
+
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
     const root = <JsonRoot>this.root_context;
     for (let i: i64 = 0; i < root.count; i++) {

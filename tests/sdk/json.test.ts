@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Host, StartError } from "proxy-wasm-as/host";
-import { filterWasm, reports } from "./helpers.ts";
+import { filterWasm, mark, reports } from "./helpers.ts";
 
 const wasm = filterWasm("json");
 
@@ -95,4 +95,22 @@ test("the `what` argument names the VM configuration in the message", async () =
       l.includes("vm configuration is not valid JSON: expected a quoted key at offset 1"),
     ),
   );
+});
+
+test("tryParseJsonObject: client input is parsed without error lines", async () => {
+  const host = await Host.load(wasm, { rootId: "json" });
+  const cases: [string, string][] = [
+    ['{"name": "ada"}', "name ada"],
+    ["{}", "name absent"],
+    ['{"name": ', "bad: unexpected end at offset 9"],
+    ["[1]", "bad: expected a JSON object"],
+  ];
+  for (const [body, expected] of cases) {
+    const from = mark(host);
+    const http = host.newHttpContext();
+    http.requestHeaders({ ":path": "/" });
+    http.requestBody(body, { endOfStream: true });
+    assert.equal(reports(host, from)["client"], expected, body);
+  }
+  assert.deepEqual(host.logs("error"), []);
 });
