@@ -184,6 +184,8 @@ export class Exchange {
     this.requestIn = headers.map(([k, v]) => [k, v]);
 
     this.res.on("close", () => this.finish());
+    // A pipelined request whose response never started gets no 'close' of its own.
+    req.socket.once("close", this.onSocketClose);
     this.guard(() => {
       if (chain) {
         chain.sync();
@@ -437,12 +439,14 @@ export class Exchange {
     if (this.upstreamRes) return; // handled by the response's close
     this.upstreamAbandoned = true;
     const code = (err as NodeJS.ErrnoException).code ?? err.message;
+    const connect = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ETIMEDOUT"];
+    const reason = connect.includes(code) ? "connection failure" : "connection termination";
     // Envoy's router: a 503 local reply that passes through the filters' response path.
     this.inHost(() =>
       this.proxyReply(
         503,
-        "upstream_reset_before_response_started{connection_failure}",
-        `upstream connect error or disconnect/reset before headers. reset reason: connection failure (${code})`,
+        `upstream_reset_before_response_started{${reason.replace(" ", "_")}}`,
+        `upstream connect error or disconnect/reset before headers. reset reason: ${reason} (${code})`,
       ),
     );
   }
@@ -547,9 +551,12 @@ export class Exchange {
 
   // ---- the end --------------------------------------------------------------------------------
 
+  private readonly onSocketClose = (): void => this.finish();
+
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.req.socket.off("close", this.onSocketClose);
     this.requestDead = true;
     const res = this.res;
     if (!res.writableFinished) this.record.reset ??= "downstream_disconnected";

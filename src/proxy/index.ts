@@ -136,7 +136,8 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
     } else start();
   });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (err.code === "ECONNRESET" || !socket.writable) {
+    // A client that went away mid-request is not a malformed request.
+    if (err.code === "ECONNRESET" || err.code === "HPE_INVALID_EOF_STATE" || !socket.writable) {
       socket.destroy();
       return;
     }
