@@ -1,8 +1,8 @@
 // Shared helpers of the SDK tests: build a test filter (tests/filters/<name>.ts) when its wasm is
 // missing or older than its sources, and read the `key=value` report lines the filters log.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Host } from "proxy-wasm-as/host";
 
@@ -29,10 +29,31 @@ export function filterWasm(name: string): string {
     ? join(ROOT, "build/as0.28", `test-${name}.wasm`)
     : join(ROOT, "tests/filters/build", `${name}.wasm`);
   const sourceTime = Math.max(statSync(source).mtimeMs, newestSource(join(ROOT, "assembly")));
-  if (!existsSync(wasm) || statSync(wasm).mtimeMs < sourceTime) {
-    const args = ["scripts/build-examples.mjs", `test:${name}`];
-    if (as028) args.push("--also-0.28");
-    execFileSync(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  const fresh = () => existsSync(wasm) && statSync(wasm).mtimeMs >= sourceTime;
+  if (fresh()) return wasm;
+  // Test files run in parallel processes: one builds, the others wait for it.
+  const lock = `${wasm}.lock`;
+  mkdirSync(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left behind by a killed build is older than any real build takes.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true });
+      } catch {}
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    if (!fresh()) {
+      const args = ["scripts/build-examples.mjs", `test:${name}`];
+      if (as028) args.push("--also-0.28");
+      execFileSync(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
   return wasm;
 }
