@@ -107,6 +107,10 @@ class GrpcFilter extends Context {
       const unary = lastCallToken();
       report("close", (<i32>grpcClose(unary)).toString());
       report("close.again", (<i32>grpcClose(unary)).toString());
+    } else if (this.testCase == "half-close") {
+      this.openGrpcStream("grpc", "pkg.Chat", "Listen", md);
+      this.token = lastCallToken();
+      report(tag + ".half-close", (<i32>grpcClose(this.token)).toString());
     } else if (this.testCase == "close-unary") {
       // Given up at once: no callback will come for it.
       this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
