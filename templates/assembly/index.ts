@@ -31,7 +31,7 @@ class FilterRoot extends RootContext {
     if (header != null) this.header = header.valueOf().toLowerCase();
     const value = config.getString("value");
     if (value != null) this.value = value.valueOf();
-    logInfo("__ROOT_ID__: adding " + this.header + ": " + this.value);
+    logInfo("adding " + this.header + ": " + this.value);
     return true;
   }
 

@@ -65,6 +65,7 @@ test("init writes the starter project with every placeholder filled in", () => {
     "package.json",
     "runtime-config.json",
     "test/filter.test.ts",
+    "tsconfig.json",
     "wasmplugin.yaml",
   ]) {
     assert.ok(result.files.includes(file), `${file} written`);

@@ -1,5 +1,5 @@
 // The whole path a user takes: `init` a project that depends on this checkout, `npm install`,
-// `npm run asbuild`, `npm test` — all passing — then `build` and `test` on a broken filter
+// `npm run asbuild`, `npm test`, `npm run typecheck` and `npm run fmt:check` — all passing — then `build` and `test` on a broken filter
 // and a failing test. The npm registry must be reachable (for assemblyscript, tsx, prettier).
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -37,6 +37,8 @@ async function scaffoldAndTest(name: string, extra: string[], spec = sdk): Promi
   assert.equal(tests.code, 0, show("npm test", tests));
   assert.match(tests.stdout, /^(# |ℹ )fail 0$/m, show("npm test", tests));
   assert.doesNotMatch(tests.stdout, /^(# |ℹ )pass 0$/m);
+  const typecheck = await exec(npm, ["run", "typecheck"], dir);
+  assert.equal(typecheck.code, 0, show("npm run typecheck", typecheck));
   const fmt = await exec(npm, ["run", "fmt:check"], dir);
   assert.equal(fmt.code, 0, show("npm run fmt:check", fmt));
   return dir;
