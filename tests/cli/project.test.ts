@@ -1,6 +1,7 @@
 // The whole path a user takes: `init` a project that depends on this checkout, `npm install`,
-// `npm run asbuild`, `npm test`, `npm run typecheck` and `npm run fmt:check` — all passing — then `build` and `test` on a broken filter
-// and a failing test. The npm registry must be reachable (for assemblyscript, tsx, prettier).
+// `npm run asbuild`, `npm test`, `npm run typecheck` and `npm run fmt:check`, all passing; then
+// `build` and `test` on a broken filter and a failing test. Also the SDK as `npm pack` makes
+// it. The npm registry must be reachable (assemblyscript, tsx, typescript, prettier).
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
