@@ -13,6 +13,7 @@ import type { DevProxyLogEvent } from "./types.js";
 const MAX_CALLOUT_BODY = 64 * 1024 * 1024;
 
 export interface CalloutContext {
+  /** The chain of the plugin that made the callout. */
   chain(): FilterChain | null;
   clusters: Map<string, Cluster>;
   agents: { http: http.Agent; https: https.Agent };

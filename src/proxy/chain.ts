@@ -46,8 +46,9 @@ export interface ChainOptions {
   logLevel: LogLevelName;
   baseDir: string;
   log: (e: DevProxyLogEvent) => void;
-  onHttpCall: (c: HttpCallout) => void;
-  onGrpcCall: (c: GrpcCall) => void;
+  /** The module made an http callout; `chain` is the chain of the plugin that made it. */
+  onHttpCall: (c: HttpCallout, chain: () => FilterChain | null) => void;
+  onGrpcCall: (c: GrpcCall, chain: () => FilterChain | null) => void;
 }
 
 function pluginOptions(f: FilterOptions): PluginOptions {
@@ -118,8 +119,8 @@ export class FilterChain {
             logLevel: options.logLevel,
             clusters: options.clusters,
             onLog: (e) => options.log(FilterChain.logEvent(e)),
-            onHttpCall: (c) => options.onHttpCall(c),
-            onGrpcCall: (c) => options.onGrpcCall(c),
+            onHttpCall: (c) => options.onHttpCall(c, () => chain),
+            onGrpcCall: (c) => options.onGrpcCall(c, () => chain),
           });
           chain = new FilterChain(host, options);
           plugin = host.plugin;
@@ -272,8 +273,29 @@ export class FilterChain {
     this.timer.unref();
   }
 
+  private inflight = 0;
+  private retiring = false;
+
+  /** A request started on this chain. */
+  acquire(): void {
+    this.inflight++;
+  }
+
+  /** A request on this chain is over; a retired chain closes after its last one. */
+  release(): void {
+    this.inflight--;
+    if (this.retiring && this.inflight === 0) this.close();
+  }
+
+  /** Replaced by a newer chain (--watch): closes once its requests are over. */
+  retire(): void {
+    this.retiring = true;
+    if (this.inflight === 0) this.close();
+  }
+
   /** Stops the tick timer and shuts the plugins down (proxy_on_done). */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

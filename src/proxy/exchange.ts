@@ -75,12 +75,16 @@ export class Exchange {
   private responseIn: Pair[] | null = null;
   private responseOut: Pair[] | null = null;
   private readonly record: AccessRecord;
+  /** The filter chain this request runs through (a --watch reload does not move it). */
+  private readonly chain: FilterChain | null;
 
   constructor(
     private readonly core: ProxyCore,
     private readonly req: http.IncomingMessage,
     private readonly res: http.ServerResponse,
   ) {
+    this.chain = core.chain;
+    this.chain?.acquire();
     this.record = {
       method: req.method ?? "",
       path: req.url ?? "",
@@ -170,7 +174,7 @@ export class Exchange {
 
   start(): void {
     const { req } = this;
-    const chain = this.core.chain;
+    const chain = this.chain;
     const headers: Pair[] = [
       [":authority", req.headers.host ?? ""],
       [":path", req.url ?? "/"],
@@ -231,7 +235,7 @@ export class Exchange {
 
   /** An emulator interaction from an I/O event: clock on real time first, timer re-armed after. */
   private inHost(f: () => void): void {
-    const chain = this.core.chain;
+    const chain = this.chain;
     if (chain) chain.sync();
     this.guard(f);
     if (chain) chain.reschedule();
@@ -564,7 +568,7 @@ export class Exchange {
       this.upstreamAbandoned = true;
       this.upstreamReq.destroy();
     }
-    const chain = this.core.chain;
+    const chain = this.chain;
     if (chain && this.ctxs.length > 0) {
       chain.sync();
       // Envoy: access logging (proxy_on_log) then filter destruction (on_done, on_delete).
@@ -581,6 +585,7 @@ export class Exchange {
       }
       chain.reschedule();
     }
+    chain?.release();
     const r = this.record;
     r.status = res.headersSent ? res.statusCode : 0;
     r.durationMs = performance.now() - this.started;

@@ -47,13 +47,14 @@ function metadataPairs(h: http2.IncomingHttpHeaders): Pair[] {
 }
 
 export interface GrpcContext {
-  chain(): FilterChain | null;
   clusters: Map<string, Cluster>;
   log(e: DevProxyLogEvent): void;
 }
 
 interface Active {
   call: GrpcCall;
+  /** The chain of the plugin that opened it. */
+  chain: () => FilterChain | null;
   stream: http2.ClientHttp2Stream | null;
   /** How many of `call.sent` went out. */
   forwarded: number;
@@ -83,9 +84,16 @@ export class GrpcClient {
   }
 
   /** The module opened a call or stream (runs inside the VM call: only I/O starts here). */
-  start(call: GrpcCall): void {
+  start(call: GrpcCall, chainOf: () => FilterChain | null): void {
     const started = performance.now();
-    const a: Active = { call, stream: null, forwarded: 0, ended: false, timer: null };
+    const a: Active = {
+      call,
+      chain: chainOf,
+      stream: null,
+      forwarded: 0,
+      ended: false,
+      timer: null,
+    };
     this.active.add(a);
     const label = `${call.cluster}/${call.service}/${call.method}`;
     const cluster = this.ctx.clusters.get(call.cluster);
@@ -101,7 +109,7 @@ export class GrpcClient {
       });
     };
     const deliver = (f: (chain: FilterChain) => void) => {
-      const chain = this.ctx.chain();
+      const chain = chainOf();
       if (!chain || !chain.host.grpcCalls.includes(call)) return; // cancelled by the module
       try {
         chain.sync();
@@ -217,10 +225,9 @@ export class GrpcClient {
   /** Sends what streams' modules queued with proxy_grpc_send; cancels what they cancelled. */
   flush(): void {
     if (this.active.size === 0) return;
-    const chain = this.ctx.chain();
-    const open = chain ? new Set(chain.host.grpcCalls) : new Set<GrpcCall>();
     for (const a of [...this.active]) {
-      if (!open.has(a.call)) {
+      const chain = a.chain();
+      if (!chain || !chain.host.grpcCalls.includes(a.call)) {
         // proxy_grpc_cancel / proxy_grpc_close, or the module's VM is gone.
         a.ended = true;
         this.active.delete(a);

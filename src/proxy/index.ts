@@ -1,8 +1,10 @@
 // The dev proxy: a real HTTP server on 127.0.0.1 that passes every request through Proxy-Wasm
 // filters run by the host emulator, then on to an upstream (the built-in echo server by default).
+import { unwatchFile, watchFile, type Stats } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import { resolve } from "node:path";
 import { startCallout } from "./callouts.js";
 import { FilterChain } from "./chain.js";
 import { GrpcClient } from "./grpc.js";
@@ -65,19 +67,21 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
     http: new http.Agent({ keepAlive: true, maxFreeSockets: 256 }),
     https: new https.Agent({ keepAlive: true, maxFreeSockets: 256 }),
   };
-  let chain: FilterChain | null = null;
+  let grpc: GrpcClient | null = null;
+  const watchers: (() => void)[] = [];
   const cleanup = async (): Promise<void> => {
+    for (const stop of watchers) stop();
     grpc?.close();
     agents.http.destroy();
     agents.https.destroy();
     if (echo) await echo.close();
   };
 
-  let grpc: GrpcClient | null = null;
   let core: ProxyCore;
+  let buildChain: () => Promise<FilterChain | null>;
   try {
     const clusters = makeClusters(clusterDefs);
-    const g = new GrpcClient({ chain: () => chain, clusters, log });
+    const g = new GrpcClient({ clusters, log });
     grpc = g;
     const router = new Router(options.routes ?? [{ prefix: "/", cluster: "upstream" }]);
     for (const r of router.routes) {
@@ -104,29 +108,79 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
         return id;
       },
     };
-    if (options.filters.length > 0 || (options.services ?? []).length > 0) {
-      chain = await FilterChain.create(
+    buildChain = async () => {
+      if (options.filters.length === 0 && (options.services ?? []).length === 0) return null;
+      const chain = await FilterChain.create(
         options.filters,
         {
           clusters: [...clusters.keys()],
           logLevel: options.logLevel ?? "info",
           baseDir: options.baseDir ?? process.cwd(),
           log,
-          onHttpCall: (c) => startCallout(c, { chain: () => chain, clusters, agents, log }),
-          onGrpcCall: (c) => g.start(c),
+          onHttpCall: (c, chainOf) => startCallout(c, { chain: chainOf, clusters, agents, log }),
+          onGrpcCall: (c, chainOf) => g.start(c, chainOf),
         },
         options.services,
       );
-      core.chain = chain;
       chain.afterOp = () => g.flush();
-    }
+      return chain;
+    };
+    core.chain = await buildChain();
   } catch (err) {
     await cleanup();
     throw err;
   }
 
+  if (options.watch) {
+    const files = [...options.filters, ...(options.services ?? [])]
+      .map((f) => f.wasm)
+      .filter((w): w is string => typeof w === "string")
+      .map((w) => resolve(options.baseDir ?? process.cwd(), w));
+    let timer: NodeJS.Timeout | null = null;
+    let loading = false;
+    const reloadAll = async () => {
+      if (loading) {
+        timer = setTimeout(() => void reloadAll(), 200);
+        return;
+      }
+      loading = true;
+      try {
+        const next = await buildChain();
+        const old = core.chain;
+        core.chain = next;
+        old?.retire();
+        log({
+          kind: "proxy",
+          level: "info",
+          line: `[info] proxy: a filter changed on disk; new requests use the new build (fresh VMs)`,
+        });
+      } catch (err) {
+        log({
+          kind: "proxy",
+          level: "error",
+          line: `[error] proxy: a filter changed on disk but does not load; still serving the previous build: ${(err as Error).message}`,
+        });
+      } finally {
+        loading = false;
+      }
+    };
+    for (const file of new Set(files)) {
+      const onChange = (cur: Stats, prev: Stats) => {
+        if (cur.mtimeMs === prev.mtimeMs || cur.size === 0) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => void reloadAll(), 300);
+      };
+      watchFile(file, { interval: 250, persistent: false }, onChange);
+      watchers.push(() => unwatchFile(file, onChange));
+    }
+    watchers.push(() => {
+      if (timer) clearTimeout(timer);
+    });
+  }
+
   const server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     const start = () => new Exchange(core, req, res).start();
+    const chain = core.chain;
     if (chain?.needsReload()) {
       req.pause();
       chain.reload().then(start, (err: unknown) => {
@@ -159,7 +213,7 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
       });
     });
   } catch (err) {
-    chain?.close();
+    core.chain?.close();
     await cleanup();
     throw err;
   }
@@ -175,14 +229,16 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
     port: addr.port,
     host: addr.address,
     echoUrl: echo?.url ?? null,
-    emulator: chain?.host ?? null,
+    get emulator() {
+      return core.chain?.host ?? null;
+    },
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        chain?.close();
+        core.chain?.close();
         await cleanup();
       })();
       return closing;

@@ -113,6 +113,11 @@ export interface DevProxyOptions {
   onLog?: (event: DevProxyLogEvent) => void;
   /** Base directory for relative paths (envoy.yaml's directory). */
   baseDir?: string;
+  /**
+   * Reload the filters when a .wasm file changes (e.g. after `npm run asbuild`): new requests
+   * get fresh VMs of the new build; requests in flight finish on the old one.
+   */
+  watch?: boolean;
 }
 
 export interface DevProxy {
@@ -123,7 +128,7 @@ export interface DevProxy {
   readonly host: string;
   /** The built-in echo upstream's URL, when it was started. */
   readonly echoUrl: string | null;
-  /** The emulator running the filters (null without filters). */
+  /** The emulator running the filters now (null without filters; replaced by a --watch reload). */
   readonly emulator: Host | null;
   /** Stops listening, closes every connection and the echo upstream. */
   close(): Promise<void>;

@@ -1,6 +1,9 @@
 // The dev proxy over real HTTP: a proxy and upstreams on 127.0.0.1, requests with fetch.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import http from "node:http";
 import http2 from "node:http2";
 import { before, describe, it } from "node:test";
@@ -600,6 +603,40 @@ describe("dev proxy: ticks, shared data and queues", () => {
         assert.equal(res.headers.get("hello"), "world!");
       },
     );
+  });
+});
+
+describe("dev proxy: --watch", () => {
+  it("serves the new build after the .wasm file changes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "proxy-watch-"));
+    const file = join(dir, "filter.wasm");
+    copyFileSync(FILTERS, file);
+    try {
+      await withProxy(
+        { filters: [{ wasm: file, rootId: "trap" }], watch: true },
+        async (proxy, logs) => {
+          const before = await fetch(`${proxy.url}/headers`);
+          assert.equal(before.headers.get("x-trap-filter"), "alive");
+          const first = proxy.emulator;
+          // The add_header module has no root id "trap": it falls back to its only root.
+          copyFileSync(ADD_HEADER, file);
+          let hello: string | null = null;
+          for (let i = 0; i < 150 && hello === null; i++) {
+            await sleep(40);
+            hello = (await fetch(`${proxy.url}/headers`)).headers.get("hello");
+          }
+          assert.equal(hello, "world!");
+          assert.notEqual(proxy.emulator, first);
+          assert.ok(
+            logs
+              .lines("proxy")
+              .some((l) => /changed on disk; new requests use the new build/.test(l)),
+          );
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

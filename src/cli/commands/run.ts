@@ -43,6 +43,7 @@ where to send and listen:
                         0 = any free port)
   --host ADDR           listen address (default 127.0.0.1)
   --log-level LEVEL     the filters' log level: trace, debug, info (default), warn, error, critical
+  --watch               reload the filters when a .wasm file changes (after npm run asbuild)
 
 Ctrl-C stops it.`;
 
@@ -138,7 +139,7 @@ export const command: Command = {
     const parsed = parseArgs(
       rest,
       ["root-id", "config", "vm-config", "vm-id", "upstream", "port", "host", "envoy", "log-level"],
-      ["fail-open", "insecure"],
+      ["fail-open", "insecure", "watch"],
     );
     const envoyPath = stringFlag(parsed, "envoy");
     const portFlag = stringFlag(parsed, "port");
@@ -155,6 +156,7 @@ export const command: Command = {
       host: stringFlag(parsed, "host") ?? "127.0.0.1",
       logLevel: logLevel as LogLevelName,
       onLog: printLog,
+      watch: parsed.flags.has("watch"),
     };
     let port = portFlag !== undefined ? Number(portFlag) : DEFAULT_PORT;
     const describe: string[] = [];
