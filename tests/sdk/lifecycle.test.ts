@@ -103,15 +103,13 @@ test("ticks: every period on the virtual clock, time from the host clock, stoppe
     assert.equal(host.tick(250), 1);
     assert.deepEqual(tickTimes()[1], [2n, host.clock.nowNanos()]);
     assert.equal(host.tick(10_000), 1, "the third tick sets the period to 0");
-    // 250 ms apart from the configured start. The emulator computes nanoseconds through a
-    // double (VirtualClock.nowNanos), which rounds epoch nanoseconds to a multiple of 256, hence
-    // the tolerance.
+    // Exactly 250 ms apart from the configured start.
     const startNs = BigInt(start.getTime()) * 1_000_000n;
-    tickTimes().forEach(([n, ns], i) => {
-      assert.equal(n, BigInt(i + 1));
-      const off = ns - (startNs + BigInt(i + 1) * 250_000_000n);
-      assert.ok(off > -1000n && off < 1000n, `tick ${i + 1} at ${ns}`);
-    });
+    assert.deepEqual(tickTimes(), [
+      [1n, startNs + 250_000_000n],
+      [2n, startNs + 500_000_000n],
+      [3n, startNs + 750_000_000n],
+    ]);
     assert.equal(reports(host, from)["tick.plugin_configuration"], "null", "outside onConfigure");
     assert.equal(reports(host, from)["tick.vm_configuration.length"], "-1", "outside onStart");
   }
