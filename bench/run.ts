@@ -76,6 +76,11 @@ function batchedPatch(source: string): string {
 
 const contenders: Contender[] = [
   ...OUR_VARIANTS.map((v) => ({ id: v.id, label: v.label, kind: "ours" as const })),
+  {
+    id: "lean",
+    label: "proxy-wasm-as (batched, exporting only the 7 callbacks it uses)",
+    kind: "lean",
+  },
   { id: "limit", label: "hand-written WAT (the limit)", kind: "limit" },
   { id: "gcore", label: "@gcoredev/proxy-wasm-sdk-as 1.2.3 (AS 0.28)", kind: "foreign" },
   { id: "solo", label: "@solo-io/proxy-runtime 0.1.8 (AS 0.14.13)", kind: "foreign" },
@@ -145,6 +150,18 @@ async function buildOursAll(): Promise<void> {
         results.wasm.set(key(v.id, w.name), bytes);
       } catch (e) {
         results.notes.push(`${v.id} ${w.name}: does not build: ${(e as Error).message}`);
+      }
+    }
+    if (sdk && v.id === "batched") {
+      // add_header without `export *`: what dropping unused callback exports would give.
+      const out = join(OUT, "ours-lean", "add_header.wasm");
+      try {
+        const bytes = await buildOurs(join(sdk.filters, "add_header_lean.ts"), out, {
+          baseDir: sdk.baseDir,
+        });
+        results.wasm.set(key("lean", "add_header"), bytes);
+      } catch (e) {
+        results.notes.push(`lean add_header: does not build: ${(e as Error).message}`);
       }
     }
     progress(`built proxy-wasm-as (${v.id}) (${elapsed()})`);

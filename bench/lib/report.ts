@@ -9,7 +9,7 @@ import type { Workload } from "./workloads.js";
 export interface Contender {
   id: string;
   label: string;
-  kind: "ours" | "limit" | "foreign" | "floor";
+  kind: "ours" | "lean" | "limit" | "foreign" | "floor";
 }
 
 export interface Results {
@@ -135,7 +135,7 @@ function workloadTable(r: Results, w: Workload): string {
     const gcore = ratio(r, "gcore", c.id, w.name);
     lines.push(
       row([
-        c.kind === "ours" || c.kind === "limit" ? `**${c.label}**` : c.label,
+        c.kind === "ours" || c.kind === "lean" || c.kind === "limit" ? `**${c.label}**` : c.label,
         c.kind === "floor" ? "–" : bytes ? fmt(bytes.length) : "–",
         fmt(t.ns),
         fmt(t.wall),
@@ -207,7 +207,15 @@ function runtimeSection(r: Results): string {
     clean.set(c.id, ok);
   }
   const ranked = [...ours].sort((a, b) => score.get(a.id)! - score.get(b.id)!);
-  const pick = ranked.find((c) => clean.get(c.id)) ?? ranked[0];
+  // Among the strategies that never grew, the smallest add_header whose average time is within
+  // 5% of the fastest of them (size has a target too); without any such, the fastest.
+  const size = (id: string) => r.wasm.get(`${id}/add_header`)?.length ?? Infinity;
+  const cleanRanked = ranked.filter((c) => clean.get(c.id));
+  const fastest = cleanRanked[0] ?? ranked[0];
+  const pick =
+    cleanRanked
+      .filter((c) => score.get(c.id)! <= score.get(fastest.id)! * 1.05)
+      .sort((a, b) => size(a.id) - size(b.id))[0] ?? fastest;
   const summary = ranked
     .map(
       (c) =>
@@ -222,7 +230,7 @@ function runtimeSection(r: Results): string {
   };
   const why = [
     `- Per request: on add_header, minimal is ${fmtX(lim("minimal"))} the limit, incremental ${fmtX(lim("incremental"))}, batched ${fmtX(lim("batched"))}.`,
-    `- Size: add_header is ${fmt(bytes("minimal"))} bytes with minimal, ${fmt(bytes("incremental"))} with incremental (+${fmt(bytes("incremental") - bytes("minimal"))}: the incremental collector's code), ${fmt(bytes("batched"))} with batched (+${fmt(bytes("batched") - bytes("minimal"))}). ${bytes("incremental") > 6 * KIB ? " Against the 6 KiB target, incremental cannot get there: its collector is larger than the whole gap." : ""}`,
+    `- Size: add_header is ${fmt(bytes("minimal"))} bytes with minimal, ${fmt(bytes("incremental"))} with incremental (+${fmt(bytes("incremental") - bytes("minimal"))}: the incremental collector's code), ${fmt(bytes("batched"))} with batched (+${fmt(bytes("batched") - bytes("minimal"))}). ${bytes("incremental") - bytes("minimal") > bytes("minimal") - 6 * KIB ? " The incremental collector's code alone is larger than the distance between minimal's add_header and the 6 KiB target." : ""}`,
     `- Memory: ${
       ours.every((c) => clean.get(c.id))
         ? "no strategy grew after warm-up"
@@ -236,7 +244,7 @@ function runtimeSection(r: Results): string {
   return [
     lines.join("\n"),
     "",
-    `Measured (CPU time): ${summary}. By these numbers: **${pick.id}** (the fastest strategy whose linear memory did not grow after warm-up on any workload).`,
+    `Measured (CPU time): ${summary}. By these numbers: **${pick.id}** (rule: among the strategies whose linear memory never grew after warm-up, the smallest add_header within 5% of the fastest average time).`,
     "",
     why,
     "",
@@ -271,8 +279,33 @@ function sizeSection(r: Results): string {
     .map((e) => row([e.module, fmt(e.bytes), String(e.functions)]))
     .join("\n");
   const big = s.largest.map((e) => `\`${e.name}\` ${fmt(e.bytes)}`).join(", ");
+  const sum = (f: (m: string) => boolean) =>
+    s.code.filter((e) => f(e.module)).reduce((n, e) => n + e.bytes, 0);
+  const section = (name: string) => s.sections.find((e) => e.name === name)?.bytes ?? 0;
+  const runtime = sum((m) => m.startsWith("~lib/rt"));
+  const strings = sum((m) => m === "~lib/string" || m.endsWith("runtime/utf8"));
+  const exportCode = sum((m) => m.endsWith("abi/exports"));
+  const sdk =
+    sum((m) => m.startsWith("proxy-wasm-as/")) -
+    exportCode -
+    sum((m) => m.endsWith("runtime/utf8"));
+  const pct = (n: number) => `${Math.round((100 * n) / s.total)}%`;
+  const lean = r.wasm.get("lean/add_header")?.length;
+  const batched = r.wasm.get("batched/add_header")?.length;
+  const parts = [
+    `- The runtime — TLSF allocator, two-colour collector, \`__visit_members\` — is ${fmt(runtime)} bytes of code (${pct(runtime)}), the largest single part; it is what any AssemblyScript filter with a heap pays.`,
+    `- Exports: the export section is ${fmt(section("export"))} bytes for ${s.data.exports} exports (every \`proxy_on_*\` callback of the ABI, whatever the filter overrides), plus ${fmt(exportCode)} bytes of their entry functions; together ${pct(section("export") + exportCode)}.`,
+    `- Static data is ${fmt(section("data"))} bytes: ${fmt(s.data.sdkMessages)} are the SDK's own diagnostic messages (stored as UTF-16 strings), ${fmt(s.data.other)} the runtime's error strings and the filter's.`,
+    `- UTF-8 encoding and decoding (AssemblyScript's \`String.UTF8\` and the SDK's scratch encoder): ${fmt(strings)} bytes; the rest of the SDK (dispatcher, context table, registry, start code): ${fmt(sdk + sum((m) => m === "~start"))} bytes.`,
+  ];
+  if (lean && batched)
+    parts.push(
+      `- Measured here: exporting only the 7 callbacks add_header uses (row "exporting only…" above) takes it from ${fmt(batched)} to ${fmt(lean)} bytes (−${fmt(batched - lean)}). ${lean > 6 * KIB ? `The remaining ${fmt(lean - 6 * KIB)} bytes to 6 KiB would have to come from the SDK's messages (${fmt(s.data.sdkMessages)} bytes) and its own code; the runtime cannot shrink without giving up the heap.` : "That meets the 6 KiB target."}`,
+    );
   return [
     `${fmt(s.total)} bytes in all${r.shippedSize ? ` (\`npm run asbuild\`'s build/optimized.wasm: ${fmt(r.shippedSize)} bytes)` : ""}. Sections: ${sec}.`,
+    "",
+    ...parts,
     "",
     row(["code by source module", "bytes", "functions"]),
     row(["---", "---:", "---:"]),
@@ -336,6 +369,11 @@ function summary(r: Results): string {
   let text = `**Performance.** Built with the default settings (AssemblyScript's minimal runtime, collecting at the end of each stream), ${parts.join(", ")}.`;
   if (vsG.length > 1)
     text += ` Across the ${vsG.length} workloads both SDKs run, proxy-wasm-as is ${x(Math.min(...vsG))}–${x(Math.max(...vsG))} faster than G-Core.`;
+  const leanBytes = r.wasm.get(`lean/${w}`)?.length;
+  const leanX = ratio(r, "lean", "limit", w);
+  const batchedX = ratio(r, "batched", "limit", w);
+  if (batchedX && leanBytes && leanX)
+    text += ` With the changes measured below, collecting every 32 streams instead of at every stream end brings it to ${x(batchedX)} the hand-written filter, and also exporting only the callbacks the filter uses to ${fmt(leanBytes)} bytes and ${x(leanX)}.`;
   text +=
     growth.length === 0
       ? " Linear memory does not grow after warm-up on any workload."

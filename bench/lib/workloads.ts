@@ -166,7 +166,7 @@ export const WORKLOADS: Workload[] = [
       if (body.length !== BODY_BYTES) return `body length ${body.length}`;
       return body === BODY_EXPECTED ? null : "body not upper-cased";
     },
-    perRound: 4,
+    perRound: 8,
     memoryRequests: 1_000,
     foreignMemoryRequests: 200,
   },

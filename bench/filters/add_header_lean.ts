@@ -1,0 +1,35 @@
+// add_header as add_header.ts, but exporting only the callbacks this filter needs instead of
+// `export * from "proxy-wasm-as/proxy"`: what an SDK transform that drops the exports of
+// callbacks nobody overrides would give (the host skips a callback that is not exported).
+export {
+  proxy_abi_version_0_2_1,
+  proxy_on_memory_allocate,
+  proxy_on_context_create,
+  proxy_on_vm_start,
+  proxy_on_configure,
+  proxy_on_response_headers,
+  proxy_on_delete,
+} from "proxy-wasm-as/proxy";
+import {
+  Context,
+  FilterHeadersStatusValues,
+  RootContext,
+  registerRootContext,
+  stream_context,
+} from "proxy-wasm-as";
+
+class AddHeaderRoot extends RootContext {
+  createContext(context_id: u32): Context {
+    return new AddHeader(context_id, this);
+  }
+}
+
+class AddHeader extends Context {
+  onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const value = this.root_context.getConfiguration();
+    stream_context.headers.response.add("hello", value == "" ? "world!" : value);
+    return FilterHeadersStatusValues.Continue;
+  }
+}
+
+registerRootContext((context_id: u32) => new AddHeaderRoot(context_id), "add_header");
