@@ -97,9 +97,11 @@ async function helloHeader(pluginConfig: string, absoluteConfig = false): Promis
   return http.response.headers.getAll("hello");
 }
 
-// asc resolves the compat config's "./assembly/compat/transform.js" against the config's
-// directory as a relative path ("node_modules/proxy-wasm-as/assembly/compat/transform.js"),
-// then require.resolve()s it as a bare package name: "Cannot find module". See the report.
+// asc (0.27 and 0.28) joins the compat config's "./assembly/compat/transform.js" to the config's
+// directory as given, relative to the project ("node_modules/proxy-wasm-as/assembly/compat/
+// transform.js"), then require.resolve()s that as a bare package name: "Cannot find module".
+// A package-relative name resolves: "transform": ["proxy-wasm-as/assembly/compat/transform.js"]
+// in asconfig.compat.json plus that subpath in package.json "exports".
 const BUILD_TODO =
   "asconfig.compat.json's relative transform path does not resolve when extended from a user project";
 
