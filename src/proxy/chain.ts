@@ -44,6 +44,8 @@ interface VmSlot {
 export interface ChainOptions {
   clusters: string[];
   logLevel: LogLevelName;
+  /** Envoy's per-connection buffer limit for bodies a filter buffers (the emulator answers 413/500). */
+  bufferLimit: number;
   baseDir: string;
   log: (e: DevProxyLogEvent) => void;
   /** The module made an http callout; `chain` is the chain of the plugin that made it. */
@@ -117,6 +119,7 @@ export class FilterChain {
             ...vmOptions,
             ...pluginOptions(f),
             logLevel: options.logLevel,
+            bufferLimit: options.bufferLimit,
             clusters: options.clusters,
             onLog: (e) => options.log(FilterChain.logEvent(e)),
             onHttpCall: (c) => options.onHttpCall(c, () => chain),

@@ -14,6 +14,8 @@ export interface EnvoyConfig {
   services: FilterOptions[];
   routes: RouteOptions[];
   clusters: Record<string, ClusterOptions>;
+  /** The listener's per_connection_buffer_limit_bytes, when set. */
+  bufferLimit?: number;
   /** Things in the file the dev proxy does not do, to tell the user. */
   warnings: string[];
 }
@@ -249,7 +251,9 @@ export function parseEnvoyConfig(text: string, baseDir: string): EnvoyConfig {
       services.push(wasmFilter(t.value, baseDir, where, warnings));
     } else warnings.push(`${where}: not a Wasm service; skipped`);
   }
-  return { listener, filters, services, routes, clusters, warnings };
+  const limit = chosen.listener.per_connection_buffer_limit_bytes;
+  const bufferLimit = limit === undefined ? undefined : Number(str(obj(limit).value ?? limit));
+  return { listener, filters, services, routes, clusters, bufferLimit, warnings };
 }
 
 /** Reads and parses an envoy.yaml file. */

@@ -115,6 +115,7 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
         {
           clusters: [...clusters.keys()],
           logLevel: options.logLevel ?? "info",
+          bufferLimit: options.bufferLimit === 0 ? Infinity : (options.bufferLimit ?? 1024 * 1024),
           baseDir: options.baseDir ?? process.cwd(),
           log,
           onHttpCall: (c, chainOf) => startCallout(c, { chain: chainOf, clusters, agents, log }),

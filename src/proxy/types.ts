@@ -111,6 +111,12 @@ export interface DevProxyOptions {
   logLevel?: LogLevelName;
   /** Receives every line; default: printed to stderr (filter and proxy lines) and stdout (access). */
   onLog?: (event: DevProxyLogEvent) => void;
+  /**
+   * Bytes a filter may hold of a body it buffers (StopIterationAndBuffer) before the request
+   * gets Envoy's 413 (500 for a response): Envoy's per_connection_buffer_limit_bytes, 1 MiB by
+   * default. 0 = no limit.
+   */
+  bufferLimit?: number;
   /** Base directory for relative paths (envoy.yaml's directory). */
   baseDir?: string;
   /**

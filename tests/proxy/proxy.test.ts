@@ -114,6 +114,38 @@ describe("dev proxy: bodies", () => {
     );
   });
 
+  it("a filter that buffers more than Envoy's buffer limit gets 413 (request) / 500 (response)", async () => {
+    await withProxy(
+      { filters: [{ wasm: FILTERS, rootId: "rewrite_body" }] },
+      async (proxy, logs) => {
+        const big = await fetch(`${proxy.url}/anything`, {
+          method: "POST",
+          body: Buffer.alloc(2 << 20, 97),
+        });
+        assert.equal(big.status, 413);
+        await big.arrayBuffer();
+        const down = await fetch(`${proxy.url}/bytes/${2 << 20}`);
+        assert.equal(down.status, 500);
+        await down.arrayBuffer();
+        const recs = logs.events
+          .filter((e) => e.kind === "access")
+          .map((e) => e.access!.localReply);
+        assert.deepEqual(recs, [
+          { filter: "rewrite_body", details: "request_payload_too_large" },
+          { filter: "rewrite_body", details: "response_payload_too_large" },
+        ]);
+      },
+    );
+    await withProxy(
+      { filters: [{ wasm: FILTERS, rootId: "rewrite_body" }], bufferLimit: 0 },
+      async (proxy) => {
+        const down = await fetch(`${proxy.url}/bytes/${2 << 20}`);
+        assert.equal(down.status, 200);
+        assert.equal((await down.arrayBuffer()).byteLength, (2 << 20) + 2);
+      },
+    );
+  });
+
   it("streams response chunks one by one through a filter that changes each", async () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));

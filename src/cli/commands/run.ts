@@ -172,6 +172,7 @@ export const command: Command = {
       for (const w of cfg.warnings) process.stderr.write(`envoy.yaml: ${w}\n`);
       options.filters = cfg.filters;
       options.services = cfg.services;
+      if (cfg.bufferLimit !== undefined) options.bufferLimit = cfg.bufferLimit;
       options.clusters = { ...cfg.clusters, ...clusters };
       if (options.upstream === undefined) options.routes = cfg.routes;
       if (portFlag === undefined) port = cfg.listener.port;
