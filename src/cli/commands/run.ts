@@ -43,6 +43,8 @@ where to send and listen:
                         0 = any free port)
   --host ADDR           listen address (default 127.0.0.1)
   --log-level LEVEL     the filters' log level: trace, debug, info (default), warn, error, critical
+  --buffer-limit BYTES  how much of a body a filter may buffer before Envoy's 413/500
+                        (default 1 MiB, Envoy's per_connection_buffer_limit_bytes; 0 = none)
   --watch               reload the filters when a .wasm file changes (after npm run asbuild)
 
 Ctrl-C stops it.`;
@@ -138,13 +140,27 @@ export const command: Command = {
     const { rest, clusters } = takeClusters(args);
     const parsed = parseArgs(
       rest,
-      ["root-id", "config", "vm-config", "vm-id", "upstream", "port", "host", "envoy", "log-level"],
+      [
+        "root-id",
+        "config",
+        "vm-config",
+        "vm-id",
+        "upstream",
+        "port",
+        "host",
+        "envoy",
+        "log-level",
+        "buffer-limit",
+      ],
       ["fail-open", "insecure", "watch"],
     );
     const envoyPath = stringFlag(parsed, "envoy");
     const portFlag = stringFlag(parsed, "port");
     if (portFlag !== undefined && !/^\d+$/.test(portFlag))
       throw new UsageError("--port needs a number");
+    const bufferFlag = stringFlag(parsed, "buffer-limit");
+    if (bufferFlag !== undefined && !/^\d+$/.test(bufferFlag))
+      throw new UsageError("--buffer-limit needs a number of bytes");
     const logLevel = stringFlag(parsed, "log-level") ?? "info";
     if (!(LOG_LEVEL_NAMES as readonly string[]).includes(logLevel))
       throw new UsageError(`--log-level: one of ${LOG_LEVEL_NAMES.join(", ")}`);
@@ -158,6 +174,7 @@ export const command: Command = {
       onLog: printLog,
       watch: parsed.flags.has("watch"),
     };
+    if (bufferFlag !== undefined) options.bufferLimit = Number(bufferFlag);
     let port = portFlag !== undefined ? Number(portFlag) : DEFAULT_PORT;
     const describe: string[] = [];
 
@@ -172,7 +189,8 @@ export const command: Command = {
       for (const w of cfg.warnings) process.stderr.write(`envoy.yaml: ${w}\n`);
       options.filters = cfg.filters;
       options.services = cfg.services;
-      if (cfg.bufferLimit !== undefined) options.bufferLimit = cfg.bufferLimit;
+      if (cfg.bufferLimit !== undefined && bufferFlag === undefined)
+        options.bufferLimit = cfg.bufferLimit;
       options.clusters = { ...cfg.clusters, ...clusters };
       if (options.upstream === undefined) options.routes = cfg.routes;
       if (portFlag === undefined) port = cfg.listener.port;
