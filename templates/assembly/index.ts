@@ -55,4 +55,5 @@ class Filter extends Context {
 }
 
 // The root id ties this code to `root_id` in envoy.yaml and `pluginName` in wasmplugin.yaml.
-registerRootContext((context_id: u32) => new FilterRoot(context_id), "__ROOT_ID__");
+const ROOT_ID = "__ROOT_ID__";
+registerRootContext((context_id: u32) => new FilterRoot(context_id), ROOT_ID);
