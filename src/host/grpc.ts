@@ -88,11 +88,19 @@ export class GrpcCalls {
     return WasmResult.Ok;
   }
 
-  /** @internal proxy_grpc_cancel / proxy_grpc_close: forget the call, no more callbacks. */
-  cancel(vm: Vm, token: number, _how: "cancel" | "close"): WasmResult {
+  /**
+   * @internal proxy_grpc_cancel forgets the call or stream: no more callbacks. proxy_grpc_close
+   * does the same for a unary call, but only closes our side of a stream, which stays open
+   * until the remote side closes it (Envoy context.cc grpcClose: closeStream + local_closed_).
+   */
+  cancel(vm: Vm, token: number, how: "cancel" | "close"): WasmResult {
     if ((token & 3) !== 1 && (token & 3) !== 2) return WasmResult.BadArgument;
     const c = this.lookup(vm, token);
     if (!c) return WasmResult.NotFound;
+    if (how === "close" && (token & 3) === 2) {
+      c.localClosed = true;
+      return WasmResult.Ok;
+    }
     this.pending.splice(this.pending.indexOf(c), 1);
     return WasmResult.Ok;
   }

@@ -251,8 +251,11 @@ test("gRPC: unknown cluster ParseFailure, call tokens 5, 9, stream tokens 6, 10;
       [5, "call"],
       [9, "call"],
       [6, "stream"],
+      // Closing a stream closes only our side; it stays until the remote side closes it.
+      [10, "stream"],
     ],
   );
+  assert.equal(host.grpcCalls[3].localClosed, true);
   const call = host.grpcCalls[0];
   assert.equal(call.service, "svc.Echo");
   assert.equal(call.method, "Say");
@@ -290,6 +293,10 @@ test("gRPC: a unary call gets receive or close, a stream initial → receive →
     "close(1,6,0)",
     "close.msg=",
   ]);
-  assert.equal(host.grpcCalls.length, 0);
+  // Only stream 10 is left: closed on our side, still open on the remote side.
+  assert.deepEqual(
+    host.grpcCalls.map((c) => c.token),
+    [10],
+  );
   assert.throws(() => host.respondToGrpcCall(5, "again"), /no open gRPC call/);
 });
