@@ -43,6 +43,13 @@ interface Sink {
   trailers(t: Pair[]): void;
 }
 
+/** An upstream request ready to be sent. */
+interface PendingUpstream {
+  options: https.RequestOptions;
+  headers: string[];
+  https: boolean;
+}
+
 function requestHasBody(req: http.IncomingMessage): boolean {
   const cl = req.headers["content-length"];
   if (req.headers["transfer-encoding"] !== undefined) return true;
@@ -65,11 +72,7 @@ export class Exchange {
   private waitingDownstreamDrain = false;
   private waitingUpstreamDrain = false;
   private pendingDownstream: { status: number; headers: string[] } | null = null;
-  private pendingUpstream: {
-    options: https.RequestOptions;
-    headers: string[];
-    https: boolean;
-  } | null = null;
+  private pendingUpstream: PendingUpstream | null = null;
   private requestIn: Pair[] = [];
   private requestOut: Pair[] | null = null;
   private responseIn: Pair[] | null = null;
@@ -368,16 +371,35 @@ export class Exchange {
         setWire(wire, "content-length", String(chunk.length));
       }
     }
-    const ureq = (p.https ? https : http).request({ ...p.options, headers: wire });
+    // Until 64 KiB of body went out, the request can be sent again if a kept-alive connection
+    // turns out to be closed by the upstream (the race every pooling proxy has).
+    this.retry = { p, chunks: [], size: 0, ended: false };
+    this.sendUpstream(p);
+    this.writeUpstream(chunk, eos);
+  }
+
+  private retry: { p: PendingUpstream; chunks: Buffer[]; size: number; ended: boolean } | null =
+    null;
+
+  private sendUpstream(p: PendingUpstream): void {
+    const ureq = (p.https ? https : http).request({ ...p.options, headers: p.headers });
     this.upstreamReq = ureq;
     ureq.on("response", (ures) => this.upstreamResponse(ures));
-    ureq.on("error", (err) => this.upstreamError(err));
-    this.writeUpstream(chunk, eos);
+    ureq.on("error", (err) => this.upstreamError(err, ureq));
   }
 
   private writeUpstream(chunk: Buffer, eos: boolean): void {
     const ureq = this.upstreamReq!;
     this.record.bytes.requestOut += chunk.length;
+    const retry = this.retry;
+    if (retry) {
+      retry.size += chunk.length;
+      if (retry.size > 64 * 1024) this.retry = null;
+      else {
+        if (chunk.length > 0) retry.chunks.push(chunk);
+        if (eos) retry.ended = true;
+      }
+    }
     if (eos) {
       ureq.end(chunk);
       return;
@@ -399,6 +421,7 @@ export class Exchange {
       return;
     }
     this.upstreamRes = ures;
+    this.retry = null;
     const status = ures.statusCode ?? 502;
     const headers: Pair[] = [[":status", String(status)], ...rawPairs(ures.rawHeaders)];
     this.responseIn = headers.map(([k, v]) => [k, v]);
@@ -438,11 +461,24 @@ export class Exchange {
     });
   }
 
-  private upstreamError(err: Error): void {
-    if (this.upstreamAbandoned || this.finished) return;
+  private upstreamError(err: Error, ureq: http.ClientRequest): void {
+    if (this.upstreamAbandoned || this.finished || ureq !== this.upstreamReq) return;
     if (this.upstreamRes) return; // handled by the response's close
-    this.upstreamAbandoned = true;
     const code = (err as NodeJS.ErrnoException).code ?? err.message;
+    const retry = this.retry;
+    if (ureq.reusedSocket && code === "ECONNRESET" && retry) {
+      this.retry = null;
+      if (this.waitingUpstreamDrain) {
+        this.waitingUpstreamDrain = false;
+        this.req.resume();
+      }
+      this.sendUpstream(retry.p);
+      const again = this.upstreamReq!;
+      for (const c of retry.chunks) again.write(c);
+      if (retry.ended) again.end();
+      return;
+    }
+    this.upstreamAbandoned = true;
     const connect = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ETIMEDOUT"];
     const reason = connect.includes(code) ? "connection failure" : "connection termination";
     // Envoy's router: a 503 local reply that passes through the filters' response path.

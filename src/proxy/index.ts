@@ -239,6 +239,8 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        // Let the exchanges of the closed connections finish (proxy_on_log …) first.
+        await new Promise<void>((r) => setImmediate(r));
         core.chain?.close();
         await cleanup();
       })();

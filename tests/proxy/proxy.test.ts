@@ -724,6 +724,28 @@ describe("dev proxy: robustness", () => {
     );
   });
 
+  it("sends a request again when a kept-alive upstream connection turns out closed", async () => {
+    const perSocket = new WeakMap<object, number>();
+    const upstream = await startServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      // The second request on a connection finds it closed, as after an idle timeout.
+      if (n === 2) req.socket.destroy();
+      else res.end(`ok ${req.url}`);
+    });
+    await withProxy(
+      { filters: [{ wasm: ADD_HEADER, rootId: "add_header" }], upstream: upstream.url },
+      async (proxy) => {
+        assert.equal(await (await fetch(`${proxy.url}/one`)).text(), "ok /one");
+        const again = await fetch(`${proxy.url}/two`, { method: "POST", body: "body" });
+        assert.equal(again.status, 200);
+        assert.equal(await again.text(), "ok /two");
+        assert.equal(upstream.requests.length, 3);
+      },
+      [upstream],
+    );
+  });
+
   it("routes by prefix and answers 404 where no route matches", async () => {
     const api = await startServer((req, res) => res.end(`api saw ${req.url}`));
     await withProxy(
