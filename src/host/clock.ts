@@ -39,7 +39,7 @@ export class VirtualClock {
 
 // Milliseconds since the epoch times 1e6 is above 2^53, where doubles lose whole nanoseconds, so
 // the whole milliseconds are scaled as a bigint and only the fraction as a double.
-function toNanos(ms: number): bigint {
+export function toNanos(ms: number): bigint {
   const whole = Math.floor(ms);
   return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
 }

@@ -2,6 +2,7 @@
 // (Envoy `source/extensions/common/wasm/context.cc` decodeHeaders/decodeData/…, `log`,
 // `onDestroy`; cpp-host `src/context.cc` convertVmCallResultTo*; `conn_manager_impl.cc` for the
 // log → done → delete order).
+import { toNanos } from "./clock.js";
 import { Context, type BufferAccess, type LocalResponse, type MapAccess } from "./context.js";
 import {
   Action,
@@ -623,9 +624,7 @@ export class HttpContext extends Context {
         if (name === "size") return this.request.bytesReceived;
         if (name === "total_size") return this.totalSize(this.request);
         if (name === "duration" && this.logPhase)
-          return TypedValue.durationNanos(
-            BigInt(this.host.clock.now() - this.startTime) * 1000000n,
-          );
+          return TypedValue.durationNanos(toNanos(this.host.clock.now() - this.startTime));
       }
       const h = this.logPhase || this.request.headersLive ? this.request.headersMap : null;
       if (!h) return undefined;
