@@ -92,7 +92,7 @@ test("an actual request from an allowed origin gets the CORS headers on its resp
 
 test("requests without Origin, or from other origins, pass untouched", async () => {
   const host = await load();
-  for (const extra of [{}, { origin: "https://evil.example" }]) {
+  for (const extra of [{}, { origin: "https://evil.example" }] as Record<string, string>[]) {
     const http = host.newHttpContext();
     assert.equal(
       http.requestHeaders({ ":method": "GET", ":path": "/", ...extra }, { endOfStream: true }),
