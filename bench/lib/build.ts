@@ -79,13 +79,13 @@ export async function buildOurs(
 }
 
 /**
- * A copy of the SDK with `dispatcher.ts` patched, for runtime strategies that need a code change
+ * A copy of the SDK with some files patched, for runtime strategies that need a code change
  * (this bench never edits assembly/). Returns the base directory to build in (its node_modules
  * resolves "proxy-wasm-as" to the copy) and the folder holding copies of the workload filters.
  */
 export function patchedSdk(
   name: string,
-  patch: (dispatcher: string) => string,
+  patches: Record<string, (source: string) => string>,
 ): { baseDir: string; filters: string } {
   const dir = join(OUT, "sdk-" + name);
   rmSync(dir, { recursive: true, force: true });
@@ -93,11 +93,13 @@ export function patchedSdk(
   for (const f of ["index.ts", "proxy.ts", "asconfig.json", "asconfig.base.json", "package.json"])
     cpSync(join(ROOT, f), join(dir, f));
   cpSync(join(ROOT, "assembly"), join(dir, "assembly"), { recursive: true });
-  const file = join(dir, "assembly", "runtime", "dispatcher.ts");
-  const before = readFileSync(file, "utf8");
-  const after = patch(before);
-  if (after === before) throw new Error(`patch ${name} did not apply to dispatcher.ts`);
-  writeFileSync(file, after);
+  for (const [path, patch] of Object.entries(patches)) {
+    const file = join(dir, path);
+    const before = readFileSync(file, "utf8");
+    const after = patch(before);
+    if (after === before) throw new Error(`patch ${name} did not apply to ${path}`);
+    writeFileSync(file, after);
+  }
   symlinkSync("..", join(dir, "node_modules", "proxy-wasm-as"), "dir");
   symlinkSync(
     join(ROOT, "node_modules", "assemblyscript-json"),
