@@ -12,6 +12,21 @@ import { RETURN_U32 } from "./runtime/memory";
 import { acceptToken } from "./http_call";
 import { findCall } from "./runtime/callouts";
 
+/** The UTF-8 encoded target of a gRPC call or stream, as both hostcalls take it. */
+class GrpcTarget {
+  cluster: ArrayBuffer;
+  service: ArrayBuffer;
+  method: ArrayBuffer;
+  metadata: ArrayBuffer;
+
+  constructor(cluster: string, service: string, method: string, initial_metadata: Headers) {
+    this.cluster = String.UTF8.encode(cluster);
+    this.service = String.UTF8.encode(service);
+    this.method = String.UTF8.encode(method);
+    this.metadata = serializeHeaders(initial_metadata);
+  }
+}
+
 /**
  * Starts a unary gRPC call to `service`/`method` on `cluster`. The reply arrives as
  * `origin.onGrpcReceive` (success) or `origin.onGrpcClose` (failure). The token is
@@ -26,20 +41,17 @@ export function grpcCall(
   message: ArrayBuffer,
   timeout_milliseconds: u32,
 ): WasmResultValues {
-  const c = String.UTF8.encode(cluster);
-  const s = String.UTF8.encode(service);
-  const m = String.UTF8.encode(method);
-  const md = serializeHeaders(initial_metadata);
+  const t = new GrpcTarget(cluster, service, method, initial_metadata);
   const result = <WasmResultValues>(
     proxy_grpc_call(
-      changetype<usize>(c),
-      c.byteLength,
-      changetype<usize>(s),
-      s.byteLength,
-      changetype<usize>(m),
-      m.byteLength,
-      changetype<usize>(md),
-      md.byteLength,
+      changetype<usize>(t.cluster),
+      t.cluster.byteLength,
+      changetype<usize>(t.service),
+      t.service.byteLength,
+      changetype<usize>(t.method),
+      t.method.byteLength,
+      changetype<usize>(t.metadata),
+      t.metadata.byteLength,
       changetype<usize>(message),
       message.byteLength,
       timeout_milliseconds,
@@ -61,20 +73,17 @@ export function grpcStream(
   method: string,
   initial_metadata: Headers,
 ): WasmResultValues {
-  const c = String.UTF8.encode(cluster);
-  const s = String.UTF8.encode(service);
-  const m = String.UTF8.encode(method);
-  const md = serializeHeaders(initial_metadata);
+  const t = new GrpcTarget(cluster, service, method, initial_metadata);
   const result = <WasmResultValues>(
     proxy_grpc_stream(
-      changetype<usize>(c),
-      c.byteLength,
-      changetype<usize>(s),
-      s.byteLength,
-      changetype<usize>(m),
-      m.byteLength,
-      changetype<usize>(md),
-      md.byteLength,
+      changetype<usize>(t.cluster),
+      t.cluster.byteLength,
+      changetype<usize>(t.service),
+      t.service.byteLength,
+      changetype<usize>(t.method),
+      t.method.byteLength,
+      changetype<usize>(t.metadata),
+      t.metadata.byteLength,
       RETURN_U32,
     )
   );
