@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Action, Host, StartError } from "proxy-wasm-as/host";
+import { Action, Host } from "proxy-wasm-as/host";
 
 const wasm = new URL("../build/optimized.wasm", import.meta.url);
 
@@ -89,14 +89,7 @@ test("a bad configuration stops the plugin with a log line that says why", async
   for (const [pluginConfig, message] of cases) {
     await assert.rejects(
       Host.load(wasm, { rootId: "http_routing", pluginConfig: pluginConfig as object }),
-      (err: unknown) => {
-        assert.ok(err instanceof StartError);
-        assert.ok(
-          err.logs.some((l) => message.test(l)),
-          `${JSON.stringify(pluginConfig)}: ${err.logs.join("\n")}`,
-        );
-        return true;
-      },
+      { name: "StartError", message },
     );
   }
 });
