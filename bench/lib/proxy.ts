@@ -75,11 +75,20 @@ function load(
         maxRequests: o.maxRequests,
       },
     });
+    // Bounded even if a request never completes: give up 10 s after the load should have ended.
+    const timer = setTimeout(() => {
+      void w.terminate();
+      reject(new Error(`load generator did not finish within ${o.durationMs + 10_000} ms`));
+    }, o.durationMs + 10_000);
     w.once("message", (m) => {
+      clearTimeout(timer);
       void w.terminate();
       resolve(m);
     });
-    w.once("error", reject);
+    w.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }
 
@@ -142,12 +151,12 @@ export async function findDevProxy(): Promise<StartDevProxy | string> {
 
 function get(url: string): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res));
-      })
-      .on("error", reject);
+    const req = http.get(url, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res));
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`no answer from ${url} within 10 s`)));
+    req.on("error", reject);
   });
 }
 
