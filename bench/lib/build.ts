@@ -224,7 +224,11 @@ export const FOREIGN: ForeignSdk[] = [
   },
   {
     name: "solo",
-    packages: ["@solo-io/proxy-runtime@0.1.8", "assemblyscript@0.14.13"],
+    packages: [
+      "@solo-io/proxy-runtime@0.1.8",
+      "assemblyscript@0.14.13",
+      "assemblyscript-json@1.1.0",
+    ],
     ascBin: "node_modules/assemblyscript/bin/asc",
     outFlag: "-b",
     flags: [

@@ -42,18 +42,16 @@ const x = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)}×`;
 const CAVEATS = [
   "limit/json_config: no hand-written limit: per request it makes the same single hostcall as add_header (see that limit); a JSON parser written by hand in WAT would not be a limit of anything.",
   "solo/add_header: the filter does not read its configuration (it adds `hello: world!` directly): 0.1.8's onConfigure passes the configuration size where the address of the size belongs and then decodes a buffer it has already released, so the value cannot be trusted; with the value read, the filter traps in proxy_on_response_headers on this host. The issue's independent host saw solo's memory grow from 64 KiB to 8 MiB over 200,000 add_header requests; this filter (which keeps no configuration string) shows no growth.",
-  "gcore/json_config: G-Core has no JSON support; its filter parses with assemblyscript-json 1.1.0 (what its users would use), installed with it.",
-  "G-Core and solo build log strings for debug messages on every callback whatever the log level (solo also makes the proxy_log hostcall for each: 11 hostcalls for add_header where 1 is needed); that, not the runtime, is most of their per-request cost.",
+  "gcore/json_config, solo/json_config: neither SDK has JSON support; their filters parse with assemblyscript-json 1.1.0 (what their users would reach for), installed with them. solo's aborts in proxy_on_configure (proc_exit(255)); most likely the JSON parser is handed the corrupted configuration string described for solo/add_header.",
+  "G-Core and solo build log strings for debug messages on every callback whatever the log level (solo also makes the proxy_log hostcall for each: 11 hostcalls for add_header where 1 is needed); that work is part of their per-request cost.",
 ];
 
 const CANNOT: Record<string, string> = {
   "solo/body_rewrite":
-    "@solo-io/proxy-runtime 0.1.8 has no way to write a body: its `proxy_set_buffer_bytes` " +
-    "declaration is bound to the host function `proxy_get_buffer_status` with the wrong " +
-    "signature (a strict host refuses the module), and nothing in its API wraps it.",
-  "solo/json_config":
-    "@solo-io/proxy-runtime 0.1.8 has no JSON support and needs AssemblyScript 0.14, which " +
-    "assemblyscript-json 1.x does not build on.",
+    "@solo-io/proxy-runtime 0.1.8 has no way to write a body: it imports no " +
+    "`proxy_set_buffer_bytes`; its one declaration meant for writing a buffer " +
+    "(`proxy_set_buffer_status`) is bound to the host function `proxy_get_buffer_status` with " +
+    "the wrong signature (a strict host refuses the module), and nothing in its API wraps it.",
 };
 
 function memText(m: MemoryResult | string | undefined): string {
