@@ -40,61 +40,30 @@ const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
 
 // ---- contenders --------------------------------------------------------------------------
 
-/** Every way our SDK is built: the runtime strategies compared. */
+/** Every way our SDK is built: the runtime strategies compared ("batched" is the SDK as shipped). */
 const OUR_VARIANTS: { id: string; label: string; runtime?: string; patch?: boolean }[] = [
-  { id: "minimal", label: "proxy-wasm-as (minimal, collect every stream end)" },
-  { id: "incremental", label: "proxy-wasm-as (incremental)", runtime: "incremental" },
   {
     id: "batched",
-    label: "proxy-wasm-as (minimal, collect every 32 streams or after 128 KiB from the host)",
+    label: "proxy-wasm-as (minimal runtime, batched collection: the default)",
+  },
+  {
+    id: "minimal",
+    label: "proxy-wasm-as (minimal, collect every stream end)",
     patch: true,
   },
+  { id: "incremental", label: "proxy-wasm-as (incremental)", runtime: "incremental" },
 ];
 
-const COLLECT_LINE = "if (ASC_RUNTIME == 1) __collect(); // 1: Runtime.Minimal";
-/** Bytes the host may hand over (through the allocator) before the next callback collects. */
-const HANDOVER_LIMIT = 128 * 1024;
-
 /**
- * The proposal measured as "batched": with the minimal runtime, collect at the end of every
- * 32nd stream, or on entry to any callback once the host has handed over 128 KiB (bodies,
- * header values…) since the last collection. Entry to a callback is as safe a point as the end
- * of a stream: nothing of the module is on the stack (the host never calls in while a callback
- * runs, except the allocator, which does not go through `enter`).
+ * The earlier strategy, for comparison: with the minimal runtime, collect at the end of every
+ * stream (assembly/runtime/collector.ts with one stream per collection).
  */
-const BATCHED: Record<string, (source: string) => string> = {
-  "assembly/runtime/memory.ts": (source) =>
+const EVERY_STREAM: Record<string, (source: string) => string> = {
+  "assembly/runtime/collector.ts": (source) =>
     source.replace(
-      "export function allocate(size: usize): usize {\n  return heap.alloc(size);",
-      "let handedOver: usize = 0;\n\n/** Bytes the host was given since the last resetHandedOver(). */\nexport function handedOverBytes(): usize {\n  return handedOver;\n}\n\nexport function resetHandedOver(): void {\n  handedOver = 0;\n}\n\nexport function allocate(size: usize): usize {\n  handedOver += size;\n  return heap.alloc(size);",
+      "const STREAMS_PER_COLLECTION: u32 = 32;",
+      "const STREAMS_PER_COLLECTION: u32 = 1;",
     ),
-  "assembly/runtime/dispatcher.ts": (source) =>
-    source
-      .replace(
-        COLLECT_LINE,
-        `if (ASC_RUNTIME == 1) {
-    streamsSinceCollect++;
-    if (streamsSinceCollect >= 32 || handedOverBytes() >= ${HANDOVER_LIMIT}) collectNow();
-  }`,
-      )
-      .replace(
-        "export function enter(): void {\n  forgetLogLevel();",
-        `export function enter(): void {\n  forgetLogLevel();\n  if (ASC_RUNTIME == 1 && handedOverBytes() >= ${HANDOVER_LIMIT}) collectNow();`,
-      )
-      .replace(
-        "/** Called first in every callback. */",
-        `import { handedOverBytes, resetHandedOver } from "./memory";
-
-let streamsSinceCollect: u32 = 0;
-
-function collectNow(): void {
-  __collect();
-  streamsSinceCollect = 0;
-  resetHandedOver();
-}
-
-/** Called first in every callback. */`,
-      ),
 };
 
 const contenders: Contender[] = [
@@ -159,7 +128,7 @@ async function buildForeignSdk(sdk: (typeof FOREIGN)[number]): Promise<void> {
 
 async function buildOursAll(): Promise<void> {
   for (const v of OUR_VARIANTS) {
-    const sdk = v.patch ? patchedSdk(v.id, BATCHED) : null;
+    const sdk = v.patch ? patchedSdk(v.id, EVERY_STREAM) : null;
     for (const w of WORKLOADS) {
       const entry = sdk
         ? join(sdk.filters, `${w.name}.ts`)
@@ -167,21 +136,16 @@ async function buildOursAll(): Promise<void> {
       const out = join(OUT, `ours-${v.id}`, `${w.name}.wasm`);
       try {
         const bytes = await buildOurs(entry, out, { runtime: v.runtime, baseDir: sdk?.baseDir });
-        const wat = readFileSync(out.replace(/\.wasm$/, ".wat"), "utf8");
-        if (sdk && !wat.includes("streamsSinceCollect"))
-          throw new Error("the patched SDK was not the one compiled");
         results.wasm.set(key(v.id, w.name), bytes);
       } catch (e) {
         results.notes.push(`${v.id} ${w.name}: does not build: ${(e as Error).message}`);
       }
     }
-    if (sdk && v.id === "batched") {
+    if (v.id === "batched") {
       // add_header without `export *`: what dropping unused callback exports would give.
       const out = join(OUT, "ours-lean", "add_header.wasm");
       try {
-        const bytes = await buildOurs(join(sdk.filters, "add_header_lean.ts"), out, {
-          baseDir: sdk.baseDir,
-        });
+        const bytes = await buildOurs(join(BENCH, "filters", "add_header_lean.ts"), out, {});
         results.wasm.set(key("lean", "add_header"), bytes);
       } catch (e) {
         results.notes.push(`lean add_header: does not build: ${(e as Error).message}`);
@@ -189,10 +153,10 @@ async function buildOursAll(): Promise<void> {
     }
     progress(`built proxy-wasm-as (${v.id}) (${elapsed()})`);
   }
-  const addHeader = join(OUT, "ours-minimal", "add_header.wasm");
-  if (results.wasm.has(key("minimal", "add_header")))
+  const addHeader = join(OUT, "ours-batched", "add_header.wasm");
+  if (results.wasm.has(key("batched", "add_header")))
     results.sizes = sizeReport(
-      results.wasm.get(key("minimal", "add_header"))!,
+      results.wasm.get(key("batched", "add_header"))!,
       readFileSync(addHeader.replace(/\.wasm$/, ".wat"), "utf8"),
     );
   const shipped = join(ROOT, "build", "optimized.wasm");

@@ -8,6 +8,7 @@ import { getPropertyString } from "../properties";
 import { RootContextBase } from "../root_context_base";
 import { StreamContextBase } from "../stream_context_base";
 import { findCall } from "./callouts";
+import { collectAfterStream, collectIfMuchHandedOver } from "./collector";
 import {
   RootFactory,
   findRootFactory,
@@ -20,6 +21,7 @@ import {
 /** Called first in every callback. */
 export function enter(): void {
   forgetLogLevel();
+  collectIfMuchHandedOver();
 }
 
 function missing(kind: string, context_id: u32): void {
@@ -112,9 +114,7 @@ export function deleteContext(context_id: u32): void {
   context.onDelete();
   context._deleted = true;
   removeContext(context_id);
-  // With the minimal runtime nothing collects on its own; the end of a stream is a point where
-  // no object lives only on the stack.
-  if (ASC_RUNTIME == 1) __collect(); // 1: Runtime.Minimal
+  if (!context._isRoot) collectAfterStream();
 }
 
 /** The context that started callout `token`, with the call forgotten when `final`. */

@@ -14,9 +14,22 @@ export const RETURN_U32: usize = slots + 8;
 /** Where the host writes a u64 result (time, metric value); 8-byte aligned. */
 export const RETURN_U64: usize = slots + 16;
 
+let handedOver: usize = 0;
+
 /** The allocator the host calls (exported as `proxy_on_memory_allocate`). */
 export function allocate(size: usize): usize {
+  handedOver += size;
   return heap.alloc(size);
+}
+
+/** Bytes the host handed over through the allocator since `resetHandedOver()`. */
+export function handedOverBytes(): usize {
+  return handedOver;
+}
+
+/** Starts counting handed-over bytes from zero again. */
+export function resetHandedOver(): void {
+  handedOver = 0;
 }
 
 /** Length of the block the last hostcall returned. */
