@@ -29,6 +29,8 @@ export function tempDir(prefix = "pwa-cli-"): string {
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
   delete env.NODE_TEST_CONTEXT;
+  // asc colours its diagnostics whenever CI is set (it ignores NO_COLOR); CI runs set CI=true.
+  delete env.CI;
   env.npm_config_update_notifier = "false";
   return env;
 }
