@@ -24,7 +24,6 @@ export class PendingCall {
 
 // A linked list: few calls are in flight at once, and it needs no array code.
 let pending: PendingCall | null = null;
-let pendingCount: i32 = 0;
 
 /** Remembers that `origin` started the call with `token`. */
 export function rememberCall(
@@ -34,7 +33,6 @@ export function rememberCall(
   isStream: bool,
 ): void {
   pending = new PendingCall(token, origin, callback, isStream, pending);
-  pendingCount++;
 }
 
 /** The pending call for `token`, or null. `remove` also forgets it. */
@@ -46,7 +44,6 @@ export function findCall(token: u32, remove: bool): PendingCall | null {
       if (remove) {
         if (previous === null) pending = call.next;
         else previous.next = call.next;
-        pendingCount--;
       }
       return call;
     }
@@ -54,9 +51,4 @@ export function findCall(token: u32, remove: bool): PendingCall | null {
     call = call.next;
   }
   return null;
-}
-
-/** Number of calls in flight (all contexts). */
-export function pendingCallCount(): i32 {
-  return pendingCount;
 }

@@ -32,11 +32,6 @@ export function resetHandedOver(): void {
   handedOver = 0;
 }
 
-/** Length of the block the last hostcall returned. */
-export function returnedLength(): usize {
-  return <usize>load<u32>(RETURN_LEN);
-}
-
 /** Copies the block the last hostcall returned into a new ArrayBuffer and frees it. */
 export function takeBuffer(): ArrayBuffer {
   const ptr = <usize>load<u32>(RETURN_PTR);

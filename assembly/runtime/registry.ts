@@ -79,8 +79,3 @@ export function removeContext(context_id: u32): void {
   contexts.delete(context_id);
   if (lastId == context_id) lastContext = null;
 }
-
-/** How many contexts are alive (roots and streams). */
-export function contextCount(): i32 {
-  return contexts.size;
-}
