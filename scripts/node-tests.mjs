@@ -24,9 +24,17 @@ if (files.length === 0) {
   console.error("no test files found under " + (roots.join(", ") || "tests, examples"));
   process.exit(1);
 }
+// npm puts node_modules/.bin first on the PATH of `npm test`, and @as-pect/cli brings npm 6
+// along (through glob-promise → npm-install-peers), so a test's `npm pack` or `npm install`
+// would run that old npm. Tests find their tools by path, so the PATH they see drops those dirs.
+const sep = process.platform === "win32" ? ";" : ":";
+const PATH = (process.env.PATH ?? "")
+  .split(sep)
+  .filter((dir) => !/node_modules[\\/]\.bin$/.test(dir))
+  .join(sep);
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-reporter=spec", ...files],
-  { stdio: "inherit" },
+  { stdio: "inherit", env: { ...process.env, PATH } },
 );
 process.exit(result.status ?? 1);
