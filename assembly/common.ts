@@ -134,3 +134,6 @@ export {
   checkJsonSyntax,
   lastJsonError,
 } from "./json_config";
+
+// Base64.
+export { base64Encode, base64EncodeString, base64Decode, base64DecodeString } from "./base64";

@@ -10,6 +10,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
+  base64EncodeString,
   FilterHeadersStatusValues,
   RootContext,
   logError,
@@ -63,7 +64,7 @@ class BasicAuthRoot extends RootContext {
         );
         return false;
       }
-      this.credentials.set(base64(String.UTF8.encode(name + ":" + password.valueOf())), name);
+      this.credentials.set(base64EncodeString(name + ":" + password.valueOf()), name);
     }
     return true;
   }
@@ -71,26 +72,6 @@ class BasicAuthRoot extends RootContext {
   createContext(context_id: u32): Context {
     return new BasicAuth(context_id, this);
   }
-}
-
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** Standard base64 with padding (RFC 4648 §4). AssemblyScript's library has no encoder. */
-function base64(data: ArrayBuffer): string {
-  const bytes = Uint8Array.wrap(data);
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 3) {
-    const rest = bytes.length - i;
-    const chunk =
-      ((<u32>bytes[i]) << 16) |
-      (rest > 1 ? (<u32>bytes[i + 1]) << 8 : 0) |
-      (rest > 2 ? <u32>bytes[i + 2] : 0);
-    out += ALPHABET.charAt((chunk >> 18) & 63);
-    out += ALPHABET.charAt((chunk >> 12) & 63);
-    out += rest > 1 ? ALPHABET.charAt((chunk >> 6) & 63) : "=";
-    out += rest > 2 ? ALPHABET.charAt(chunk & 63) : "=";
-  }
-  return out;
 }
 
 class BasicAuth extends Context {
