@@ -1,5 +1,7 @@
 import { proxy_set_effective_context } from "./abi/imports";
 import { WasmResultValues } from "./abi/enums";
+import { dispatchHttpCall } from "./http_call";
+import { Headers } from "./pairs";
 
 /** What root and stream contexts share: an id, the end-of-life callbacks, callout replies. */
 export class BaseContext {
@@ -28,6 +30,22 @@ export class BaseContext {
   /** Makes later hostcalls act on this context (for work started from another context). */
   setEffectiveContext(): WasmResultValues {
     return <WasmResultValues>proxy_set_effective_context(this.context_id);
+  }
+
+  /**
+   * Sends an HTTP request to `cluster` (an upstream cluster of the proxy; `headers` must hold
+   * `:method`, `:path` and `:authority`). The reply arrives at this context's
+   * `onHttpCallResponse`; a stream pauses until then and resumes with `continueRequest()`. The
+   * token is `lastCallToken()`.
+   */
+  dispatchHttpCall(
+    cluster: string,
+    headers: Headers,
+    body: ArrayBuffer | null,
+    trailers: Headers,
+    timeout_milliseconds: u32,
+  ): WasmResultValues {
+    return dispatchHttpCall(this, cluster, headers, body, trailers, timeout_milliseconds);
   }
 
   /**

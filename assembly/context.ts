@@ -4,7 +4,6 @@ import {
   StreamTypeValues,
   WasmResultValues,
 } from "./abi/enums";
-import { dispatchHttpCall } from "./http_call";
 import { grpcCall, grpcStream } from "./grpc";
 import { Headers } from "./pairs";
 import { RootContext } from "./root_context";
@@ -67,20 +66,6 @@ export class Context extends StreamContextBase {
     grpc_status: GrpcStatusValues = GrpcStatusValues.InvalidCode,
   ): WasmResultValues {
     return send_local_response(status_code, details, body, headers, grpc_status);
-  }
-
-  /**
-   * Sends an HTTP request to `cluster`; the reply arrives at this context's
-   * `onHttpCallResponse`. Pause the stream until then, and resume it with `continueRequest()`.
-   */
-  dispatchHttpCall(
-    cluster: string,
-    headers: Headers,
-    body: ArrayBuffer | null,
-    trailers: Headers,
-    timeout_milliseconds: u32,
-  ): WasmResultValues {
-    return dispatchHttpCall(this, cluster, headers, body, trailers, timeout_milliseconds);
   }
 
   /** Starts a unary gRPC call whose reply arrives at this context's gRPC callbacks. */

@@ -2,8 +2,6 @@ import { proxy_set_tick_period_milliseconds } from "./abi/imports";
 import { WasmResultValues } from "./abi/enums";
 import { BaseContext } from "./base_context";
 import { StreamContextBase } from "./stream_context_base";
-import { Headers } from "./pairs";
-import { dispatchHttpCall } from "./http_call";
 
 /**
  * The callbacks of a root (plugin) context that every flavour shares. Filters extend
@@ -38,20 +36,6 @@ export class RootContextBase extends BaseContext {
   setTickPeriod(milliseconds: u32): WasmResultValues {
     this.setEffectiveContext();
     return <WasmResultValues>proxy_set_tick_period_milliseconds(milliseconds);
-  }
-
-  /**
-   * Sends an HTTP request to `cluster` from this root context (for example on a tick); the reply
-   * arrives at this root's `onHttpCallResponse`. The token is `lastCallToken()`.
-   */
-  dispatchHttpCall(
-    cluster: string,
-    headers: Headers,
-    body: ArrayBuffer | null,
-    trailers: Headers,
-    timeout_milliseconds: u32,
-  ): WasmResultValues {
-    return dispatchHttpCall(this, cluster, headers, body, trailers, timeout_milliseconds);
   }
 
   /** @internal Dispatch hook for `proxy_on_configure`. */

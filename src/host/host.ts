@@ -394,25 +394,26 @@ export class Host {
 
   /** @internal */
   pluginLog(level: number, message: string, vm: Vm, ctx: Context | null): void {
-    if (level < this.logLevel) return;
-    const root = ctx?.root;
-    this.logStore.add({
-      level,
-      message,
-      source: "plugin",
-      pluginName: root?.pluginName ?? "",
-      rootId: root?.rootId ?? "",
-      vmId: vm.vmId,
-    });
+    if (level >= this.logLevel) this.record("plugin", level, message, vm, ctx);
   }
 
   /** @internal the emulator's own lines (traps), kept whatever the log level. */
   hostLog(level: number, message: string, vm: Vm, ctx: Context | null): void {
+    this.record("host", level, message, vm, ctx);
+  }
+
+  private record(
+    source: "plugin" | "host",
+    level: number,
+    message: string,
+    vm: Vm,
+    ctx: Context | null,
+  ): void {
     const root = ctx?.root;
     this.logStore.add({
       level,
       message,
-      source: "host",
+      source,
       pluginName: root?.pluginName ?? "",
       rootId: root?.rootId ?? "",
       vmId: vm.vmId,

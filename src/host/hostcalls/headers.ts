@@ -2,6 +2,14 @@
 import { WasmResult } from "../enums.js";
 import { decodePairs, encodePairs } from "../pairs.js";
 import { contextOf, type Hostcall } from "./types.js";
+import type { Vm } from "../vm.js";
+
+/** Map `type` of the current context, created if it may be; null when unavailable or read-only. */
+function writableMap(vm: Vm, type: number) {
+  const a = contextOf(vm)?.getMap(type >>> 0);
+  if (!a || a.readOnly) return null;
+  return a.map ?? a.create?.() ?? null;
+}
 
 export const headerHostcalls: Record<string, Hostcall> = {
   proxy_get_header_map_pairs(vm, type: number, ptrPtr: number, lenPtr: number) {
@@ -13,9 +21,8 @@ export const headerHostcalls: Record<string, Hostcall> = {
 
   proxy_set_header_map_pairs(vm, type: number, ptr: number, len: number) {
     const pairs = decodePairs(vm.memory.read(ptr, len));
-    const a = contextOf(vm)?.getMap(type >>> 0);
-    const map = a?.map ?? a?.create?.();
-    if (!a || !map || a.readOnly) return WasmResult.BadArgument;
+    const map = writableMap(vm, type);
+    if (!map) return WasmResult.BadArgument;
     // Envoy setHeaderMapPairs: remove every existing key, then add the pairs in order.
     map.clear();
     for (const [k, v] of pairs) map.add(k, v);
@@ -55,9 +62,8 @@ export const headerHostcalls: Record<string, Hostcall> = {
   ) {
     const key = vm.memory.readString(kPtr, kLen);
     const value = vm.memory.readString(vPtr, vLen);
-    const a = contextOf(vm)?.getMap(type >>> 0);
-    const map = a?.map ?? a?.create?.();
-    if (!a || !map || a.readOnly) return WasmResult.BadArgument;
+    const map = writableMap(vm, type);
+    if (!map) return WasmResult.BadArgument;
     map.add(key, value);
     return WasmResult.Ok;
   },
@@ -72,9 +78,8 @@ export const headerHostcalls: Record<string, Hostcall> = {
   ) {
     const key = vm.memory.readString(kPtr, kLen);
     const value = vm.memory.readString(vPtr, vLen);
-    const a = contextOf(vm)?.getMap(type >>> 0);
-    const map = a?.map ?? a?.create?.();
-    if (!a || !map || a.readOnly) return WasmResult.BadArgument;
+    const map = writableMap(vm, type);
+    if (!map) return WasmResult.BadArgument;
     map.set(key, value);
     return WasmResult.Ok;
   },
