@@ -1,10 +1,11 @@
 // Base64 (RFC 4648 §4, standard alphabet with padding), for credentials and binary header values.
 // AssemblyScript's standard library has none.
-
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+import { decodeString, encodeString } from "./runtime/utf8_codec";
 
 /** Encodes `data` as base64 with padding. */
 export function base64Encode(data: ArrayBuffer): string {
+  // A local, not a module constant: filters that never encode carry no alphabet.
+  const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const bytes = Uint8Array.wrap(data);
   const parts = new Array<string>();
   for (let i = 0; i < bytes.length; i += 3) {
@@ -23,7 +24,7 @@ export function base64Encode(data: ArrayBuffer): string {
 
 /** Encodes the UTF-8 bytes of `text` as base64. */
 export function base64EncodeString(text: string): string {
-  return base64Encode(String.UTF8.encode(text));
+  return base64Encode(encodeString(text));
 }
 
 function sextet(c: i32): i32 {
@@ -68,5 +69,5 @@ export function base64Decode(text: string): ArrayBuffer | null {
 /** Decodes base64 into UTF-8 text, or null when it is not valid base64. */
 export function base64DecodeString(text: string): string | null {
   const bytes = base64Decode(text);
-  return bytes !== null ? String.UTF8.decode(bytes) : null;
+  return bytes !== null ? decodeString(bytes) : null;
 }

@@ -11,6 +11,8 @@ export class BaseContext {
   _isRoot: bool = false;
   /** @internal Set once the host deleted this context, so late callout replies are dropped. */
   _deleted: bool = false;
+  /** @internal The next context in the same bucket of the context table. */
+  _nextInTable: BaseContext | null = null;
 
   constructor(context_id: u32) {
     this.context_id = context_id;

@@ -12,6 +12,7 @@ import {
   takeBuffer,
   takeString,
 } from "./runtime/memory";
+import { encodeString } from "./runtime/utf8_codec";
 
 /**
  * One of the host's byte buffers: an HTTP body, TCP data, a callout response, the
@@ -66,17 +67,17 @@ export class Buffer {
 
   /** Replaces the content with the UTF-8 bytes of `text`. */
   replaceString(text: string): WasmResultValues {
-    return this.replace(String.UTF8.encode(text));
+    return this.replace(encodeString(text));
   }
 
   /** Inserts the UTF-8 bytes of `text` before the current content. */
   prependString(text: string): WasmResultValues {
-    return this.prepend(String.UTF8.encode(text));
+    return this.prepend(encodeString(text));
   }
 
   /** Adds the UTF-8 bytes of `text` after the current content. */
   appendString(text: string): WasmResultValues {
-    return this.append(String.UTF8.encode(text));
+    return this.append(encodeString(text));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { proxy_call_foreign_function } from "./abi/imports";
 import { WasmResultValues } from "./abi/enums";
 import { RETURN_LEN, RETURN_PTR, clearReturned, takeBuffer } from "./runtime/memory";
+import { encodeString } from "./runtime/utf8_codec";
 
 let lastResult: WasmResultValues = WasmResultValues.Ok;
 
@@ -15,7 +16,7 @@ export function lastForeignFunctionResult(): WasmResultValues {
  * (see `lastForeignFunctionResult()`: NotFound when the host has no such function).
  */
 export function callForeignFunction(name: string, args: ArrayBuffer): ArrayBuffer | null {
-  const n = String.UTF8.encode(name);
+  const n = encodeString(name);
   clearReturned();
   lastResult = <WasmResultValues>(
     proxy_call_foreign_function(

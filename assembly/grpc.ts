@@ -11,6 +11,7 @@ import { Headers, serializeHeaders } from "./pairs";
 import { RETURN_U32 } from "./runtime/memory";
 import { acceptToken } from "./http_call";
 import { findCall } from "./runtime/callouts";
+import { encodeString } from "./runtime/utf8_codec";
 
 /** The UTF-8 encoded target of a gRPC call or stream, as both hostcalls take it. */
 class GrpcTarget {
@@ -20,9 +21,9 @@ class GrpcTarget {
   metadata: ArrayBuffer;
 
   constructor(cluster: string, service: string, method: string, initial_metadata: Headers) {
-    this.cluster = String.UTF8.encode(cluster);
-    this.service = String.UTF8.encode(service);
-    this.method = String.UTF8.encode(method);
+    this.cluster = encodeString(cluster);
+    this.service = encodeString(service);
+    this.method = encodeString(method);
     this.metadata = serializeHeaders(initial_metadata);
   }
 }

@@ -4,6 +4,7 @@ import { BaseContext } from "./base_context";
 import { Headers, serializeHeaders } from "./pairs";
 import { RETURN_U32 } from "./runtime/memory";
 import { HttpCallCallback, rememberCall } from "./runtime/callouts";
+import { encodeString } from "./runtime/utf8_codec";
 
 let lastToken: u32 = 0;
 
@@ -37,7 +38,7 @@ export function dispatchHttpCall(
   timeout_milliseconds: u32,
   callback: HttpCallCallback | null = null,
 ): WasmResultValues {
-  const upstream = String.UTF8.encode(cluster);
+  const upstream = encodeString(cluster);
   const headerBytes = serializeHeaders(headers);
   const trailerBytes = serializeHeaders(trailers);
   const bodyPtr = body !== null ? changetype<usize>(body) : 0;

@@ -1,7 +1,7 @@
 import { proxy_get_log_level, proxy_log } from "./abi/imports";
 import { LogLevelValues } from "./abi/enums";
 import { RETURN_U32 } from "./runtime/memory";
-import { arg0Len, arg0Ptr, encode1, lineLength, linePtr } from "./runtime/utf8";
+import { arg0Len, arg0Ptr, encode1, lineLength, linePtr, lineStart, lineText } from "./runtime/utf8";
 
 // The host's level is asked at most once per callback: Envoy's level can change at run time,
 // but one hostcall per callback is the most a filter that logs should pay. Before the first
@@ -42,6 +42,13 @@ export function log(level: LogLevelValues, message: string): void {
 /** @internal Writes the line assembled with `lineStart` / `lineText` if `level` is enabled. */
 export function logLine(level: LogLevelValues): void {
   if (isLogEnabled(level)) proxy_log(level, linePtr(), lineLength());
+}
+
+/** @internal Starts a line of the SDK's own diagnostics: "proxy-wasm-as: " and `text`. */
+export function sdkLine(text: string): void {
+  lineStart();
+  lineText("proxy-wasm-as: ");
+  lineText(text);
 }
 
 /** Logs at trace level. */

@@ -1,6 +1,7 @@
 // The pairs wire format the host uses for header maps and metadata (../shared/abi.md §4):
 // u32 count, then count × (u32 key length, u32 value length), then each key and value followed
 // by a NUL byte. All little-endian.
+import { decodeString, encodeString } from "./runtime/utf8_codec";
 
 /** One header or metadata entry, as raw bytes (usually UTF-8 text). */
 export class HeaderPair {
@@ -14,17 +15,17 @@ export class HeaderPair {
 
   /** A pair from two strings, encoded as UTF-8. */
   static of(key: string, value: string): HeaderPair {
-    return new HeaderPair(String.UTF8.encode(key), String.UTF8.encode(value));
+    return new HeaderPair(encodeString(key), encodeString(value));
   }
 
   /** The key decoded as UTF-8. */
   get keyText(): string {
-    return String.UTF8.decode(this.key);
+    return decodeString(this.key);
   }
 
   /** The value decoded as UTF-8. */
   get valueText(): string {
-    return String.UTF8.decode(this.value);
+    return decodeString(this.value);
   }
 
   toString(): string {
@@ -46,7 +47,7 @@ export function makeHeaders(namesAndValues: string[]): Headers {
 
 /** The first value of `name` in `headers` (names compared exactly), or null. */
 export function findHeader(headers: Headers, name: string): string | null {
-  const key = String.UTF8.encode(name);
+  const key = encodeString(name);
   for (let i = 0; i < headers.length; i++) {
     const pair = headers[i];
     if (sameBytes(pair.key, key)) return pair.valueText;

@@ -3,6 +3,7 @@ import { WasmResultValues } from "./abi/enums";
 import { Headers, deserializeHeaders } from "./pairs";
 import { RETURN_LEN, RETURN_PTR, clearReturned, takeBuffer, takeString } from "./runtime/memory";
 import { arg0Len, arg0Ptr, encode1 } from "./runtime/utf8";
+import { encodeString } from "./runtime/utf8_codec";
 
 /**
  * Encodes a property path for the host: segments joined by NUL bytes. A dotted string
@@ -10,7 +11,7 @@ import { arg0Len, arg0Ptr, encode1 } from "./runtime/utf8";
  * (["metadata", "filter_metadata", "envoy.lb"]).
  */
 export function encodePropertyPath(segments: string[]): ArrayBuffer {
-  return String.UTF8.encode(segments.join("\0"));
+  return encodeString(segments.join("\0"));
 }
 
 // A dotted path is encoded in the scratch block and its dots turned into NULs in place: "." is
@@ -99,7 +100,7 @@ export function set_property(path: string, data: ArrayBuffer): WasmResultValues 
 
 /** Sets property `path` to the UTF-8 bytes of `value`. */
 export function setPropertyString(path: string, value: string): WasmResultValues {
-  return set_property(path, String.UTF8.encode(value));
+  return set_property(path, encodeString(value));
 }
 
 /** Typed getters for the request attributes Envoy offers (null when unavailable). */

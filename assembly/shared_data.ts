@@ -2,6 +2,7 @@ import { proxy_get_shared_data, proxy_set_shared_data } from "./abi/imports";
 import { WasmResultValues } from "./abi/enums";
 import { RETURN_LEN, RETURN_PTR, RETURN_U32, clearReturned, takeBuffer } from "./runtime/memory";
 import { arg0Len, arg0Ptr, encode1 } from "./runtime/utf8";
+import { decodeString, encodeString } from "./runtime/utf8_codec";
 
 /** A value read from shared data with its compare-and-swap stamp. */
 export class SharedData {
@@ -12,7 +13,7 @@ export class SharedData {
 
   /** The value decoded as UTF-8. */
   get text(): string {
-    return String.UTF8.decode(this.value);
+    return decodeString(this.value);
   }
 }
 
@@ -42,5 +43,5 @@ export function setSharedData(key: string, value: ArrayBuffer, cas: u32 = 0): Wa
 
 /** Like `setSharedData`, with the UTF-8 bytes of `value`. */
 export function setSharedDataString(key: string, value: string, cas: u32 = 0): WasmResultValues {
-  return setSharedData(key, String.UTF8.encode(value), cas);
+  return setSharedData(key, encodeString(value), cas);
 }

@@ -5,6 +5,7 @@ import {
 } from "./abi/imports";
 import { WasmResultValues } from "./abi/enums";
 import { RETURN_LEN, RETURN_PTR, RETURN_U32, clearReturned, takeBuffer } from "./runtime/memory";
+import { decodeString } from "./runtime/utf8_codec";
 
 /** A status code and message from the host (for a failed callout or a closed gRPC call). */
 export class StatusWithData {
@@ -16,7 +17,7 @@ export class StatusWithData {
 
   /** The message as text. */
   get message(): string {
-    return String.UTF8.decode(this.data);
+    return decodeString(this.data);
   }
 }
 

@@ -5,6 +5,7 @@ import {
 } from "./abi/imports";
 import { GrpcStatusValues, StreamTypeValues, WasmResultValues } from "./abi/enums";
 import { Headers, serializeHeaders } from "./pairs";
+import { encodeString } from "./runtime/utf8_codec";
 
 /** Resumes a paused stream; takes effect when the current callback returns. */
 export function continue_stream(stream_type: StreamTypeValues): WasmResultValues {
@@ -37,7 +38,7 @@ export function send_local_response(
   additional_headers: Headers,
   grpc_status: GrpcStatusValues = GrpcStatusValues.InvalidCode,
 ): WasmResultValues {
-  const details = String.UTF8.encode(response_code_details);
+  const details = encodeString(response_code_details);
   const headers = serializeHeaders(additional_headers);
   return <WasmResultValues>(
     proxy_send_local_response(

@@ -17,11 +17,12 @@ export function proxy_abort(
   lineNumber_: u32,
   columnNumber: u32,
 ): void {
+  // "abort: <message> at <file>:<line>:<column>"; a missing message or file stays empty.
   lineStart();
   lineText("abort: ");
-  lineText(message !== null ? message : "(no message)");
+  if (message !== null) lineText(message);
   lineText(" at ");
-  lineText(fileName !== null ? fileName : "(unknown file)");
+  if (fileName !== null) lineText(fileName);
   lineText(":");
   lineNumber(lineNumber_);
   lineText(":");

@@ -1,8 +1,9 @@
-// When the minimal runtime collects garbage. It never collects on its own, and a collection
-// walks every live object (root contexts, the context table, …), a fixed cost. Paying it at every
-// stream end made add_header 1.9× the hand-written limit; paying it once per 32 streams, or
-// sooner once the host has handed over a lot of bytes, made it 1.38× (bench/RESULTS.md).
-// Counting bytes matters: with a stream count alone one large body's garbage piles up.
+// When garbage is collected. Neither the SDK's own runtime (assembly/rt) nor AssemblyScript's
+// "minimal" one collects on its own, and a collection walks every live object (root contexts,
+// the context table, …), a fixed cost. Paying it at every stream end made add_header 1.9× the
+// hand-written limit; paying it once per 32 streams, or sooner once much was allocated, keeps
+// it near the limit (bench/RESULTS.md). Counting bytes matters: with a stream count alone one
+// large body's garbage piles up.
 // Both call sites are points where no managed object lives only on the stack: the end of a
 // stream, and the entry to a callback (the host calls in during a callback only through the
 // allocator, which never collects).
@@ -10,10 +11,20 @@ import { handedOverBytes, resetHandedOver } from "./memory";
 
 /** Collect after this many stream ends at the latest. */
 const STREAMS_PER_COLLECTION: u32 = 32;
-/** Collect on the next callback once the host handed over this many bytes. */
-const HANDED_OVER_BYTES_PER_COLLECTION: usize = 128 * 1024;
+/** Collect on the next callback once this many bytes were allocated. */
+const BYTES_PER_COLLECTION: usize = 128 * 1024;
+
+/** True when the runtime in the module waits for us to collect (ours, or "minimal"). */
+// @ts-ignore: decorator
+@inline const COLLECTS_ON_REQUEST: bool = isDefined(__proxy_rt_allocated) || ASC_RUNTIME == 1;
 
 let streamsSinceCollection: u32 = 0;
+
+/** Bytes allocated since the last collection, as far as the runtime tells. */
+function pressure(): usize {
+  if (isDefined(__proxy_rt_allocated)) return __proxy_rt_allocated();
+  return handedOverBytes();
+}
 
 function collectNow(): void {
   __collect();
@@ -23,18 +34,15 @@ function collectNow(): void {
 
 /** At a stream's end (`proxy_on_delete`). */
 export function collectAfterStream(): void {
-  if (ASC_RUNTIME != 1) return; // 1: Runtime.Minimal; the incremental runtime collects itself
+  if (!COLLECTS_ON_REQUEST) return;
   streamsSinceCollection++;
-  if (
-    streamsSinceCollection >= STREAMS_PER_COLLECTION ||
-    handedOverBytes() >= HANDED_OVER_BYTES_PER_COLLECTION
-  ) {
+  if (streamsSinceCollection >= STREAMS_PER_COLLECTION || pressure() >= BYTES_PER_COLLECTION) {
     collectNow();
   }
 }
 
 /** On entry to any callback. */
-export function collectIfMuchHandedOver(): void {
-  if (ASC_RUNTIME != 1) return;
-  if (handedOverBytes() >= HANDED_OVER_BYTES_PER_COLLECTION) collectNow();
+export function collectIfMuchAllocated(): void {
+  if (!COLLECTS_ON_REQUEST) return;
+  if (pressure() >= BYTES_PER_COLLECTION) collectNow();
 }

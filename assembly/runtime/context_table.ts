@@ -1,77 +1,81 @@
-// Contexts by id: an open-addressing hash table with linear probing. Smaller and faster than the
-// generic Map for the one key type we need. Values sit in a managed array so the garbage
-// collector sees every live context.
+// Contexts by id: a hash table whose chains run through the contexts themselves
+// (`BaseContext._nextInTable`). Envoy hands out ids in sequence, so `id & mask` spreads them
+// evenly, and chaining needs far less code than open addressing (binary size is a target).
+// The buckets are a managed array, so the collector sees every live context.
 import { BaseContext } from "../base_context";
 
-/** A table from context id (never 0) to context. */
+type Buckets = StaticArray<BaseContext | null>;
+
+function newBuckets(count: i32): Buckets {
+  // Not `new StaticArray`: its length check drags error strings into every filter.
+  const bytes = <usize>count << alignof<usize>();
+  const buckets = __new(bytes, idof<Buckets>());
+  memory.fill(buckets, 0, bytes);
+  return changetype<Buckets>(buckets);
+}
+
+/** A table from context id to context; a context is stored under its own `context_id`. */
 export class ContextTable {
-  private keys: StaticArray<u32> = new StaticArray<u32>(16);
-  private values: StaticArray<BaseContext | null> = new StaticArray<BaseContext | null>(16);
+  private buckets: Buckets = newBuckets(16);
   private count: i32 = 0;
 
+  /** Number of contexts stored. */
   get size(): i32 {
     return this.count;
   }
 
-  private slot(id: u32): i32 {
-    const mask = this.keys.length - 1;
-    let i = (<i32>(id * 0x9e3779b1)) & mask;
-    while (true) {
-      const key = unchecked(this.keys[i]);
-      if (key == id || key == 0) return i;
-      i = (i + 1) & mask;
-    }
-  }
-
   /** The context with `id`, or null. */
   get(id: u32): BaseContext | null {
-    return unchecked(this.values[this.slot(id)]);
+    const buckets = this.buckets;
+    let context = unchecked(buckets[id & (buckets.length - 1)]);
+    while (context !== null && context.context_id != id) context = context._nextInTable;
+    return context;
   }
 
-  /** Stores `context` under `id` (replacing any earlier one). */
+  /** Stores `context` (whose `context_id` is `id`), replacing any earlier one with that id. */
   set(id: u32, context: BaseContext): void {
-    const i = this.slot(id);
-    if (unchecked(this.keys[i]) == 0) {
-      unchecked((this.keys[i] = id));
-      this.count++;
-    }
-    unchecked((this.values[i] = context));
-    if (this.count * 2 > this.keys.length) this.grow();
+    this.delete(id);
+    this.link(context);
+    if (++this.count > this.buckets.length) this.grow();
   }
 
-  /** Forgets `id`; shifts the entries after it back so probing stays correct. */
+  /** Forgets the context with `id`, if any. */
   delete(id: u32): void {
-    let i = this.slot(id);
-    if (unchecked(this.keys[i]) == 0) return;
-    const mask = this.keys.length - 1;
-    let j = i;
-    while (true) {
-      j = (j + 1) & mask;
-      const key = unchecked(this.keys[j]);
-      if (key == 0) break;
-      const home = (<i32>(key * 0x9e3779b1)) & mask;
-      // Move entry j into the hole at i unless its home lies cyclically in (i, j].
-      if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        unchecked((this.keys[i] = key));
-        unchecked((this.values[i] = unchecked(this.values[j])));
-        i = j;
+    const buckets = this.buckets;
+    const i = id & (buckets.length - 1);
+    let previous: BaseContext | null = null;
+    let context = unchecked(buckets[i]);
+    while (context !== null) {
+      const next = context._nextInTable;
+      if (context.context_id == id) {
+        if (previous === null) unchecked((buckets[i] = next));
+        else previous._nextInTable = next;
+        context._nextInTable = null;
+        this.count--;
+        return;
       }
+      previous = context;
+      context = next;
     }
-    unchecked((this.keys[i] = 0));
-    unchecked((this.values[i] = null));
-    this.count--;
+  }
+
+  private link(context: BaseContext): void {
+    const buckets = this.buckets;
+    const i = context.context_id & (buckets.length - 1);
+    context._nextInTable = unchecked(buckets[i]);
+    unchecked((buckets[i] = context));
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    const capacity = oldKeys.length << 1;
-    this.keys = new StaticArray<u32>(capacity);
-    this.values = new StaticArray<BaseContext | null>(capacity);
-    this.count = 0;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const key = unchecked(oldKeys[i]);
-      if (key != 0) this.set(key, unchecked(oldValues[i])!);
+    const old = this.buckets;
+    this.buckets = newBuckets(old.length << 1);
+    for (let i = 0; i < old.length; i++) {
+      let context = unchecked(old[i]);
+      while (context !== null) {
+        const next = context._nextInTable;
+        this.link(context);
+        context = next;
+      }
     }
   }
 }

@@ -2,13 +2,13 @@
 // Unknown ids are logged and answered with the harmless default instead of trapping.
 import { BaseContext } from "../base_context";
 import { LogLevelValues } from "../abi/enums";
-import { forgetLogLevel, logLine } from "../log";
-import { lineNumber, lineStart, lineText } from "./utf8";
+import { forgetLogLevel, logLine, sdkLine } from "../log";
+import { lineNumber, lineText } from "./utf8";
 import { getPropertyString } from "../properties";
 import { RootContextBase } from "../root_context_base";
 import { StreamContextBase } from "../stream_context_base";
 import { findCall } from "./callouts";
-import { collectAfterStream, collectIfMuchHandedOver } from "./collector";
+import { collectAfterStream, collectIfMuchAllocated } from "./collector";
 import {
   RootFactory,
   findRootFactory,
@@ -21,12 +21,11 @@ import {
 /** Called first in every callback. */
 export function enter(): void {
   forgetLogLevel();
-  collectIfMuchHandedOver();
+  collectIfMuchAllocated();
 }
 
 function missing(kind: string, context_id: u32): void {
-  lineStart();
-  lineText("proxy-wasm-as: no ");
+  sdkLine("no ");
   lineText(kind);
   lineText(" context ");
   lineNumber(context_id);
@@ -60,15 +59,13 @@ function chooseFactory(): RootFactory | null {
   if (exact !== null) return exact;
   const first = firstRootFactory();
   if (first === null) {
-    lineStart();
-    lineText("proxy-wasm-as: nothing registered with registerRootContext; root_id ");
+    sdkLine("nothing registered with registerRootContext; root_id ");
     lineText(name);
     lineText(" lets all traffic through");
     logLine(LogLevelValues.warn);
     return null;
   }
-  lineStart();
-  lineText("proxy-wasm-as: root_id '");
+  sdkLine("root_id '");
   lineText(name);
   lineText("' is not registered; using '");
   lineText(first.name);
@@ -90,8 +87,7 @@ export function createContext(context_id: u32, parent_id: u32): void {
   if (root === null) return;
   const stream = root._createStream(context_id);
   if (stream === null) {
-    lineStart();
-    lineText("proxy-wasm-as: createContext returned no stream context for root ");
+    sdkLine("createContext returned no stream context for root ");
     lineNumber(parent_id);
     logLine(LogLevelValues.error);
     return;
@@ -121,8 +117,7 @@ export function deleteContext(context_id: u32): void {
 function callOrigin(token: u32, final: bool): BaseContext | null {
   const call = findCall(token, final);
   if (call === null) {
-    lineStart();
-    lineText("proxy-wasm-as: reply to unknown or cancelled call ");
+    sdkLine("reply to unknown or cancelled call ");
     lineNumber(token);
     logLine(LogLevelValues.debug);
     return null;

@@ -2,6 +2,7 @@
 // middle of a hostcall and writes a (pointer, length) pair into out-slots we pass; we then own
 // that block. Blocks come from `heap.alloc`, outside the garbage collector, so a collection can
 // never move or free them while the host writes into them.
+import { decodeUtf8 } from "./utf8_codec";
 
 /** Out-slots for hostcalls, in static memory so a hostcall never allocates to receive a result. */
 const slots: usize = memory.data(32);
@@ -49,7 +50,7 @@ export function takeString(): string {
   const ptr = <usize>load<u32>(RETURN_PTR);
   const len = <usize>load<u32>(RETURN_LEN);
   if (ptr == 0) return "";
-  const out = String.UTF8.decodeUnsafe(ptr, len);
+  const out = decodeUtf8(ptr, len);
   heap.free(ptr);
   return out;
 }

@@ -1,5 +1,6 @@
 // Strings cross into the host as UTF-8. Encoding into one reusable scratch block keeps every
 // string-taking hostcall free of garbage-collected allocations on the request path.
+import { encodeUtf8 } from "./utf8_codec";
 
 let scratch: usize = 0;
 let capacity: usize = 0;
@@ -30,7 +31,7 @@ export function encode1(a: string): void {
   const n = <usize>a.length;
   reserve(n * 3);
   arg0Ptr = scratch;
-  arg0Len = String.UTF8.encodeUnsafe(changetype<usize>(a), <i32>n, scratch);
+  arg0Len = encodeUtf8(changetype<usize>(a), <i32>n, scratch);
 }
 
 /** Encodes two strings back to back; read `arg0*` and `arg1*`. */
@@ -39,9 +40,9 @@ export function encode2(a: string, b: string): void {
   const nb = <usize>b.length;
   reserve((na + nb) * 3);
   arg0Ptr = scratch;
-  arg0Len = String.UTF8.encodeUnsafe(changetype<usize>(a), <i32>na, scratch);
+  arg0Len = encodeUtf8(changetype<usize>(a), <i32>na, scratch);
   arg1Ptr = scratch + arg0Len;
-  arg1Len = String.UTF8.encodeUnsafe(changetype<usize>(b), <i32>nb, arg1Ptr);
+  arg1Len = encodeUtf8(changetype<usize>(b), <i32>nb, arg1Ptr);
 }
 
 // A log line assembled straight into the scratch block, piece by piece: no string
@@ -58,7 +59,7 @@ export function lineStart(): void {
 export function lineText(text: string): void {
   const n = <usize>text.length;
   reserve(lineLen + n * 3);
-  lineLen += String.UTF8.encodeUnsafe(changetype<usize>(text), <i32>n, scratch + lineLen);
+  lineLen += encodeUtf8(changetype<usize>(text), <i32>n, scratch + lineLen);
 }
 
 /** Appends `value` in decimal. */

@@ -1,0 +1,179 @@
+// The memory manager of the proxy-wasm-as runtime: size-class free lists over a bump region.
+//
+// Why not AssemblyScript's TLSF: a filter allocates a few small objects per request and
+// the occasional large body, then drops them all at the stream's end. Exact-fit free lists
+// serve that pattern with a fraction of TLSF's code (binary size is a target of this SDK),
+// and the collector (gc.ts) gives fragmentation back by coalescing during its sweep.
+//
+// Block layout, the one AssemblyScript's standard library expects (~lib/rt/common):
+//   [mmInfo: u32][payload …]   mmInfo = block size in bytes (a multiple of 16) | flags
+// Blocks start 4 bytes before a 16-byte boundary, so every payload and every object's data
+// (20 bytes in) is 16-byte aligned. A free block keeps its free-list link in its first payload
+// word.
+import { BLOCK_OVERHEAD, BLOCK_MAXSIZE } from "~lib/rt/common";
+
+/** mmInfo flag: the block is on a free list. */
+// @ts-ignore: decorator
+@inline export const FREE: usize = 1;
+/** mmInfo flag: the block holds a garbage-collected object. */
+// @ts-ignore: decorator
+@inline export const MANAGED: usize = 2;
+/** mmInfo bits that are flags, not size. */
+// @ts-ignore: decorator
+@inline export const FLAGS: usize = 15;
+
+/** Number of size classes: sizes up to 1 GiB (2^26 units of 16 bytes). */
+// @ts-ignore: decorator
+@inline const CLASSES: usize = 101;
+
+/** Heads of the free lists, one per size class; zero-initialised static memory. */
+// @ts-ignore: decorator
+@lazy const lists: usize = memory.data(<i32>(CLASSES << alignof<usize>()));
+
+/** First block of the heap. */
+// @ts-ignore: decorator
+@lazy export const heapStart: usize = ((__heap_base + BLOCK_OVERHEAD + 15) & ~15) - BLOCK_OVERHEAD;
+/** End of the blocks handed out so far; everything above is the bump region. */
+// @ts-ignore: decorator
+@lazy export let heapTop: usize = heapStart;
+
+/** Bytes of blocks handed out since the last collection: the SDK's cue to collect. */
+// @ts-ignore: decorator
+@lazy let allocated: usize = 0;
+
+export function allocatedBytes(): usize {
+  return allocated;
+}
+
+export function resetAllocated(): void {
+  allocated = 0;
+}
+
+// Size classes, in units of 16 bytes: 1…8 exactly, then four classes per power of two
+// (10, 12, 14, 16, 20, 24, 28, 32, …), so rounding up wastes at most a quarter.
+
+/** The class of a block of exactly `units` units (`units` must be a class size). */
+function classOf(units: usize): usize {
+  if (units <= 8) return units;
+  const b = <usize>(31 - clz<u32>(<u32>units - 1));
+  return ((b - 1) << 2) + (((units - 1) >> (b - 2)) & 3) + 1;
+}
+
+/** The smallest class size, in units, that holds `units` units. */
+function roundUp(units: usize): usize {
+  if (units <= 8) return units;
+  const b = <usize>(31 - clz<u32>(<u32>units - 1));
+  return (5 + (((units - 1) >> (b - 2)) & 3)) << (b - 2);
+}
+
+/** The largest class size, in units, that fits in `units` units (`units` >= 1). */
+function roundDown(units: usize): usize {
+  if (units <= 8) return units;
+  const b = <usize>(31 - clz<u32>(<u32>units));
+  return (4 + ((units >> (b - 2)) & 3)) << (b - 2);
+}
+
+/** The highest class that may have free blocks. */
+// @ts-ignore: decorator
+@lazy let largest: usize = 0;
+
+/** Puts a block of `size` bytes (a class size) on its free list. */
+function pushFree(block: usize, size: usize): void {
+  const cls = classOf(size >> 4);
+  if (cls > largest) largest = cls;
+  const head = lists + (cls << alignof<usize>());
+  store<usize>(block, size | FREE);
+  store<usize>(block, load<usize>(head), BLOCK_OVERHEAD);
+  store<usize>(head, block);
+}
+
+/** Empties every free list (the collector rebuilds them while it sweeps). */
+export function clearFreeLists(): void {
+  memory.fill(lists, 0, CLASSES << alignof<usize>());
+  largest = 0;
+}
+
+/** Frees `bytes` bytes (a multiple of 16) starting at `block`: back to the bump region when
+ * they end the heap, else as the fewest class-sized blocks. */
+export function releaseRun(block: usize, bytes: usize): void {
+  if (block + bytes == heapTop) {
+    heapTop = block;
+    return;
+  }
+  while (bytes) {
+    const size = roundDown(bytes >> 4) << 4;
+    pushFree(block, size);
+    block += size;
+    bytes -= size;
+  }
+}
+
+function outOfMemory(): void {
+  abort("out of memory", null, 0, 0); // without a file name, which would cost more bytes than the message
+}
+
+/** Takes a free block of at least `bytes` bytes from class `cls` or, failing that, the front
+ * of a larger free block (its rest goes back); 0 when no free block is large enough. */
+function takeFree(cls: usize, bytes: usize): usize {
+  for (let c = cls; c <= largest; c++) {
+    const head = lists + (c << alignof<usize>());
+    const block = load<usize>(head);
+    if (block) {
+      store<usize>(head, load<usize>(block, BLOCK_OVERHEAD));
+      const size = load<usize>(block) & ~FLAGS;
+      if (size > bytes) releaseRun(block + bytes, size - bytes);
+      return block;
+    }
+  }
+  largest = cls; // nothing free above: later searches stop early
+  return 0;
+}
+
+/** Takes a block for a payload of `size` bytes; returns the block's address. */
+export function takeBlock(size: usize): usize {
+  if (size > BLOCK_MAXSIZE) outOfMemory();
+  const bytes = roundUp((size + BLOCK_OVERHEAD + 15) >> 4) << 4;
+  allocated += bytes;
+  let block = takeFree(classOf(bytes >> 4), bytes);
+  if (!block) {
+    block = heapTop;
+    const top = block + bytes;
+    const end = <usize>memory.size() << 16;
+    if (top > end && memory.grow(<i32>((top - end + 0xffff) >> 16)) < 0) outOfMemory();
+    heapTop = top;
+  }
+  store<usize>(block, bytes);
+  return block;
+}
+
+/** Returns one block: to the bump region when it ends the heap, else to its free list. */
+export function freeBlock(block: usize): void {
+  releaseRun(block, load<usize>(block) & ~FLAGS);
+}
+
+// The allocator interface AssemblyScript's standard library calls (heap.alloc and friends).
+// These blocks are not garbage-collected: whoever allocates one frees it.
+
+// @ts-ignore: decorator
+@global @unsafe
+export function __alloc(size: usize): usize {
+  return takeBlock(size) + BLOCK_OVERHEAD;
+}
+
+// @ts-ignore: decorator
+@global @unsafe
+export function __realloc(ptr: usize, size: usize): usize {
+  const block = ptr - BLOCK_OVERHEAD;
+  const bytes = load<usize>(block) & ~FLAGS;
+  if (size + BLOCK_OVERHEAD <= bytes) return ptr;
+  const moved = __alloc(size);
+  memory.copy(moved, ptr, bytes - BLOCK_OVERHEAD);
+  freeBlock(block);
+  return moved;
+}
+
+// @ts-ignore: decorator
+@global @unsafe
+export function __free(ptr: usize): void {
+  if (ptr >= heapStart + BLOCK_OVERHEAD) freeBlock(ptr - BLOCK_OVERHEAD);
+}
