@@ -8,7 +8,7 @@ type Buckets = StaticArray<BaseContext | null>;
 
 function newBuckets(count: i32): Buckets {
   // Not `new StaticArray`: its length check drags error strings into every filter.
-  const bytes = <usize>count << alignof<usize>();
+  const bytes = (<usize>count) << alignof<usize>();
   const buckets = __new(bytes, idof<Buckets>());
   memory.fill(buckets, 0, bytes);
   return changetype<Buckets>(buckets);

@@ -16,7 +16,7 @@ export function encodeUtf8(src: usize, units: usize, dst: usize): usize {
       continue;
     }
     if (c < 0x800) {
-      store<u16>(dst, (0xc0 | (c >> 6)) | ((0x80 | (c & 63)) << 8));
+      store<u16>(dst, 0xc0 | (c >> 6) | ((0x80 | (c & 63)) << 8));
       dst += 2;
       continue;
     }
@@ -27,7 +27,8 @@ export function encodeUtf8(src: usize, units: usize, dst: usize): usize {
         c = 0x10000 + ((c & 0x3ff) << 10) + (low & 0x3ff);
         store<u32>(
           dst,
-          (0xf0 | (c >> 18)) |
+          0xf0 |
+            (c >> 18) |
             ((0x80 | ((c >> 12) & 63)) << 8) |
             ((0x80 | ((c >> 6) & 63)) << 16) |
             ((0x80 | (c & 63)) << 24),
@@ -37,7 +38,7 @@ export function encodeUtf8(src: usize, units: usize, dst: usize): usize {
       }
     }
     if ((c & 0xf800) == 0xd800) c = 0xfffd; // a surrogate without its other half
-    store<u16>(dst, (0xe0 | (c >> 12)) | ((0x80 | ((c >> 6) & 63)) << 8));
+    store<u16>(dst, 0xe0 | (c >> 12) | ((0x80 | ((c >> 6) & 63)) << 8));
     store<u8>(dst, <u8>(0x80 | (c & 63)), 2);
     dst += 3;
   }
@@ -71,7 +72,7 @@ export function decodeUtf8(ptr: usize, len: usize): string {
     }
     if (c >= 0x10000) {
       c -= 0x10000;
-      store<u32>(dst, (0xd800 | (c >> 10)) | ((0xdc00 | (c & 0x3ff)) << 16));
+      store<u32>(dst, 0xd800 | (c >> 10) | ((0xdc00 | (c & 0x3ff)) << 16));
       dst += 4;
     } else {
       store<u16>(dst, <u16>c);
