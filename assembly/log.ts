@@ -1,7 +1,15 @@
 import { proxy_get_log_level, proxy_log } from "./abi/imports";
 import { LogLevelValues } from "./abi/enums";
 import { RETURN_U32 } from "./runtime/memory";
-import { arg0Len, arg0Ptr, encode1, lineLength, linePtr, lineStart, lineText } from "./runtime/utf8";
+import {
+  arg0Len,
+  arg0Ptr,
+  encode1,
+  lineLength,
+  linePtr,
+  lineStart,
+  lineText,
+} from "./runtime/utf8";
 
 // The host's level is asked at most once per callback: Envoy's level can change at run time,
 // but one hostcall per callback is the most a filter that logs should pay. Before the first

@@ -15,8 +15,7 @@ const STREAMS_PER_COLLECTION: u32 = 32;
 const BYTES_PER_COLLECTION: usize = 128 * 1024;
 
 /** True when the runtime in the module waits for us to collect (ours, or "minimal"). */
-// @ts-ignore: decorator
-@inline const COLLECTS_ON_REQUEST: bool = isDefined(__proxy_rt_allocated) || ASC_RUNTIME == 1;
+const COLLECTS_ON_REQUEST: bool = isDefined(__proxy_rt_allocated) || ASC_RUNTIME == 1;
 
 let streamsSinceCollection: u32 = 0;
 
