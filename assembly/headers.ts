@@ -14,6 +14,7 @@ import {
   RETURN_U32,
   clearReturned,
   dropReturned,
+  release,
   takeString,
 } from "./runtime/memory";
 import { arg0Len, arg0Ptr, arg1Len, arg1Ptr, encode1, encode2 } from "./runtime/utf8";
@@ -81,7 +82,7 @@ export class HeaderMap {
     const len = <usize>load<u32>(RETURN_LEN);
     if (result != WasmResultValues.Ok || ptr == 0) return new Array();
     const headers = deserializeHeaders(ptr, len);
-    heap.free(ptr);
+    release(ptr);
     return headers;
   }
 

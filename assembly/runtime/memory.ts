@@ -1,7 +1,10 @@
 // Memory hand-off with the host (../../shared/abi.md §4). The host calls our allocator in the
 // middle of a hostcall and writes a (pointer, length) pair into out-slots we pass; we then own
-// that block. Blocks come from `heap.alloc`, outside the garbage collector, so a collection can
-// never move or free them while the host writes into them.
+// that block.
+// When the runtime collects only when the SDK asks (its own, or "minimal"), every block is
+// already an ArrayBuffer: nothing collects while the host fills it, `takeBuffer` hands it out
+// without a copy, and an unused block is garbage like any other. With a runtime that collects
+// on its own (incremental), blocks come from `heap.alloc`, outside the collector, and are copied.
 import { decodeUtf8 } from "./utf8_codec";
 
 /** Out-slots for hostcalls, in static memory so a hostcall never allocates to receive a result. */
@@ -17,10 +20,18 @@ export const RETURN_U64: usize = slots + 16;
 
 let handedOver: usize = 0;
 
+/** True when host blocks are ArrayBuffers (see the top of this file). */
+const IN_PLACE: bool = isDefined(__proxy_rt_allocated) || ASC_RUNTIME == 1;
+
 /** The allocator the host calls (exported as `proxy_on_memory_allocate`). */
 export function allocate(size: usize): usize {
   handedOver += size;
-  return heap.alloc(size);
+  return IN_PLACE ? __new(size, idof<ArrayBuffer>()) : heap.alloc(size);
+}
+
+/** Gives back a block the host returned, once read. */
+export function release(ptr: usize): void {
+  if (!IN_PLACE && ptr != 0) heap.free(ptr);
 }
 
 /** Bytes the host handed over through the allocator since `resetHandedOver()`. */
@@ -33,15 +44,18 @@ export function resetHandedOver(): void {
   handedOver = 0;
 }
 
-/** Copies the block the last hostcall returned into a new ArrayBuffer and frees it. */
+/** The block the last hostcall returned, as an ArrayBuffer of its length. */
 export function takeBuffer(): ArrayBuffer {
   const ptr = <usize>load<u32>(RETURN_PTR);
   const len = <usize>load<u32>(RETURN_LEN);
+  if (IN_PLACE && ptr != 0 && len == <usize>changetype<ArrayBuffer>(ptr).byteLength) {
+    return changetype<ArrayBuffer>(ptr);
+  }
   const out = new ArrayBuffer(<i32>len);
   if (len > 0) {
     memory.copy(changetype<usize>(out), ptr, len);
   }
-  if (ptr != 0) heap.free(ptr);
+  release(ptr);
   return out;
 }
 
@@ -51,14 +65,13 @@ export function takeString(): string {
   const len = <usize>load<u32>(RETURN_LEN);
   if (ptr == 0) return "";
   const out = decodeUtf8(ptr, len);
-  heap.free(ptr);
+  release(ptr);
   return out;
 }
 
 /** Frees the block the last hostcall returned without reading it. */
 export function dropReturned(): void {
-  const ptr = <usize>load<u32>(RETURN_PTR);
-  if (ptr != 0) heap.free(ptr);
+  release(<usize>load<u32>(RETURN_PTR));
 }
 
 /** Clears the out-slots so a failed hostcall cannot leave a stale pointer behind. */

@@ -48,7 +48,7 @@ function asc(): Promise<AscMain> {
 export async function buildOurs(
   entry: string,
   out: string,
-  options: { runtime?: string; baseDir?: string } = {},
+  options: { runtime?: string; stackSize?: number; baseDir?: string } = {},
 ): Promise<Uint8Array> {
   const main = await asc();
   mkdirSync(join(out, ".."), { recursive: true });
@@ -69,6 +69,7 @@ export async function buildOurs(
     "false",
   ];
   if (options.runtime) args.push("--runtime", options.runtime);
+  if (options.stackSize !== undefined) args.push("--stackSize", String(options.stackSize));
   let errors = "";
   const { error } = await main(args, {
     stderr: { write: (s: string) => ((errors += s), true) },
