@@ -1,8 +1,17 @@
-// Access to the module's linear memory from a hostcall. Every accessor re-reads `memory.buffer`,
-// because a call into the module (the allocator) may grow memory and detach the old buffer.
+// Access to the module's linear memory from a hostcall. A call into the module (the allocator)
+// may grow memory, which detaches the old buffer (its views then have length 0), or, for shared
+// memory, hands out a longer one. So the views over `memory.buffer` are cached and re-read only
+// when an access falls outside them: a stale view can only be too short, never wrong.
 import { MemoryAccessError } from "./errors.js";
 
+const NO_BYTES = Buffer.alloc(0);
+
 export class WasmMemory {
+  private mem: WebAssembly.Memory | undefined;
+  /** Views over the whole of `mem.buffer` as last seen. */
+  private bytes: Buffer = NO_BYTES;
+  private view = new DataView(NO_BYTES.buffer, 0, 0);
+
   constructor(
     /** The exported memory; undefined while a start section runs (the instance does not exist yet). */
     private readonly getMemory: () => WebAssembly.Memory | undefined,
@@ -11,7 +20,7 @@ export class WasmMemory {
   ) {}
 
   private get memory(): WebAssembly.Memory {
-    const m = this.getMemory();
+    const m = (this.mem ??= this.getMemory());
     if (!m) throw new MemoryAccessError("linear memory is not available yet (start section)");
     return m;
   }
@@ -20,46 +29,66 @@ export class WasmMemory {
     return this.memory.buffer.byteLength;
   }
 
-  private check(ptr: number, len: number): void {
-    if (ptr < 0 || len < 0 || ptr + len > this.memory.buffer.byteLength) {
+  /** Re-reads `memory.buffer` (throws before the instance exists). */
+  private refresh(): Buffer {
+    const buffer = this.memory.buffer;
+    if (buffer !== this.bytes.buffer) {
+      this.bytes = Buffer.from(buffer);
+      this.view = new DataView(buffer);
+    }
+    return this.bytes;
+  }
+
+  /** The bytes view, checked to hold [ptr, ptr + len) (both already unsigned). */
+  private checked(ptr: number, len: number): Buffer {
+    const b = this.bytes;
+    // An empty view also covers "no memory yet", which must fail even for a 0-byte access.
+    if (ptr + len <= b.length && b.length !== 0) return b;
+    const fresh = this.refresh();
+    if (ptr + len > fresh.length) {
       throw new MemoryAccessError(`out of bounds: ptr=${ptr} len=${len}`);
     }
+    return fresh;
   }
 
   /** A copy of `len` bytes at `ptr`. */
   read(ptr: number, len: number): Buffer {
     ptr >>>= 0;
     len >>>= 0;
-    this.check(ptr, len);
-    return Buffer.from(new Uint8Array(this.memory.buffer, ptr, len));
+    const b = this.checked(ptr, len);
+    const out = Buffer.allocUnsafe(len);
+    b.copy(out, 0, ptr, ptr + len);
+    return out;
   }
 
   readString(ptr: number, len: number): string {
-    return this.read(ptr, len).toString("utf8");
+    ptr >>>= 0;
+    len >>>= 0;
+    // Decoded straight from memory, without the intermediate copy of `read`.
+    return this.checked(ptr, len).toString("utf8", ptr, ptr + len);
   }
 
   write(ptr: number, data: Uint8Array): void {
     ptr >>>= 0;
-    this.check(ptr, data.length);
-    new Uint8Array(this.memory.buffer).set(data, ptr);
+    this.checked(ptr, data.length).set(data, ptr);
   }
 
   u32(ptr: number): number {
     ptr >>>= 0;
-    this.check(ptr, 4);
-    return new DataView(this.memory.buffer).getUint32(ptr, true);
+    this.checked(ptr, 4);
+    return this.view.getUint32(ptr, true);
   }
 
   setU32(ptr: number, value: number): void {
     ptr >>>= 0;
-    this.check(ptr, 4);
-    new DataView(this.memory.buffer).setUint32(ptr, value >>> 0, true);
+    this.checked(ptr, 4);
+    this.view.setUint32(ptr, value >>> 0, true);
   }
 
   setU64(ptr: number, value: bigint): void {
     ptr >>>= 0;
-    this.check(ptr, 8);
-    new DataView(this.memory.buffer).setBigUint64(ptr, BigInt.asUintN(64, value), true);
+    this.checked(ptr, 8);
+    this.view.setBigUint64(ptr, BigInt.asUintN(64, value), true);
   }
 
   /**
@@ -78,4 +107,32 @@ export class WasmMemory {
     this.setU32(ptrPtr, p);
     this.setU32(lenPtr, data.length);
   }
+
+  /** `writeBlob` of a string's UTF-8 bytes, encoded straight into the module's memory. */
+  writeStringBlob(s: string, ptrPtr: number, lenPtr: number): void {
+    // Short ASCII strings (most header values) are copied char by char: cheaper than a call
+    // into the encoder.
+    const ascii = s.length <= SHORT && isAscii(s);
+    const n = ascii ? s.length : Buffer.byteLength(s, "utf8");
+    if (n === 0) {
+      this.setU32(ptrPtr, 0);
+      this.setU32(lenPtr, 0);
+      return;
+    }
+    const p = this.allocate(n) >>> 0;
+    if (p === 0) throw new MemoryAccessError("allocator returned 0");
+    const b = this.checked(p, n);
+    if (ascii) for (let i = 0; i < n; i++) b[p + i] = s.charCodeAt(i);
+    else b.write(s, p, n, "utf8");
+    this.setU32(ptrPtr, p);
+    this.setU32(lenPtr, n);
+  }
+}
+
+/** Strings up to this length take the JS paths (ASCII copy, decoded-string cache). */
+const SHORT = 64;
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
