@@ -68,6 +68,7 @@ export class Vm {
   private nextContextId = 1;
   private depth = 0;
   private allocatorName!: string;
+  private readonly fns = new Map<string, ((...args: unknown[]) => unknown) | undefined>();
 
   private constructor(
     readonly host: Host,
@@ -177,8 +178,16 @@ export class Vm {
 
   /** @internal an exported function, if present. */
   fn(name: string): ((...args: unknown[]) => unknown) | undefined {
-    const f = this.exports?.[name];
-    return typeof f === "function" ? (f as (...args: unknown[]) => unknown) : undefined;
+    const exports = this.exports;
+    if (!exports) return undefined;
+    // Exports never change once the instance exists: looked up once per name.
+    let f = this.fns.get(name);
+    if (f === undefined && !this.fns.has(name)) {
+      const v = exports[name];
+      f = typeof v === "function" ? (v as (...args: unknown[]) => unknown) : undefined;
+      this.fns.set(name, f);
+    }
+    return f;
   }
 
   has(name: string): boolean {
@@ -231,7 +240,8 @@ export class Vm {
     const f = this.fn(name);
     if (!f) return undefined;
     if (this.host.traceCalls) this.host.callTrace.push(`${name}(${args.join(",")})`);
-    const saved = [this.current, this.effectiveId] as const;
+    const savedCurrent = this.current;
+    const savedEffectiveId = this.effectiveId;
     this.current = ctx;
     this.effectiveId = 0;
     this.depth++;
@@ -245,7 +255,8 @@ export class Vm {
     } finally {
       this.depth--;
       this.host.callDepth--;
-      [this.current, this.effectiveId] = saved;
+      this.current = savedCurrent;
+      this.effectiveId = savedEffectiveId;
     }
   }
 
