@@ -12,7 +12,8 @@ export class HeaderMap {
 
   constructor(init?: HeadersInit) {
     if (init instanceof HeaderMap) this.list = init.entries();
-    else if (Array.isArray(init)) for (const [k, v] of init) this.add(k, v);
+    else if (Array.isArray(init))
+      for (let i = 0; i < init.length; i++) this.add(init[i][0], init[i][1]);
     else if (init)
       for (const [k, v] of Object.entries(init)) {
         for (const one of Array.isArray(v) ? v : [v]) this.add(k, one);
@@ -26,8 +27,15 @@ export class HeaderMap {
 
   /** First value of `name`, or undefined. */
   get(name: string): string | undefined {
-    const k = name.toLowerCase();
-    return this.list.find((e) => e[0] === k)?.[1];
+    const i = this.indexOf(name.toLowerCase());
+    return i < 0 ? undefined : this.list[i][1];
+  }
+
+  /** Index of the first entry named `k` (lower case), or -1; a plain loop, no closure. */
+  private indexOf(k: string): number {
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if (list[i][0] === k) return i;
+    return -1;
   }
 
   /** Every value of `name`, in order. */
@@ -65,8 +73,8 @@ export class HeaderMap {
   /** Envoy `setCopy`: replaces the first occurrence in place, or appends. */
   set(name: string, value: string): void {
     const k = name.toLowerCase();
-    const e = this.list.find((x) => x[0] === k);
-    if (e) e[1] = value;
+    const i = this.indexOf(k);
+    if (i >= 0) this.list[i][1] = value;
     else this.list.push([k, value]);
   }
 

@@ -45,10 +45,10 @@ export const headerHostcalls: Record<string, Hostcall> = {
     if (v === undefined) {
       // ABI 0.1.0 answered a missing key with Ok and "".
       if (vm.abiVersion !== "0.1.0") return WasmResult.NotFound;
-      vm.memory.writeBlob(Buffer.alloc(0), ptrPtr, lenPtr);
+      vm.memory.writeStringBlob("", ptrPtr, lenPtr);
       return WasmResult.Ok;
     }
-    vm.memory.writeBlob(Buffer.from(v, "utf8"), ptrPtr, lenPtr);
+    vm.memory.writeStringBlob(v, ptrPtr, lenPtr);
     return WasmResult.Ok;
   },
 
