@@ -51,8 +51,14 @@ export interface StreamOptions {
   endOfStream?: boolean;
 }
 
-function toBuffer(b: string | Uint8Array): Buffer {
-  return typeof b === "string" ? Buffer.from(b, "utf8") : Buffer.from(b);
+/**
+ * Held bytes followed by the current chunk, as one buffer. Both belong to the stream (nothing
+ * else references them once they are replaced), so when one is empty the other is the result.
+ */
+function joinHeld(held: Buffer, current: Buffer): Buffer {
+  if (current.length === 0) return held.length === 0 ? Buffer.alloc(0) : held;
+  if (held.length === 0) return current;
+  return Buffer.concat([held, current]);
 }
 
 export class HttpContext extends Context {
@@ -106,7 +112,7 @@ export class HttpContext extends Context {
 
   /** A request body chunk arrives (Envoy decodeData). */
   requestBody(chunk: string | Uint8Array, options: StreamOptions = {}): Action {
-    return this.receiveData(this.request, toBuffer(chunk), options.endOfStream ?? false);
+    return this.receiveData(this.request, chunk, options.endOfStream ?? false);
   }
 
   /** Request trailers arrive (they end the request). */
@@ -119,7 +125,7 @@ export class HttpContext extends Context {
   }
 
   responseBody(chunk: string | Uint8Array, options: StreamOptions = {}): Action {
-    return this.receiveData(this.response, toBuffer(chunk), options.endOfStream ?? false);
+    return this.receiveData(this.response, chunk, options.endOfStream ?? false);
   }
 
   responseTrailers(trailers: HeadersInit): Action {
@@ -182,7 +188,14 @@ export class HttpContext extends Context {
     return this.state === "localReply" || this.state === "reset";
   }
 
-  private receiveData(side: HttpMessage, chunk: Buffer, eos: boolean): Action {
+  private receiveData(side: HttpMessage, input: string | Uint8Array, eos: boolean): Action {
+    // The caller's bytes are used in place while this call runs: a filter that rewrites the
+    // chunk never needs the copy. Whatever outlives the call (forwarded, or still queued) is
+    // copied, so later changes to the caller's array cannot reach the stream.
+    const borrowed = input instanceof Uint8Array;
+    const chunk = borrowed
+      ? Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+      : Buffer.from(input, "utf8");
     if (this.isOver()) return Action.Pause;
     if (!side.headersReceived)
       throw new Error(`${side.direction} body before ${side.direction} headers`);
@@ -191,7 +204,16 @@ export class HttpContext extends Context {
     if (side.queue.some((e) => e.kind === "data" && e.eos) || side.lastBodyEos)
       throw new Error(`${side.direction} body after end_of_stream`);
     side.bytesReceived += chunk.length;
-    return this.deliverNow(side, () => side.queue.push({ kind: "data", chunk, eos }));
+    if (!borrowed)
+      return this.deliverNow(side, () => side.queue.push({ kind: "data", chunk, eos }));
+    side.borrowed.push(chunk);
+    try {
+      return this.deliverNow(side, () => side.queue.push({ kind: "data", chunk, eos }));
+    } finally {
+      side.borrowed.splice(side.borrowed.lastIndexOf(chunk), 1);
+      for (const ev of side.queue)
+        if (ev.kind === "data" && ev.chunk === chunk) ev.chunk = Buffer.from(chunk);
+    }
   }
 
   private receiveTrailers(side: HttpMessage, init: HeadersInit): Action {
@@ -241,7 +263,8 @@ export class HttpContext extends Context {
           parts.push(next.chunk);
           eos = next.eos;
         }
-        action = this.deliverData(side, Buffer.concat(parts), eos);
+        // A lone chunk needs no copy: it is the stream's own, or borrowed (see receiveData).
+        action = this.deliverData(side, parts.length === 1 ? parts[0] : Buffer.concat(parts), eos);
       } else if (ev.kind === "headers") action = this.deliverHeaders(side, ev.eos);
       else action = this.deliverTrailers(side);
     }
@@ -302,7 +325,7 @@ export class HttpContext extends Context {
       case FilterDataStatus.Continue: {
         side.pause = "none";
         side.current = null;
-        const out = Buffer.concat([side.held, current]);
+        const out = joinHeld(side.held, current);
         side.held = Buffer.alloc(0);
         this.forwardHeaders(side);
         this.forwardBody(side, out, eos && !side.trailersAdded);
@@ -429,6 +452,7 @@ export class HttpContext extends Context {
 
   private forwardBody(side: HttpMessage, data: Buffer, eos: boolean): void {
     if (data.length === 0 && !eos) return;
+    if (side.borrowed.length !== 0 && side.borrowed.includes(data)) data = Buffer.from(data);
     side.pushChunk(data);
     if (eos) side.ended = true;
     if (side === this.request) this.listener.onRequestBody?.(data, eos);
@@ -444,7 +468,7 @@ export class HttpContext extends Context {
   }
 
   private flushHeld(side: HttpMessage, eos: boolean): void {
-    const out = Buffer.concat([side.held, side.current ?? Buffer.alloc(0)]);
+    const out = joinHeld(side.held, side.current ?? Buffer.alloc(0));
     side.held = Buffer.alloc(0);
     side.current = null;
     side.buffering = false;
@@ -512,7 +536,8 @@ export class HttpContext extends Context {
     this.replying = true;
     try {
       res.queue.push({ kind: "headers", eos: res.headersEos });
-      if (r.body.length) res.queue.push({ kind: "data", chunk: r.body, eos: true });
+      // A copy, so that the body the filter may forward is not `sentLocalResponse.body` itself.
+      if (r.body.length) res.queue.push({ kind: "data", chunk: Buffer.from(r.body), eos: true });
       this.pump(res);
     } finally {
       this.replying = false;

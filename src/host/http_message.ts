@@ -34,6 +34,8 @@ export class HttpMessage {
   /** @internal the last body chunk given to the filter had end_of_stream. */ lastBodyEos = false;
   /** @internal */ headersReceived = false;
   /** @internal body bytes received from the peer (property request.size). */ bytesReceived = 0;
+  /** @internal the caller's chunks in use without a copy (see HttpContext.receiveData). */
+  readonly borrowed: Buffer[] = [];
   private readonly chunks: Buffer[] = [];
   /** Headers have been passed on (upstream for a request, downstream for a response). */
   headersForwarded = false;

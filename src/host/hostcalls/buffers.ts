@@ -42,8 +42,10 @@ export const bufferHostcalls: Record<string, Hostcall> = {
     const b = a.get();
     const s = start >>> 0;
     if (s === 0) {
-      // Drain `size` bytes, then prepend: (0, len) replaces everything.
-      a.set(Buffer.concat([data, b.subarray(Math.min(size >>> 0, b.length))]));
+      // Drain `size` bytes, then prepend: (0, len) replaces everything. `data` is already a
+      // fresh copy, so a full replacement needs no second one.
+      const drain = size >>> 0;
+      a.set(drain >= b.length ? data : Buffer.concat([data, b.subarray(drain)]));
     } else if (s >= b.length) a.set(Buffer.concat([b, data]));
     else return WasmResult.BadArgument;
     return WasmResult.Ok;
