@@ -9,6 +9,7 @@ import { RootContextBase } from "../root_context_base";
 import { StreamContextBase } from "../stream_context_base";
 import { findCall } from "./callouts";
 import { collectAfterStream, collectIfMuchAllocated } from "./collector";
+import { nextEpoch } from "./epoch";
 import {
   RootFactory,
   findRootFactory,
@@ -21,6 +22,7 @@ import {
 /** Called first in every callback. */
 export function enter(): void {
   forgetLogLevel();
+  nextEpoch();
   collectIfMuchAllocated();
 }
 

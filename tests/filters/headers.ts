@@ -90,6 +90,22 @@ class HeadersFilter extends Context {
       );
       report("set_headers", (<i32>result).toString());
       report("after", show(h.get_headers()));
+    } else if (this.testCase == "cache") {
+      // From the third read in one callback the SDK serves reads from a copy of the whole map;
+      // changes made through the SDK must show at once.
+      report("cache.first", h.get("x-a") + "," + h.get("x-b"));
+      report("cache.a", h.get("x-a"));
+      report("cache.upper", h.get("X-B"));
+      report("cache.repeated", h.get("x-dup"));
+      report("cache.missing", orNull(h.getOrNull("x-missing")));
+      h.replace("x-a", "changed");
+      report("cache.after-replace", h.get("x-a"));
+      h.add("x-new", "added");
+      report("cache.after-add", h.get("x-new"));
+      h.remove("x-b");
+      report("cache.after-remove", orNull(h.getOrNull("x-b")));
+      h.set_headers(makeHeaders(["x-only", "1"]));
+      report("cache.after-set", orNull(h.getOrNull("x-a")) + "," + h.get("x-only"));
     } else if (this.testCase == "response-map-early") {
       // The response headers do not exist yet.
       const r = stream_context.headers.response;
@@ -100,6 +116,13 @@ class HeadersFilter extends Context {
   }
 
   onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+    if (this.testCase == "cache") {
+      // A new callback: the copy from onRequestHeaders is stale (the map is gone by now).
+      const h = stream_context.headers.request;
+      h.get("x-only");
+      h.get("x-only");
+      report("cache.next-callback", orNull(h.getOrNull("x-only")));
+    }
     if (this.testCase == "outside") {
       // The request headers went on when onRequestHeaders returned Continue.
       const h = stream_context.headers.request;

@@ -191,3 +191,38 @@ test("onLog: request and response headers are readable again but read-only; requ
   assert.equal(r["log.request.trailers"], "null");
   assert.equal(http.request.headers.has("x-log"), false);
 });
+
+test("many reads in one callback come from one copy of the map, and changes show at once", async () => {
+  const host = await load();
+  // Count the blocks the host hands over (every value read comes through the allocator).
+  const vm = host.vm as unknown as { allocate(size: number): number };
+  const allocate = vm.allocate.bind(vm);
+  let handedOver = 0;
+  vm.allocate = (size) => (handedOver++, allocate(size));
+  const http = host.newHttpContext();
+  const from = mark(host);
+  http.requestHeaders([
+    [":path", "/"],
+    ["x-case", "cache"],
+    ["x-a", "1"],
+    ["x-b", "2"],
+    ["x-dup", "first"],
+    ["x-dup", "second"],
+  ]);
+  // Two single values (x-case, x-a), then one copy of the map at the third read and one after
+  // each of the four changes. Reading each header on its own would have taken nine.
+  assert.equal(handedOver, 2 + 1 + 4);
+  http.requestBody("body", { endOfStream: true });
+  const r = reports(host, from);
+  assert.equal(r["cache.first"], "1,2");
+  assert.equal(r["cache.a"], "1");
+  assert.equal(r["cache.upper"], "2");
+  assert.equal(r["cache.repeated"], "first");
+  assert.equal(r["cache.missing"], "null");
+  assert.equal(r["cache.after-replace"], "changed");
+  assert.equal(r["cache.after-add"], "added");
+  assert.equal(r["cache.after-remove"], "null");
+  assert.equal(r["cache.after-set"], "null,1");
+  assert.equal(r["cache.next-callback"], "null");
+  assert.deepEqual(http.request.headers.entries(), [["x-only", "1"]]);
+});
