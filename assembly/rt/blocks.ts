@@ -112,16 +112,15 @@ function outOfMemory(): void {
   abort("out of memory", null, 0, 0); // without a file name, which would cost more bytes than the message
 }
 
-/** Takes a free block of at least `bytes` bytes from class `cls` or, failing that, the front
- * of a larger free block (its rest goes back); 0 when no free block is large enough. */
-function takeFree(cls: usize, bytes: usize): usize {
-  for (let c = cls; c <= largest; c++) {
+/** Takes the front of the first free block of a class above `cls` (its rest goes back); 0
+ * when there is none. */
+function takeLarger(cls: usize, bytes: usize): usize {
+  for (let c = cls + 1; c <= largest; c++) {
     const head = lists + (c << alignof<usize>());
     const block = load<usize>(head);
     if (block) {
       store<usize>(head, load<usize>(block, BLOCK_OVERHEAD));
-      const size = load<usize>(block) & ~FLAGS;
-      if (size > bytes) releaseRun(block + bytes, size - bytes);
+      releaseRun(block + bytes, (load<usize>(block) & ~FLAGS) - bytes);
       return block;
     }
   }
@@ -134,12 +133,25 @@ export function takeBlock(size: usize): usize {
   if (size > BLOCK_MAXSIZE) outOfMemory();
   const bytes = roundUp((size + BLOCK_OVERHEAD + 15) >> 4) << 4;
   allocated += bytes;
-  let block = takeFree(classOf(bytes >> 4), bytes);
-  if (!block) {
+  const cls = classOf(bytes >> 4);
+  const head = lists + (cls << alignof<usize>());
+  let block = load<usize>(head);
+  if (block) {
+    store<usize>(head, load<usize>(block, BLOCK_OVERHEAD)); // an exact fit
+  } else {
+    // The bump region while memory has room (fastest), then a larger free block, and only
+    // then more memory.
     block = heapTop;
     const top = block + bytes;
     const end = <usize>memory.size() << 16;
-    if (top > end && memory.grow(<i32>((top - end + 0xffff) >> 16)) < 0) outOfMemory();
+    if (top > end) {
+      const larger = takeLarger(cls, bytes);
+      if (larger) {
+        store<usize>(larger, bytes);
+        return larger;
+      }
+      if (memory.grow(<i32>((top - end + 0xffff) >> 16)) < 0) outOfMemory();
+    }
     heapTop = top;
   }
   store<usize>(block, bytes);

@@ -42,7 +42,9 @@ function dataSegments(wat: string): string[] {
 }
 
 function moduleOf(name: string): string {
-  const n = name.replace(/^\$/, "").replace(/^~lib\/proxy-wasm-as\//, "proxy-wasm-as/");
+  const n = name
+    .replace(/^\$/, "")
+    .replace(/^(~lib|node_modules)\/proxy-wasm-as\//, "proxy-wasm-as/");
   const cut = n.lastIndexOf("/");
   const base = cut < 0 ? n : n.slice(0, cut);
   return base.replace(/\/[^/]*#.*$/, "");
