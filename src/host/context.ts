@@ -42,8 +42,17 @@ export abstract class Context {
   created = false;
   /** @internal set by proxy_send_local_response: the current callback's result becomes Stop. */
   stopNextIteration = false;
-  /** @internal properties set for this context only (`http.setProperty`). */
-  readonly localProperties = new PropertyStore();
+  private ownProperties: PropertyStore | null = null;
+
+  /** @internal properties set for this context only (`http.setProperty`); made when first set. */
+  get localProperties(): PropertyStore {
+    return (this.ownProperties ??= new PropertyStore());
+  }
+
+  /** @internal a property set for this context only, without making the store. */
+  localProperty(segs: string[]): PropertyValue | undefined {
+    return this.ownProperties?.lookup(segs);
+  }
 
   constructor(
     readonly vm: Vm,

@@ -5,12 +5,17 @@
 import { MemoryAccessError } from "./errors.js";
 
 const NO_BYTES = Buffer.alloc(0);
+/** Entries of the decoded-string cache: 2-way buckets (a power of two). */
+const DECODED_SLOTS = 512;
 
 export class WasmMemory {
   private mem: WebAssembly.Memory | undefined;
   /** Views over the whole of `mem.buffer` as last seen. */
   private bytes: Buffer = NO_BYTES;
   private view = new DataView(NO_BYTES.buffer, 0, 0);
+  /** Recently decoded short strings and their bytes, by hash slot (see readString). */
+  private readonly decodedBytes: (Uint8Array | undefined)[] = new Array(DECODED_SLOTS);
+  private readonly decodedStrings: string[] = new Array(DECODED_SLOTS).fill("");
 
   constructor(
     /** The exported memory; undefined while a start section runs (the instance does not exist yet). */
@@ -64,8 +69,27 @@ export class WasmMemory {
   readString(ptr: number, len: number): string {
     ptr >>>= 0;
     len >>>= 0;
-    // Decoded straight from memory, without the intermediate copy of `read`.
-    return this.checked(ptr, len).toString("utf8", ptr, ptr + len);
+    const b = this.checked(ptr, len);
+    if (len > SHORT) return b.toString("utf8", ptr, ptr + len);
+    // Header names and the like repeat on every request: a short string whose bytes were seen
+    // recently is taken from a small 2-way cache (checked byte by byte) instead of decoded.
+    let h = len;
+    for (let i = ptr; i < ptr + len; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    // FNV's low bits are weak: mix the high ones in before picking the bucket.
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    const slot = (h ^ (h >>> 13)) & (DECODED_SLOTS - 2);
+    const bytes = this.decodedBytes;
+    if (sameBytes(bytes[slot], b, ptr, len)) return this.decodedStrings[slot];
+    if (sameBytes(bytes[slot + 1], b, ptr, len)) return this.decodedStrings[slot + 1];
+    const s = b.toString("utf8", ptr, ptr + len);
+    // The newer entry goes first; the older one moves to the second way.
+    bytes[slot + 1] = bytes[slot];
+    this.decodedStrings[slot + 1] = this.decodedStrings[slot];
+    const copy = new Uint8Array(len);
+    for (let i = 0; i < len; i++) copy[i] = b[ptr + i];
+    bytes[slot] = copy;
+    this.decodedStrings[slot] = s;
+    return s;
   }
 
   write(ptr: number, data: Uint8Array): void {
@@ -131,6 +155,12 @@ export class WasmMemory {
 
 /** Strings up to this length take the JS paths (ASCII copy, decoded-string cache). */
 const SHORT = 64;
+
+function sameBytes(seen: Uint8Array | undefined, b: Buffer, ptr: number, len: number): boolean {
+  if (seen === undefined || seen.length !== len) return false;
+  for (let i = 0; i < len; i++) if (seen[i] !== b[ptr + i]) return false;
+  return true;
+}
 
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;

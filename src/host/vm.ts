@@ -68,7 +68,9 @@ export class Vm {
   private nextContextId = 1;
   private depth = 0;
   private allocatorName!: string;
-  private readonly fns = new Map<string, ((...args: unknown[]) => unknown) | undefined>();
+  private allocFn: ((...args: unknown[]) => unknown) | undefined;
+  /** Exported functions by name; null = not exported. */
+  private readonly fns = new Map<string, ((...args: unknown[]) => unknown) | null>();
 
   private constructor(
     readonly host: Host,
@@ -182,12 +184,12 @@ export class Vm {
     if (!exports) return undefined;
     // Exports never change once the instance exists: looked up once per name.
     let f = this.fns.get(name);
-    if (f === undefined && !this.fns.has(name)) {
+    if (f === undefined) {
       const v = exports[name];
-      f = typeof v === "function" ? (v as (...args: unknown[]) => unknown) : undefined;
+      f = typeof v === "function" ? (v as (...args: unknown[]) => unknown) : null;
       this.fns.set(name, f);
     }
-    return f;
+    return f ?? undefined;
   }
 
   has(name: string): boolean {
@@ -211,7 +213,7 @@ export class Vm {
 
   /** @internal the module allocator, with hostcalls restricted while it runs. */
   allocate(size: number): number {
-    const f = this.fn(this.allocatorName)!;
+    const f = (this.allocFn ??= this.fn(this.allocatorName)!);
     const saved = this.restriction;
     this.restriction = "allocator";
     try {

@@ -14,7 +14,7 @@ export function resolveProperty(
   ctx: Context | null,
   segs: string[],
 ): PropertyValue | undefined {
-  const local = ctx?.localProperties.lookup(segs);
+  const local = ctx?.localProperty(segs);
   if (local !== undefined) return local;
   const derived = ctx?.derivedProperty(segs) ?? ctx?.root.derivedProperty(segs);
   if (derived !== undefined) return derived;
