@@ -87,8 +87,8 @@ function pushFree(block: usize, size: usize): void {
   store<usize>(head, block);
 }
 
-/** Empties every free list (the collector rebuilds them while it sweeps). */
-export function clearFreeLists(): void {
+/** Empties every free list (`sweep` rebuilds them). */
+function clearFreeLists(): void {
   memory.fill(lists, 0, CLASSES << alignof<usize>());
   largest = 0;
 }
@@ -106,6 +106,37 @@ export function releaseRun(block: usize, bytes: usize): void {
     block += size;
     bytes -= size;
   }
+}
+
+/**
+ * Walks the heap and rebuilds the free lists: every free block, and every managed object whose
+ * mark colour is not `black` (0: none, only free blocks), joins its free neighbours, and each
+ * run goes back whole (see releaseRun). The collector calls it to sweep; the allocator calls it
+ * with 0 before it grows memory, since blocks freed one by one may add up to what it needs.
+ */
+export function sweep(black: u32): void {
+  clearFreeLists();
+  const end = heapTop;
+  let run: usize = 0;
+  let runStart: usize = 0;
+  for (let block = heapStart; block < end; ) {
+    const info = load<usize>(block);
+    const bytes = info & ~FLAGS;
+    const garbage =
+      black != 0 && (info & (FREE | MANAGED)) == MANAGED && (load<u32>(block, 8) & 3) != black;
+    if (isDefined(__finalize)) {
+      if (garbage) __finalize(block + 20);
+    }
+    if (garbage || (info & FREE) != 0) {
+      if (!run) runStart = block;
+      run += bytes;
+    } else if (run) {
+      releaseRun(runStart, run);
+      run = 0;
+    }
+    block += bytes;
+  }
+  if (run) releaseRun(runStart, run);
 }
 
 function outOfMemory(): void {
@@ -142,15 +173,24 @@ export function takeBlock(size: usize): usize {
     // The bump region while memory has room (fastest), then a larger free block, and only
     // then more memory.
     block = heapTop;
-    const top = block + bytes;
+    let top = block + bytes;
     const end = <usize>memory.size() << 16;
     if (top > end) {
-      const larger = takeLarger(cls, bytes);
+      let larger = takeLarger(cls, bytes);
+      if (!larger) {
+        // Before growing memory, join the blocks freed since the last sweep and look again.
+        sweep(0);
+        larger = load<usize>(head);
+        if (larger) store<usize>(head, load<usize>(larger, BLOCK_OVERHEAD));
+        else larger = takeLarger(cls, bytes);
+      }
       if (larger) {
         store<usize>(larger, bytes);
         return larger;
       }
-      if (memory.grow(<i32>((top - end + 0xffff) >> 16)) < 0) outOfMemory();
+      block = heapTop; // the sweep may have given the end of the heap back
+      top = block + bytes;
+      if (top > end && memory.grow(<i32>((top - end + 0xffff) >> 16)) < 0) outOfMemory();
     }
     heapTop = top;
   }

@@ -19,8 +19,7 @@ import {
   heapTop,
   takeBlock,
   freeBlock,
-  clearFreeLists,
-  releaseRun,
+  sweep,
   resetAllocated,
 } from "./blocks";
 
@@ -140,31 +139,7 @@ export function __collect(): void {
   }
   drainGrey();
 
-  // Sweep: every block that is free or an unreached object joins its free neighbours; each
-  // run of them goes back whole (see releaseRun), so the heap does not fragment over time.
-  clearFreeLists();
-  const end = heapTop;
-  let run: usize = 0;
-  let runStart: usize = 0;
-  for (let block = heapStart; block < end; ) {
-    const info = load<usize>(block);
-    const bytes = info & ~FLAGS;
-    // Pinned objects were marked above, so an unmarked managed block is garbage.
-    const dead =
-      (info & FREE) != 0 || ((info & MANAGED) != 0 && (load<u32>(block, 8) & COLOUR) != black);
-    if (isDefined(__finalize)) {
-      if (dead && (info & (FREE | MANAGED)) == MANAGED) __finalize(block + TOTAL_OVERHEAD);
-    }
-    if (dead) {
-      if (!run) runStart = block;
-      run += bytes;
-    } else if (run) {
-      releaseRun(runStart, run);
-      run = 0;
-    }
-    block += bytes;
-  }
-  if (run) releaseRun(runStart, run);
+  sweep(black);
   black ^= COLOUR;
   resetAllocated();
 }

@@ -24,6 +24,9 @@ export class PendingCall {
 
 // A linked list: few calls are in flight at once, and it needs no array code.
 let pending: PendingCall | null = null;
+// Set by the only function that adds calls. In a filter that never makes a callout nothing
+// sets it, the optimizer sees a constant false, and the reply callbacks shrink to nothing.
+let anyCall = false;
 
 /** Remembers that `origin` started the call with `token`. */
 export function rememberCall(
@@ -32,11 +35,13 @@ export function rememberCall(
   callback: HttpCallCallback | null,
   isStream: bool,
 ): void {
+  anyCall = true;
   pending = new PendingCall(token, origin, callback, isStream, pending);
 }
 
 /** The pending call for `token`, or null. `remove` also forgets it. */
 export function findCall(token: u32, remove: bool): PendingCall | null {
+  if (!anyCall) return null;
   let previous: PendingCall | null = null;
   let call = pending;
   while (call !== null) {

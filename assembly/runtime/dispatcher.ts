@@ -59,20 +59,14 @@ function chooseFactory(): RootFactory | null {
   const name = root_id !== null ? root_id : "";
   const exact = findRootFactory(name);
   if (exact !== null) return exact;
+  // One message for both cases: "root_id 'x' is not registered; using 'first'", or "using
+  // nothing (all traffic passes)" when registerRootContext was never called.
   const first = firstRootFactory();
-  if (first === null) {
-    sdkLine("nothing registered with registerRootContext; root_id ");
-    lineText(name);
-    lineText(" lets all traffic through");
-    logLine(LogLevelValues.warn);
-    return null;
-  }
   sdkLine("root_id '");
   lineText(name);
-  lineText("' is not registered; using '");
-  lineText(first.name);
-  lineText("'");
-  logLine(name.length == 0 ? LogLevelValues.info : LogLevelValues.warn);
+  lineText("' is not registered; using ");
+  lineText(first !== null ? "'" + first.name + "'" : "nothing (all traffic passes)");
+  logLine(name.length == 0 && first !== null ? LogLevelValues.info : LogLevelValues.warn);
   return first;
 }
 
@@ -89,7 +83,7 @@ export function createContext(context_id: u32, parent_id: u32): void {
   if (root === null) return;
   const stream = root._createStream(context_id);
   if (stream === null) {
-    sdkLine("createContext returned no stream context for root ");
+    sdkLine("createContext gave null; root ");
     lineNumber(parent_id);
     logLine(LogLevelValues.error);
     return;

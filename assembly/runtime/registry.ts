@@ -25,9 +25,6 @@ export class RootFactory {
 // Registration order matters (the first one is the fallback), so new factories go at the end.
 let firstFactory: RootFactory | null = null;
 const contexts = new ContextTable();
-// Callbacks of one stream come in runs, so the last lookup is usually the next one too.
-let lastId: u32 = 0;
-let lastContext: BaseContext | null = null;
 
 /** Adds (or replaces) the factory for `name`. */
 export function addRootFactory(factory: RootFactory): void {
@@ -60,22 +57,14 @@ export function firstRootFactory(): RootFactory | null {
 /** Remembers `context` under `context_id`. */
 export function putContext(context_id: u32, context: BaseContext): void {
   contexts.set(context_id, context);
-  lastId = context_id;
-  lastContext = context;
 }
 
 /** The context with `context_id`, or null. */
 export function getContext(context_id: u32): BaseContext | null {
-  if (context_id == lastId && lastContext !== null) return lastContext;
-  const context = contexts.get(context_id);
-  if (context === null) return null;
-  lastId = context_id;
-  lastContext = context;
-  return context;
+  return contexts.get(context_id);
 }
 
 /** Forgets the context with `context_id`. */
 export function removeContext(context_id: u32): void {
   contexts.delete(context_id);
-  if (lastId == context_id) lastContext = null;
 }

@@ -51,7 +51,7 @@ test("nothing registered: the default root lets requests and responses through u
   const host = await Host.load(filterWasm("noroot"), { rootId: "anything" });
   assert.ok(host.logs("info").includes("noroot: loaded"));
   assert.deepEqual(host.logs("warn"), [
-    "proxy-wasm-as: nothing registered with registerRootContext; root_id anything lets all traffic through",
+    "proxy-wasm-as: root_id 'anything' is not registered; using nothing (all traffic passes)",
   ]);
   const http = host.newHttpContext();
   assert.equal(http.requestHeaders({ ":path": "/x", "x-a": "1" }), 0);

@@ -51,8 +51,10 @@ async function memoryAfter(name: string, testCase: string, body: boolean) {
   streams(1000);
   const warm = memory();
   streams(3000);
+  const middle = memory();
+  streams(3000);
   assert.equal(host.vm.failed, false);
-  return { warm, after: memory() };
+  return { warm, middle, after: memory() };
 }
 
 for (const [name, testCase, body] of [
@@ -71,8 +73,13 @@ for (const [name, testCase, body] of [
   ["json", "", false],
   ["tcp", "", false],
 ] as const) {
-  test(`3000 streams through the ${name} filter (${testCase}) leave memory as it was`, async () => {
-    const { warm, after } = await memoryAfter(name, testCase, body);
-    assert.equal(after, warm);
+  test(`6000 streams through the ${name} filter (${testCase}): memory stops growing`, async () => {
+    const { warm, middle, after } = await memoryAfter(name, testCase, body);
+    // A heap may take one step late (a long-lived block placed high), then stays put: so
+    // either half of the run may grow by one page at most, but not both.
+    assert.ok(
+      (middle === warm || after === middle) && after - warm <= 65536,
+      `memory ${warm} → ${middle} → ${after}`,
+    );
   });
 }
