@@ -1,14 +1,15 @@
 import { proxy_get_log_level, proxy_log } from "./abi/imports";
 import { LogLevelValues } from "./abi/enums";
 import { RETURN_U32 } from "./runtime/memory";
+import { PREFIX } from "./runtime/messages";
 import {
   arg0Len,
   arg0Ptr,
   encode1,
   lineLength,
   linePtr,
+  lineMessage,
   lineStart,
-  lineText,
 } from "./runtime/utf8";
 
 // The host's level is asked at most once per callback: Envoy's level can change at run time,
@@ -52,11 +53,11 @@ export function logLine(level: LogLevelValues): void {
   if (isLogEnabled(level)) proxy_log(level, linePtr(), lineLength());
 }
 
-/** @internal Starts a line of the SDK's own diagnostics: "proxy-wasm-as: " and `text`. */
-export function sdkLine(text: string): void {
+/** @internal Starts a line of the SDK's own diagnostics: "proxy-wasm-as: " and `message`. */
+export function sdkLine(message: u32): void {
   lineStart();
-  lineText("proxy-wasm-as: ");
-  lineText(text);
+  lineMessage(PREFIX);
+  lineMessage(message);
 }
 
 /** Logs at trace level. */

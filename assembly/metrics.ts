@@ -5,9 +5,10 @@ import {
   proxy_record_metric,
 } from "./abi/imports";
 import { LogLevelValues, MetricTypeValues, WasmResultValues } from "./abi/enums";
-import { log } from "./log";
+import { log, logLine, sdkLine } from "./log";
+import { METRIC_REFUSED } from "./runtime/messages";
 import { RETURN_U32, RETURN_U64 } from "./runtime/memory";
-import { arg0Len, arg0Ptr, encode1 } from "./runtime/utf8";
+import { arg0Len, arg0Ptr, encode1, lineText } from "./runtime/utf8";
 
 /**
  * Builds a metric name that carries tags: `name` followed by `_key=value` for each tag, the
@@ -26,7 +27,9 @@ export function metricNameWithTags(name: string, tags: string[]): string {
 export function defineMetric(type: MetricTypeValues, name: string): u32 {
   encode1(name);
   if (proxy_define_metric(type, arg0Ptr, arg0Len, RETURN_U32) != WasmResultValues.Ok) {
-    log(LogLevelValues.error, "proxy-wasm-as: the host refused to define metric " + name);
+    sdkLine(METRIC_REFUSED);
+    lineText(name);
+    logLine(LogLevelValues.error);
     return 0;
   }
   return load<u32>(RETURN_U32);

@@ -139,8 +139,11 @@ export function sweep(black: u32): void {
   if (run) releaseRun(runStart, run);
 }
 
-function outOfMemory(): void {
-  abort("out of memory", null, 0, 0); // without a file name, which would cost more bytes than the message
+/** Logs through the SDK when it is in the module (it stores the text once, as UTF-8), then
+ * traps: there is nothing left to run on. */
+export function outOfMemory(): void {
+  if (isDefined(__proxy_out_of_memory)) __proxy_out_of_memory();
+  unreachable();
 }
 
 /** Takes the front of the first free block of a class above `cls` (its rest goes back); 0

@@ -6,7 +6,8 @@ import { proxy_get_current_time_nanoseconds, proxy_log } from "../abi/imports";
 import { LogLevelValues } from "../abi/enums";
 import { isLogEnabled } from "../log";
 import { RETURN_U64 } from "./memory";
-import { lineLength, lineNumber, linePtr, lineStart, lineText } from "./utf8";
+import { lineLength, lineMessage, lineNumber, linePtr, lineStart, lineText } from "./utf8";
+import { ABORT, AT, COLON, OUT_OF_MEMORY, SPACE, TRACE } from "./messages";
 
 /** Logs the failed assertion or thrown error with its place at critical level, then traps. */
 // @ts-ignore: decorator
@@ -19,16 +20,26 @@ export function proxy_abort(
 ): void {
   // "abort: <message> at <file>:<line>:<column>"; a missing message or file stays empty.
   lineStart();
-  lineText("abort: ");
+  lineMessage(ABORT);
   if (message !== null) lineText(message);
-  lineText(" at ");
+  lineMessage(AT);
   if (fileName !== null) lineText(fileName);
-  lineText(":");
+  lineMessage(COLON);
   lineNumber(lineNumber_);
-  lineText(":");
+  lineMessage(COLON);
   lineNumber(columnNumber);
   proxy_log(LogLevelValues.critical, linePtr(), lineLength());
   unreachable();
+}
+
+/** Called by the SDK's runtime (assembly/rt) when memory cannot grow, just before it traps. */
+// @ts-ignore: decorator
+@global
+export function __proxy_out_of_memory(): void {
+  lineStart();
+  lineMessage(ABORT);
+  lineMessage(OUT_OF_MEMORY);
+  proxy_log(LogLevelValues.critical, linePtr(), lineLength());
 }
 
 /** The name @solo-io/proxy-runtime projects pass to `--use abort=abort_proc_exit`. */
@@ -57,13 +68,13 @@ export function proxy_trace(
 ): void {
   if (!isLogEnabled(LogLevelValues.debug)) return; // costs nothing below the host's level
   lineStart();
-  lineText("trace: ");
+  lineMessage(TRACE);
   lineText(message);
-  if (n > 0) lineText(" " + a0.toString());
-  if (n > 1) lineText(" " + a1.toString());
-  if (n > 2) lineText(" " + a2.toString());
-  if (n > 3) lineText(" " + a3.toString());
-  if (n > 4) lineText(" " + a4.toString());
+  const values = [a0, a1, a2, a3, a4];
+  for (let i = 0; i < n && i < 5; i++) {
+    lineMessage(SPACE);
+    lineText(values[i].toString());
+  }
   proxy_log(LogLevelValues.debug, linePtr(), lineLength());
 }
 

@@ -3,8 +3,22 @@
 import { BaseContext } from "../base_context";
 import { LogLevelValues } from "../abi/enums";
 import { forgetLogLevel, logLine, sdkLine } from "../log";
-import { lineNumber, lineText } from "./utf8";
-import { getPropertyString } from "../properties";
+import { lineMessage, lineNumber, lineText } from "./utf8";
+import {
+  NOT_REGISTERED,
+  NO_ROOT_CONTEXT,
+  NO_STREAM_CONTEXT,
+  NULL_STREAM,
+  PLUGIN_ROOT_ID,
+  QUOTE,
+  ROOT_ID,
+  UNKNOWN_CALL,
+  USING_NOTHING,
+  MESSAGE_TEXT,
+} from "./messages";
+import { RETURN_LEN, RETURN_PTR, clearReturned, takeString } from "./memory";
+import { proxy_get_property } from "../abi/imports";
+import { WasmResultValues } from "../abi/enums";
 import { RootContextBase } from "../root_context_base";
 import { StreamContextBase } from "../stream_context_base";
 import { findCall } from "./callouts";
@@ -26,10 +40,8 @@ export function enter(): void {
   collectIfMuchAllocated();
 }
 
-function missing(kind: string, context_id: u32): void {
-  sdkLine("no ");
-  lineText(kind);
-  lineText(" context ");
+function missing(message: u32, context_id: u32): void {
+  sdkLine(message);
   lineNumber(context_id);
   logLine(LogLevelValues.error);
 }
@@ -38,7 +50,7 @@ function missing(kind: string, context_id: u32): void {
 export function rootOf(context_id: u32): RootContextBase | null {
   const context = getContext(context_id);
   if (context === null || !context._isRoot) {
-    missing("root", context_id);
+    missing(NO_ROOT_CONTEXT, context_id);
     return null;
   }
   return changetype<RootContextBase>(context);
@@ -48,24 +60,38 @@ export function rootOf(context_id: u32): RootContextBase | null {
 export function streamOf(context_id: u32): StreamContextBase | null {
   const context = getContext(context_id);
   if (context === null || context._isRoot) {
-    missing("stream", context_id);
+    missing(NO_STREAM_CONTEXT, context_id);
     return null;
   }
   return changetype<StreamContextBase>(context);
 }
 
 function chooseFactory(): RootFactory | null {
-  const root_id = getPropertyString("plugin_root_id");
-  const name = root_id !== null ? root_id : "";
+  // The property path is a stored message: its bytes need no encoding.
+  clearReturned();
+  const found =
+    proxy_get_property(
+      MESSAGE_TEXT + (PLUGIN_ROOT_ID >> 8),
+      PLUGIN_ROOT_ID & 255,
+      RETURN_PTR,
+      RETURN_LEN,
+    ) == WasmResultValues.Ok;
+  const name = found ? takeString() : "";
   const exact = findRootFactory(name);
   if (exact !== null) return exact;
   // One message for both cases: "root_id 'x' is not registered; using 'first'", or "using
   // nothing (all traffic passes)" when registerRootContext was never called.
   const first = firstRootFactory();
-  sdkLine("root_id '");
+  sdkLine(ROOT_ID);
   lineText(name);
-  lineText("' is not registered; using ");
-  lineText(first !== null ? "'" + first.name + "'" : "nothing (all traffic passes)");
+  lineMessage(NOT_REGISTERED);
+  if (first !== null) {
+    lineMessage(QUOTE);
+    lineText(first.name);
+    lineMessage(QUOTE);
+  } else {
+    lineMessage(USING_NOTHING);
+  }
   logLine(name.length == 0 && first !== null ? LogLevelValues.info : LogLevelValues.warn);
   return first;
 }
@@ -83,7 +109,7 @@ export function createContext(context_id: u32, parent_id: u32): void {
   if (root === null) return;
   const stream = root._createStream(context_id);
   if (stream === null) {
-    sdkLine("createContext gave null; root ");
+    sdkLine(NULL_STREAM);
     lineNumber(parent_id);
     logLine(LogLevelValues.error);
     return;
@@ -113,7 +139,7 @@ export function deleteContext(context_id: u32): void {
 function callOrigin(token: u32, final: bool): BaseContext | null {
   const call = findCall(token, final);
   if (call === null) {
-    sdkLine("reply to unknown or cancelled call ");
+    sdkLine(UNKNOWN_CALL);
     lineNumber(token);
     logLine(LogLevelValues.debug);
     return null;

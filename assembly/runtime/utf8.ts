@@ -1,6 +1,7 @@
 // Strings cross into the host as UTF-8. Encoding into one reusable scratch block keeps every
 // string-taking hostcall free of garbage-collected allocations on the request path.
 import { encodeUtf8 } from "./utf8_codec";
+import { MESSAGE_TEXT } from "./messages";
 
 let scratch: usize = 0;
 let capacity: usize = 0;
@@ -60,6 +61,14 @@ export function lineText(text: string): void {
   const n = <usize>text.length;
   reserve(lineLen + n * 3);
   lineLen += encodeUtf8(changetype<usize>(text), <i32>n, scratch + lineLen);
+}
+
+/** Appends one of the SDK's messages (assembly/runtime/messages.ts) as it is stored. */
+export function lineMessage(message: u32): void {
+  const len = <usize>(message & 255);
+  reserve(lineLen + len);
+  memory.copy(scratch + lineLen, MESSAGE_TEXT + (message >> 8), len);
+  lineLen += len;
 }
 
 /** Appends `value` in decimal. */

@@ -73,6 +73,10 @@ class RuntimeFilter extends Context {
         if (text !== null && checksum(text) != root.sums[slot]) bad++;
       }
       logInfo("corrupt=" + bad.toString());
+    } else if (op == "too-big") {
+      // More than any object may hold: the runtime gives up, says so, and traps.
+      const huge = changetype<ArrayBuffer>(__new(0x7ff00000, idof<ArrayBuffer>()));
+      logInfo("allocated=" + huge.byteLength.toString());
     } else if (op == "big") {
       const size = I32.parseInt(stream_context.headers.request.get("x-size"));
       const buffer = new ArrayBuffer(size);

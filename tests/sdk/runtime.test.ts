@@ -63,3 +63,12 @@ test("mixed small and large objects: the heap settles instead of creeping up", a
   // buffers alone would add 60 MiB here.
   assert.ok(memory() <= settled * 1.25, `${settled} → ${memory()} bytes`);
 });
+
+test("an allocation the runtime cannot serve logs 'out of memory' at critical level, then traps", async () => {
+  const host = await Host.load(filterWasm("runtime"), { rootId: "runtime", logLevel: "info" });
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/", "x-op": "too-big" });
+  assert.equal(host.vm.failed, true);
+  assert.deepEqual(host.logs("critical").slice(0, 1), ["abort: out of memory"]);
+  assert.ok(!host.logs("info").some((line) => line.startsWith("allocated=")));
+});
