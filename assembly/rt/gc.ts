@@ -42,17 +42,6 @@ import {
 // @ts-ignore: decorator
 @global @unsafe
 export function __new(size: usize, id: u32): usize {
-  const ptr = __proxy_rt_new_unzeroed(size, id);
-  // With a custom runtime the standard library expects zeroed objects (as from Incremental).
-  memory.fill(ptr, 0, size);
-  return ptr;
-}
-
-/** `__new` without zeroing, only for the SDK's own objects whose every byte it writes before
- * anything reads them (decoded strings, blocks the host fills): zeroing them would be wasted. */
-// @ts-ignore: decorator
-@global @unsafe
-export function __proxy_rt_new_unzeroed(size: usize, id: u32): usize {
   if (size > OBJECT_MAXSIZE) outOfMemory();
   const block = takeBlock(size + OBJECT_OVERHEAD);
   store<usize>(block, load<usize>(block) | MANAGED);
@@ -60,7 +49,10 @@ export function __proxy_rt_new_unzeroed(size: usize, id: u32): usize {
   store<u32>(block, COLOUR ^ black, 8); // gcInfo2: white
   store<u32>(block, id, 12);
   store<u32>(block, <u32>size, 16);
-  return block + TOTAL_OVERHEAD;
+  const ptr = block + TOTAL_OVERHEAD;
+  // With a custom runtime the standard library expects zeroed objects (as from Incremental).
+  memory.fill(ptr, 0, size);
+  return ptr;
 }
 
 // @ts-ignore: decorator
