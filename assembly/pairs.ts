@@ -1,7 +1,7 @@
 // The pairs wire format the host uses for header maps and metadata (../shared/abi.md §4):
 // u32 count, then count × (u32 key length, u32 value length), then each key and value followed
 // by a NUL byte. All little-endian.
-import { decodeString, decodeUtf8, encodeString } from "./runtime/utf8_codec";
+import { decodeString, encodeString } from "./runtime/utf8_codec";
 
 /** One header or metadata entry, as raw bytes (usually UTF-8 text). */
 export class HeaderPair {
@@ -128,38 +128,6 @@ export function deserializeHeaders(ptr: usize, len: usize): Headers {
     out.push(new HeaderPair(key, value));
   }
   return out;
-}
-
-/**
- * The first value stored under the UTF-8 name at `namePtr` (`nameLen` bytes) in a pairs-format
- * buffer, or null. Names compare ASCII case-insensitively, as the host's header lookups do; the
- * name bytes are lower-cased in place.
- */
-export function findPairValue(pairs: ArrayBuffer, namePtr: usize, nameLen: usize): string | null {
-  for (let i: usize = 0; i < nameLen; i++) {
-    const c = load<u8>(namePtr + i);
-    if (c >= 0x41 && c <= 0x5a) store<u8>(namePtr + i, c | 0x20);
-  }
-  const ptr = changetype<usize>(pairs);
-  const len = <usize>pairs.byteLength;
-  if (len < 4) return null;
-  const count = <usize>load<u32>(ptr);
-  if (count > (len - 4) / 10) return null;
-  let sizes = ptr + 4;
-  let data = sizes + count * 8;
-  const end = ptr + len;
-  for (let i: usize = 0; i < count; i++) {
-    const keyLen = <usize>load<u32>(sizes);
-    const valueLen = <usize>load<u32>(sizes + 4);
-    sizes += 8;
-    if (keyLen > end - data || valueLen > end - data - keyLen || end - data - keyLen - valueLen < 2)
-      return null;
-    if (keyLen == nameLen && memory.compare(data, namePtr, nameLen) == 0) {
-      return decodeUtf8(data + keyLen + 1, valueLen);
-    }
-    data += keyLen + valueLen + 2;
-  }
-  return null;
 }
 
 /** Parses a pairs-format ArrayBuffer (for example a property value holding a map). */

@@ -91,8 +91,7 @@ class HeadersFilter extends Context {
       report("set_headers", (<i32>result).toString());
       report("after", show(h.get_headers()));
     } else if (this.testCase == "cache") {
-      // From the third read in one callback the SDK serves reads from a copy of the whole map;
-      // changes made through the SDK must show at once.
+      // Many reads in one callback; changes made through the SDK must show at once.
       report("cache.first", h.get("x-a") + "," + h.get("x-b"));
       report("cache.a", h.get("x-a"));
       report("cache.upper", h.get("X-B"));
@@ -117,7 +116,7 @@ class HeadersFilter extends Context {
 
   onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
     if (this.testCase == "cache") {
-      // A new callback: the copy from onRequestHeaders is stale (the map is gone by now).
+      // A new callback: the request headers are gone by now.
       const h = stream_context.headers.request;
       h.get("x-only");
       h.get("x-only");
