@@ -12,8 +12,10 @@ import {
   RETURN_LEN,
   RETURN_PTR,
   RETURN_U32,
+  beginTransient,
   clearReturned,
   dropReturned,
+  endTransient,
   release,
   takeString,
 } from "./runtime/memory";
@@ -35,7 +37,9 @@ export class HeaderMap {
   getOrNull(name: string): string | null {
     encode1(name);
     clearReturned();
+    beginTransient(); // the value is decoded before the next hostcall
     const result = proxy_get_header_map_value(this.type, arg0Ptr, arg0Len, RETURN_PTR, RETURN_LEN);
+    endTransient();
     if (result != WasmResultValues.Ok) return null;
     return takeString();
   }
@@ -50,7 +54,9 @@ export class HeaderMap {
   has(name: string): bool {
     encode1(name);
     clearReturned();
+    beginTransient(); // the value is not even read
     const result = proxy_get_header_map_value(this.type, arg0Ptr, arg0Len, RETURN_PTR, RETURN_LEN);
+    endTransient();
     if (result != WasmResultValues.Ok) return false;
     dropReturned();
     return true;

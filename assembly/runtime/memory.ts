@@ -23,15 +23,38 @@ let handedOver: usize = 0;
 /** True when host blocks are ArrayBuffers (see the top of this file). */
 const IN_PLACE: bool = isDefined(__proxy_rt_allocated) || ASC_RUNTIME == 1;
 
+// A block read once and dropped before the next hostcall (a header value, decoded into a
+// string at once) need not be an object of its own for the collector to sweep later: the host
+// writes it into one reusable block instead. Larger blocks take the usual way.
+const TRANSIENT_MAX: usize = 4096;
+let transient: usize = 0;
+let transientNext = false;
+
+/** The block the host asks for in the coming hostcall is read and dropped before the next
+ * hostcall, so it may go into the reusable block. Call `endTransient()` after the hostcall. */
+export function beginTransient(): void {
+  transientNext = true;
+}
+
+/** Ends `beginTransient()`, whether or not the host asked for a block. */
+export function endTransient(): void {
+  transientNext = false;
+}
+
 /** The allocator the host calls (exported as `proxy_on_memory_allocate`). */
 export function allocate(size: usize): usize {
+  if (transientNext && size <= TRANSIENT_MAX) {
+    transientNext = false;
+    if (transient == 0) transient = heap.alloc(TRANSIENT_MAX);
+    return transient;
+  }
   handedOver += size;
   return IN_PLACE ? __new(size, idof<ArrayBuffer>()) : heap.alloc(size);
 }
 
 /** Gives back a block the host returned, once read. */
 export function release(ptr: usize): void {
-  if (!IN_PLACE && ptr != 0) heap.free(ptr);
+  if (!IN_PLACE && ptr != 0 && ptr != transient) heap.free(ptr);
 }
 
 /** Bytes the host handed over through the allocator since `resetHandedOver()`. */

@@ -105,6 +105,27 @@ class HeadersFilter extends Context {
       report("cache.after-remove", orNull(h.getOrNull("x-b")));
       h.set_headers(makeHeaders(["x-only", "1"]));
       report("cache.after-set", orNull(h.getOrNull("x-a")) + "," + h.get("x-only"));
+    } else if (this.testCase == "reuse") {
+      // Values up to 4 KiB pass through one reused block: each read must give its own value,
+      // whole, and nothing of an earlier one.
+      const long = h.get("x-long");
+      const short = h.get("x-short");
+      const text = h.get("x-text");
+      const big = h.get("x-big");
+      const after = h.get("x-short");
+      report("reuse.long", long);
+      report("reuse.short", short + "/" + short.length.toString());
+      report("reuse.text", text + "/" + text.length.toString());
+      report("reuse.big", big.length.toString() + "/" + (big == "b".repeat(20000) ? "ok" : "bad"));
+      report("reuse.after", after);
+      report(
+        "reuse.has",
+        (h.has("x-long") ? "true" : "false") + "," + (h.has("x-no") ? "true" : "false"),
+      );
+      // After a miss (the host asked for no block) other results are objects of their own again.
+      h.getOrNull("x-no");
+      report("reuse.all", show(h.get_headers()));
+      report("reuse.again", h.get("x-long") + "," + h.get("x-short"));
     } else if (this.testCase == "response-map-early") {
       // The response headers do not exist yet.
       const r = stream_context.headers.response;

@@ -226,3 +226,28 @@ test("many reads in one callback: one hostcall each, and changes show at once", 
   assert.equal(r["cache.next-callback"], "null");
   assert.deepEqual(http.request.headers.entries(), [["x-only", "1"]]);
 });
+
+test("values read one after another through the reused block stay whole and separate", async () => {
+  const host = await load();
+  const http = host.newHttpContext();
+  const from = mark(host);
+  const long = "l".repeat(3000) + "-end";
+  const headers: [string, string][] = [
+    [":path", "/"],
+    ["x-case", "reuse"],
+    ["x-long", long],
+    ["x-short", "ab"],
+    ["x-text", "héllo ☃ 😀 \xff"],
+    ["x-big", "b".repeat(20000)], // over 4 KiB: an object of its own
+  ];
+  http.requestHeaders(headers);
+  const r = reports(host, from);
+  assert.equal(r["reuse.long"], long);
+  assert.equal(r["reuse.short"], "ab/2");
+  assert.equal(r["reuse.text"], `héllo ☃ 😀 \xff/${"héllo ☃ 😀 \xff".length}`);
+  assert.equal(r["reuse.big"], "20000/ok");
+  assert.equal(r["reuse.after"], "ab");
+  assert.equal(r["reuse.has"], "true,false");
+  assert.equal(r["reuse.all"], headers.map(([k, v]) => `${k}: ${v}`).join("|"));
+  assert.equal(r["reuse.again"], `${long},ab`);
+});
