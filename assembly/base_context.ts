@@ -2,7 +2,6 @@ import { proxy_set_effective_context } from "./abi/imports";
 import { WasmResultValues } from "./abi/enums";
 import { dispatchHttpCall } from "./http_call";
 import { Headers } from "./pairs";
-import { nextEpoch } from "./runtime/epoch";
 
 /** What root and stream contexts share: an id, the end-of-life callbacks, callout replies. */
 export class BaseContext {
@@ -32,7 +31,6 @@ export class BaseContext {
 
   /** Makes later hostcalls act on this context (for work started from another context). */
   setEffectiveContext(): WasmResultValues {
-    nextEpoch();
     return <WasmResultValues>proxy_set_effective_context(this.context_id);
   }
 

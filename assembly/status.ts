@@ -6,7 +6,6 @@ import {
 import { WasmResultValues } from "./abi/enums";
 import { RETURN_LEN, RETURN_PTR, RETURN_U32, clearReturned, takeBuffer } from "./runtime/memory";
 import { decodeString } from "./runtime/utf8_codec";
-import { nextEpoch } from "./runtime/epoch";
 
 /** A status code and message from the host (for a failed callout or a closed gRPC call). */
 export class StatusWithData {
@@ -37,12 +36,10 @@ export function done(): WasmResultValues {
 
 /** Makes later hostcalls act on context `context_id`. */
 export function set_effective_context(context_id: u32): WasmResultValues {
-  nextEpoch();
   return <WasmResultValues>hostSetEffectiveContext(context_id);
 }
 
 /** @solo-io/proxy-runtime's name for `set_effective_context`. */
 export function proxy_set_effective_context(context_id: u32): WasmResultValues {
-  nextEpoch();
   return <WasmResultValues>hostSetEffectiveContext(context_id);
 }

@@ -146,19 +146,23 @@ export function outOfMemory(): void {
   unreachable();
 }
 
-/** Takes the front of the first free block of a class above `cls` (its rest goes back); 0
- * when there is none. */
-function takeLarger(cls: usize, bytes: usize): usize {
-  for (let c = cls + 1; c <= largest; c++) {
-    const head = lists + (c << alignof<usize>());
-    const block = load<usize>(head);
-    if (block) {
-      store<usize>(head, load<usize>(block, BLOCK_OVERHEAD));
-      releaseRun(block + bytes, (load<usize>(block) & ~FLAGS) - bytes);
-      return block;
+/** Takes the front of the first free block of class `cls` or above (its rest goes back); if
+ * there is none, joins the blocks freed since the last sweep and looks once more. 0 when even
+ * that finds nothing. */
+function takeFree(cls: usize, bytes: usize): usize {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let c = cls; c <= largest; c++) {
+      const head = lists + (c << alignof<usize>());
+      const block = load<usize>(head);
+      if (block) {
+        store<usize>(head, load<usize>(block, BLOCK_OVERHEAD));
+        const size = load<usize>(block) & ~FLAGS;
+        if (size > bytes) releaseRun(block + bytes, size - bytes);
+        return block;
+      }
     }
+    if (!pass) sweep(0);
   }
-  largest = cls; // nothing free above: later searches stop early
   return 0;
 }
 
@@ -173,23 +177,16 @@ export function takeBlock(size: usize): usize {
   if (block) {
     store<usize>(head, load<usize>(block, BLOCK_OVERHEAD)); // an exact fit
   } else {
-    // The bump region while memory has room (fastest), then a larger free block, and only
-    // then more memory.
+    // The bump region while memory has room (fastest), then a free block, and only then more
+    // memory.
     block = heapTop;
     let top = block + bytes;
     const end = <usize>memory.size() << 16;
     if (top > end) {
-      let larger = takeLarger(cls, bytes);
-      if (!larger) {
-        // Before growing memory, join the blocks freed since the last sweep and look again.
-        sweep(0);
-        larger = load<usize>(head);
-        if (larger) store<usize>(head, load<usize>(larger, BLOCK_OVERHEAD));
-        else larger = takeLarger(cls, bytes);
-      }
-      if (larger) {
-        store<usize>(larger, bytes);
-        return larger;
+      const free = takeFree(cls, bytes);
+      if (free) {
+        store<usize>(free, bytes);
+        return free;
       }
       block = heapTop; // the sweep may have given the end of the heap back
       top = block + bytes;

@@ -17,6 +17,8 @@ function newBuckets(count: i32): Buckets {
 /** A table from context id to context; a context is stored under its own `context_id`. */
 export class ContextTable {
   private buckets: Buckets = newBuckets(16);
+  /** Bucket count − 1 (a power of two − 1), kept so lookups read no array length. */
+  private mask: u32 = 15;
   private count: i32 = 0;
 
   /** Number of contexts stored. */
@@ -26,23 +28,27 @@ export class ContextTable {
 
   /** The context with `id`, or null. */
   get(id: u32): BaseContext | null {
-    const buckets = this.buckets;
-    let context = unchecked(buckets[id & (buckets.length - 1)]);
+    // A plain load: this runs on every callback, and the array accessors are calls at -Oz.
+    let context = changetype<BaseContext | null>(
+      load<usize>(
+        changetype<usize>(this.buckets) + ((<usize>(id & this.mask)) << alignof<usize>()),
+      ),
+    );
     while (context !== null && context.context_id != id) context = context._nextInTable;
     return context;
   }
 
-  /** Stores `context` (whose `context_id` is `id`), replacing any earlier one with that id. */
-  set(id: u32, context: BaseContext): void {
-    this.delete(id);
+  /** Stores `context` under its `context_id`, which must not be in the table yet (the host
+   * never reuses an id). */
+  set(context: BaseContext): void {
     this.link(context);
-    if (++this.count > this.buckets.length) this.grow();
+    if (<u32>++this.count > this.mask) this.grow();
   }
 
   /** Forgets the context with `id`, if any. */
   delete(id: u32): void {
     const buckets = this.buckets;
-    const i = id & (buckets.length - 1);
+    const i = id & this.mask;
     let previous: BaseContext | null = null;
     let context = unchecked(buckets[i]);
     while (context !== null) {
@@ -61,7 +67,7 @@ export class ContextTable {
 
   private link(context: BaseContext): void {
     const buckets = this.buckets;
-    const i = context.context_id & (buckets.length - 1);
+    const i = context.context_id & this.mask;
     context._nextInTable = unchecked(buckets[i]);
     unchecked((buckets[i] = context));
   }
@@ -69,6 +75,7 @@ export class ContextTable {
   private grow(): void {
     const old = this.buckets;
     this.buckets = newBuckets(old.length << 1);
+    this.mask = (this.mask << 1) | 1;
     for (let i = 0; i < old.length; i++) {
       let context = unchecked(old[i]);
       while (context !== null) {

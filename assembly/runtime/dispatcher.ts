@@ -23,7 +23,6 @@ import { RootContextBase } from "../root_context_base";
 import { StreamContextBase } from "../stream_context_base";
 import { findCall } from "./callouts";
 import { collectAfterStream, collectIfMuchAllocated } from "./collector";
-import { nextEpoch } from "./epoch";
 import {
   RootFactory,
   findRootFactory,
@@ -36,7 +35,6 @@ import {
 /** Called first in every callback. */
 export function enter(): void {
   forgetLogLevel();
-  nextEpoch();
   collectIfMuchAllocated();
 }
 
@@ -102,7 +100,7 @@ export function createContext(context_id: u32, parent_id: u32): void {
     const factory = chooseFactory();
     const root = factory !== null ? factory.build(context_id) : new RootContextBase(context_id);
     root.context_id = context_id;
-    putContext(context_id, root);
+    putContext(root);
     return;
   }
   const root = rootOf(parent_id);
@@ -115,7 +113,7 @@ export function createContext(context_id: u32, parent_id: u32): void {
     return;
   }
   stream.context_id = context_id;
-  putContext(context_id, stream);
+  putContext(stream);
 }
 
 /** `proxy_on_done`: a root may answer false and call `done()` later. */

@@ -54,9 +54,9 @@ export function firstRootFactory(): RootFactory | null {
   return firstFactory;
 }
 
-/** Remembers `context` under `context_id`. */
-export function putContext(context_id: u32, context: BaseContext): void {
-  contexts.set(context_id, context);
+/** Remembers `context` under its `context_id`. */
+export function putContext(context: BaseContext): void {
+  contexts.set(context);
 }
 
 /** The context with `context_id`, or null. */

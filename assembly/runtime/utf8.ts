@@ -15,9 +15,9 @@ export let arg1Len: usize = 0;
 
 function reserve(bytes: usize): void {
   if (bytes <= capacity) return;
-  let size = capacity < 256 ? <usize>256 : capacity;
-  while (size < bytes) size <<= 1;
-  // Free and allocate instead of realloc: callers re-encode after reserving, so nothing is lost.
+  // At least double, so a line built piece by piece grows the block a few times at most.
+  let size = max<usize>(capacity << 1, 256);
+  if (size < bytes) size = bytes;
   const grown = heap.alloc(size);
   if (scratch != 0) {
     memory.copy(grown, scratch, capacity);
@@ -73,14 +73,16 @@ export function lineMessage(message: u32): void {
 
 /** Appends `value` in decimal. */
 export function lineNumber(value: u32): void {
-  reserve(lineLen + 10);
-  let digits: usize = 1;
-  for (let v = value; v >= 10; v /= 10) digits++;
-  let p = scratch + lineLen + digits;
+  // Digits are written backwards behind the line's end, then moved into place.
+  reserve(lineLen + 20);
+  const end = scratch + lineLen + 20;
+  let p = end;
   do {
     store<u8>(--p, 0x30 + (value % 10));
     value /= 10;
   } while (value != 0);
+  const digits = end - p;
+  memory.copy(scratch + lineLen, p, digits);
   lineLen += digits;
 }
 

@@ -5,7 +5,7 @@ describe("ContextTable", () => {
   it("stores, finds and forgets contexts by id", () => {
     const table = new ContextTable();
     const a = new BaseContext(1);
-    table.set(1, a);
+    table.set(a);
     expect(table.get(1)).toBe(a);
     expect(table.get(2)).toBeNull();
     table.delete(1);
@@ -19,7 +19,7 @@ describe("ContextTable", () => {
     for (let id: u32 = 1; id <= 500; id++) {
       const c = new BaseContext(id);
       contexts.push(c);
-      table.set(id, c);
+      table.set(c);
     }
     expect(table.size).toBe(500);
     // delete every third id, then check all the others are still found
@@ -39,7 +39,7 @@ describe("ContextTable", () => {
     const table = new ContextTable();
     // ids that differ only in high bits land near each other after masking
     const ids: u32[] = [16, 32, 48, 64, 80, 96];
-    for (let i = 0; i < ids.length; i++) table.set(ids[i], new BaseContext(ids[i]));
+    for (let i = 0; i < ids.length; i++) table.set(new BaseContext(ids[i]));
     table.delete(32);
     for (let i = 0; i < ids.length; i++) {
       const found = table.get(ids[i]);
