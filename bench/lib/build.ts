@@ -65,8 +65,6 @@ export async function buildOurs(
     out,
     "--textFile",
     out.replace(/\.wasm$/, ".wat"),
-    "--sourceMap",
-    "false",
   ];
   if (options.runtime) args.push("--runtime", options.runtime);
   if (options.stackSize !== undefined) args.push("--stackSize", String(options.stackSize));

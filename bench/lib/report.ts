@@ -312,12 +312,12 @@ function sizeSection(r: Results): string {
   const parts = [
     `- The runtime — the SDK's allocator and collector (assembly/rt) and the compiler's \`__visit_members\` — is ${fmt(runtime)} bytes of code (${pct(runtime)}); it is what any AssemblyScript filter with a heap pays.`,
     `- Exports: the export section is ${fmt(section("export"))} bytes for ${s.data.exports} exports (every \`proxy_on_*\` callback of the ABI, whatever the filter overrides), plus ${fmt(exportCode)} bytes of their entry functions; together ${pct(section("export") + exportCode)}.`,
-    `- Static data is ${fmt(section("data"))} bytes: ${fmt(s.data.sdkMessages)} are the SDK's own diagnostic messages (stored as UTF-16 strings), ${fmt(s.data.other)} the runtime's error strings and the filter's.`,
+    `- Static data is ${fmt(section("data"))} bytes: the SDK's own log texts are one UTF-8 block (assembly/runtime/messages.ts, written by scripts/messages.mjs); the rest are the filter's strings and the compiler's static objects.`,
     `- UTF-8 encoding and decoding (the SDK's codec and scratch encoder): ${fmt(strings)} bytes; the rest of the SDK (dispatcher, context table, registry, start code): ${fmt(sdk + sum((m) => m === "~start"))} bytes.`,
   ];
   if (lean && batched)
     parts.push(
-      `- Measured here: exporting only the 7 callbacks add_header uses (row "exporting only…" above) takes it from ${fmt(batched)} to ${fmt(lean)} bytes (−${fmt(batched - lean)}). ${lean > 6 * KIB ? `The remaining ${fmt(lean - 6 * KIB)} bytes to 6 KiB would have to come from the SDK's messages (${fmt(s.data.sdkMessages)} bytes) and its own code; the runtime's share stays as long as the SDK uses a collected heap.` : `That is within 6 KiB: with every callback exported, the ${fmt(batched - lean)} bytes are mostly the names and entry code of the other ${s.data.exports - 9} callbacks.`}`,
+      `- Measured here: exporting only the 7 callbacks add_header uses (row "exporting only…" above) takes it from ${fmt(batched)} to ${fmt(lean)} bytes (−${fmt(batched - lean)}). ${lean > 6 * KIB ? `The remaining ${fmt(lean - 6 * KIB)} bytes to 6 KiB would have to come from the SDK's own code; the runtime's share stays as long as the SDK uses a collected heap.` : `That is within 6 KiB: with every callback exported, the ${fmt(batched - lean)} bytes are mostly the names and entry code of the other ${s.data.exports - 9} callbacks.`}`,
     );
   return [
     `${fmt(s.total)} bytes in all${r.shippedSize ? ` (\`npm run asbuild\`'s build/optimized.wasm: ${fmt(r.shippedSize)} bytes)` : ""}. Sections: ${sec}.`,

@@ -25,20 +25,7 @@ export interface SizeReport {
   /** Largest functions. */
   largest: { name: string; bytes: number }[];
   /** Static data: bytes of segments whose text names proxy-wasm-as (its diagnostics), and the rest. */
-  data: { sdkMessages: number; other: number; exports: number };
-}
-
-/** The bytes of each `(data ... "…")` segment of a .wat, as text (UTF-16 code units kept as bytes). */
-function dataSegments(wat: string): string[] {
-  const out: string[] = [];
-  for (const m of wat.matchAll(/^ \(data [^"]*"((?:[^"\\]|\\.)*)"\)$/gm)) {
-    out.push(
-      m[1].replace(/\\([0-9a-fA-F]{2})|\\(.)/g, (_, hex: string, ch: string) =>
-        hex ? String.fromCharCode(parseInt(hex, 16)) : ch,
-      ),
-    );
-  }
-  return out;
+  data: { exports: number };
 }
 
 function moduleOf(name: string): string {
@@ -84,22 +71,9 @@ export function sizeReport(bytes: Uint8Array, wat: string | null): SizeReport {
     e.functions++;
     byModule.set(m, e);
   });
-  let sdkMessages = 0;
-  let other = 0;
-  if (wat) {
-    // A string is two segments: its object header, then its UTF-16 text.
-    const segs = dataSegments(wat);
-    const total = segs.reduce((n, t) => n + t.length, 0);
-    for (let i = 1; i < segs.length; i++) {
-      const text = segs[i].replace(/\0/g, "");
-      if (/proxy-wasm-as|root_id|context |unknown or cancelled|lets all traffic/.test(text))
-        sdkMessages += segs[i].length + segs[i - 1].length;
-    }
-    other = total - sdkMessages;
-  }
   const exportsCount = wat ? [...wat.matchAll(/^ \(export /gm)].length : 0;
   return {
-    data: { sdkMessages, other, exports: exportsCount },
+    data: { exports: exportsCount },
     total: bytes.length,
     sections,
     code: [...byModule].map(([module, e]) => ({ module, ...e })).sort((a, b) => b.bytes - a.bytes),

@@ -40,8 +40,6 @@ export async function proxyFilters(): Promise<string> {
       tmp,
       "--textFile",
       tmp.replace(/\.wasm$/, ".wat"),
-      "--sourceMap",
-      "false",
     ],
     {
       stderr: { write: (s: string) => ((errors += s), true) },
