@@ -3,14 +3,15 @@
 // Why not AssemblyScript's TLSF: a filter allocates a few small objects per request and
 // the occasional large body, then drops them all at the stream's end. Exact-fit free lists
 // serve that pattern with a fraction of TLSF's code (binary size is a target of this SDK),
-// and the collector (gc.ts) gives fragmentation back by coalescing during its sweep.
+// and `sweep` (run by the collector in gc.ts, and before memory would grow) joins neighbouring
+// free blocks, so fragmentation does not build up.
 //
 // Block layout, the one AssemblyScript's standard library expects (~lib/rt/common):
 //   [mmInfo: u32][payload …]   mmInfo = block size in bytes (a multiple of 16) | flags
 // Blocks start 4 bytes before a 16-byte boundary, so every payload and every object's data
 // (20 bytes in) is 16-byte aligned. A free block keeps its free-list link in its first payload
 // word.
-import { BLOCK_OVERHEAD, BLOCK_MAXSIZE } from "~lib/rt/common";
+import { BLOCK_OVERHEAD, BLOCK_MAXSIZE, TOTAL_OVERHEAD } from "~lib/rt/common";
 
 /** mmInfo flag: the block is on a free list. */
 // @ts-ignore: decorator
@@ -122,10 +123,11 @@ export function sweep(black: u32): void {
   for (let block = heapStart; block < end; ) {
     const info = load<usize>(block);
     const bytes = info & ~FLAGS;
+    // The mark colour sits in the low bits of gcInfo2 (gc.ts).
     const garbage =
       black != 0 && (info & (FREE | MANAGED)) == MANAGED && (load<u32>(block, 8) & 3) != black;
     if (isDefined(__finalize)) {
-      if (garbage) __finalize(block + 20);
+      if (garbage) __finalize(block + TOTAL_OVERHEAD);
     }
     if (garbage || (info & FREE) != 0) {
       if (!run) runStart = block;
