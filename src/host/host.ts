@@ -147,7 +147,7 @@ export class Host {
    */
   async addVm(wasm: WasmSource, options: VmOptions & PluginOptions = {}): Promise<RootContext> {
     const bytes = await wasmBytes(wasm);
-    this.logMark = this.logStore.entries.length;
+    this.logMark = this.logStore.length;
     const vm = await Vm.create(this, bytes, options);
     this.vms.push(vm);
     try {
@@ -160,7 +160,7 @@ export class Host {
 
   /** Starts another plugin (root id) in an existing VM, by default the first one. */
   addPlugin(options: PluginOptions, vm: Vm = this.vms[0]): RootContext {
-    this.logMark = this.logStore.entries.length;
+    this.logMark = this.logStore.length;
     const existing = this.plugins.find(
       (p) => p.vm === vm && p.rootId === (options.rootId ?? "") && p.state !== "deleted",
     );
@@ -294,7 +294,7 @@ export class Host {
 
   /** Every log entry with its level and origin. */
   get logEntries(): LogEntry[] {
-    return [...this.logStore.entries];
+    return this.logStore.entries; // a fresh array each time
   }
 
   /** Shared data of a vm_id (default: the first VM's). */

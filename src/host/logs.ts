@@ -17,17 +17,50 @@ export function formatLogEntry(e: LogEntry): string {
   return `${parts.join(" ")}: ${e.message}`;
 }
 
+/**
+ * How many entries `splice(0, length - limit)` used to leave: a non-integer limit kept
+ * ceil(limit) (splice truncates the delete count), NaN and +Infinity kept everything.
+ */
+function capacityOf(limit: number): number {
+  const n = Number(limit);
+  if (Number.isNaN(n) || n === Infinity) return Infinity;
+  return Math.max(0, Math.ceil(n));
+}
+
 export class LogStore {
-  readonly entries: LogEntry[] = [];
+  // A ring once full: dropping the oldest entry is one overwrite, not a shift of the whole array.
+  private readonly ring: LogEntry[] = [];
+  /** Index of the oldest entry once the ring is full (0 while it grows). */
+  private head = 0;
+  private readonly capacity: number;
+
   constructor(
     private readonly sink?: (e: LogEntry) => void,
     private readonly echo = false,
-    private readonly limit = Infinity,
-  ) {}
+    limit = Infinity,
+  ) {
+    this.capacity = capacityOf(limit);
+  }
+
+  /** Entries kept. */
+  get length(): number {
+    return this.ring.length;
+  }
+
+  /** The kept entries, oldest first (a new array). */
+  get entries(): LogEntry[] {
+    const r = this.ring;
+    if (this.head === 0) return r.slice();
+    return r.slice(this.head).concat(r.slice(0, this.head));
+  }
 
   add(e: LogEntry): void {
-    this.entries.push(e);
-    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+    const r = this.ring;
+    if (r.length < this.capacity) r.push(e);
+    else if (this.capacity > 0) {
+      r[this.head] = e;
+      this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
+    }
     this.sink?.(e);
     if (this.echo) {
       const name = LOG_LEVEL_NAMES[e.level] ?? String(e.level);
@@ -35,10 +68,15 @@ export class LogStore {
     }
   }
 
-  /** Messages at exactly `level`, or all messages. */
+  /** Messages at exactly `level`, or all messages, oldest first. */
   messages(level?: LogLevelName | number): string[] {
-    if (level === undefined) return this.entries.map((e) => e.message);
-    const l = toLogLevel(level);
-    return this.entries.filter((e) => e.level === l).map((e) => e.message);
+    const l = level === undefined ? undefined : toLogLevel(level);
+    const out: string[] = [];
+    const r = this.ring;
+    for (let i = 0, n = r.length; i < n; i++) {
+      const e = r[(this.head + i) % n];
+      if (l === undefined || e.level === l) out.push(e.message);
+    }
+    return out;
   }
 }
