@@ -13,7 +13,6 @@ import {
   buildOurs,
   buildWat,
   installForeign,
-  patchedSdk,
   progress,
 } from "./lib/build.js";
 import {
@@ -46,7 +45,6 @@ const OUR_VARIANTS: {
   label: string;
   runtime?: string;
   stackSize?: number;
-  patch?: boolean;
 }[] = [
   {
     id: "batched",
@@ -129,18 +127,11 @@ async function buildForeignSdk(sdk: (typeof FOREIGN)[number]): Promise<void> {
 
 async function buildOursAll(): Promise<void> {
   for (const v of OUR_VARIANTS) {
-    const sdk = v.patch ? patchedSdk(v.id, {}) : null;
     for (const w of WORKLOADS) {
-      const entry = sdk
-        ? join(sdk.filters, `${w.name}.ts`)
-        : join(BENCH, "filters", `${w.name}.ts`);
+      const entry = join(BENCH, "filters", `${w.name}.ts`);
       const out = join(OUT, `ours-${v.id}`, `${w.name}.wasm`);
       try {
-        const bytes = await buildOurs(entry, out, {
-          runtime: v.runtime,
-          stackSize: v.stackSize,
-          baseDir: sdk?.baseDir,
-        });
+        const bytes = await buildOurs(entry, out, { runtime: v.runtime, stackSize: v.stackSize });
         results.wasm.set(key(v.id, w.name), bytes);
       } catch (e) {
         results.notes.push(`${v.id} ${w.name}: does not build: ${(e as Error).message}`);

@@ -3,19 +3,9 @@
 // hand-written WAT limits (wabt), and the other SDKs, installed with npm into a temporary folder
 // and compiled there with their own AssemblyScript version.
 import { execFile } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import wabtInit from "wabt";
 
@@ -42,23 +32,20 @@ function asc(): Promise<AscMain> {
 }
 
 /**
- * Compiles one of our filters with the release target of `config` (asconfig.json), optionally
- * with another `--runtime`. Returns the wasm bytes (also written to `out`).
+ * Compiles one of our filters with the release target of asconfig.json, optionally with another
+ * `--runtime` (and `--stackSize`). Returns the wasm bytes (also written to `out`).
  */
 export async function buildOurs(
   entry: string,
   out: string,
-  options: { runtime?: string; stackSize?: number; baseDir?: string } = {},
+  options: { runtime?: string; stackSize?: number } = {},
 ): Promise<Uint8Array> {
   const main = await asc();
   mkdirSync(join(out, ".."), { recursive: true });
-  // With a base directory (a patched copy of the SDK), asc resolves "proxy-wasm-as" and the
-  // config from there; the entry is then relative to it.
   const args = [
-    options.baseDir ? relative(options.baseDir, entry) : entry,
-    ...(options.baseDir ? ["--baseDir", options.baseDir] : []),
+    entry,
     "--config",
-    options.baseDir ? "asconfig.json" : join(ROOT, "asconfig.json"),
+    join(ROOT, "asconfig.json"),
     "--target",
     "release",
     "--outFile",
@@ -75,40 +62,6 @@ export async function buildOurs(
   });
   if (error) throw new Error(`asc ${basename(entry)}: ${errors || error.message}`);
   return new Uint8Array(readFileSync(out));
-}
-
-/**
- * A copy of the SDK with some files patched, for runtime strategies that need a code change
- * (this bench never edits assembly/). Returns the base directory to build in (its node_modules
- * resolves "proxy-wasm-as" to the copy) and the folder holding copies of the workload filters.
- */
-export function patchedSdk(
-  name: string,
-  patches: Record<string, (source: string) => string>,
-): { baseDir: string; filters: string } {
-  const dir = join(OUT, "sdk-" + name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "node_modules"), { recursive: true });
-  for (const f of ["index.ts", "proxy.ts", "asconfig.json", "asconfig.base.json", "package.json"])
-    cpSync(join(ROOT, f), join(dir, f));
-  cpSync(join(ROOT, "assembly"), join(dir, "assembly"), { recursive: true });
-  for (const [path, patch] of Object.entries(patches)) {
-    const file = join(dir, path);
-    const before = readFileSync(file, "utf8");
-    const after = patch(before);
-    if (after === before) throw new Error(`patch ${name} did not apply to ${path}`);
-    writeFileSync(file, after);
-  }
-  symlinkSync("..", join(dir, "node_modules", "proxy-wasm-as"), "dir");
-  symlinkSync(
-    join(ROOT, "node_modules", "assemblyscript-json"),
-    join(dir, "node_modules", "assemblyscript-json"),
-    "dir",
-  );
-  mkdirSync(join(dir, "filters"));
-  for (const f of readdirSync(join(BENCH, "filters")))
-    if (f.endsWith(".ts")) cpSync(join(BENCH, "filters", f), join(dir, "filters", f));
-  return { baseDir: dir, filters: join(dir, "filters") };
 }
 
 let wabtPromise: ReturnType<typeof wabtInit> | null = null;
