@@ -73,6 +73,34 @@ class RuntimeFilter extends Context {
         if (text !== null && checksum(text) != root.sums[slot]) bad++;
       }
       logInfo("corrupt=" + bad.toString());
+    } else if (op == "raw") {
+      // Unmanaged blocks (heap.alloc / heap.free, as the SDK's scratch space uses them), freed
+      // in a shuffled order: each must keep its own bytes until it is freed.
+      state = (<u32>I32.parseInt(stream_context.headers.request.get("x-seed"))) | 1;
+      const count = 64;
+      const blocks = new StaticArray<usize>(count);
+      const sizes = new StaticArray<usize>(count);
+      for (let i = 0; i < count; i++) {
+        const size = <usize>pickLength() + 1;
+        const block = heap.alloc(size);
+        memory.fill(block, <u8>i, size);
+        blocks[i] = block;
+        sizes[i] = size;
+      }
+      let bad = 0;
+      for (let n = 0; n < count; n++) {
+        let i = <i32>(next() % count);
+        while (blocks[i] == 0) i = (i + 1) % count;
+        const block = blocks[i];
+        for (let b: usize = 0; b < sizes[i]; b++) if (load<u8>(block + b) != <u8>i) bad++;
+        heap.free(block);
+        blocks[i] = 0;
+        // Something else takes freed memory straight away.
+        const other = heap.alloc(sizes[i]);
+        memory.fill(other, 0xee, sizes[i]);
+        heap.free(other);
+      }
+      logInfo("corrupt=" + bad.toString());
     } else if (op == "too-big") {
       // More than any object may hold: the runtime gives up, says so, and traps.
       const huge = changetype<ArrayBuffer>(__new(0x7ff00000, idof<ArrayBuffer>()));

@@ -31,6 +31,20 @@ test("objects kept across requests survive thousands of collections intact", asy
   }
 });
 
+test("unmanaged blocks keep their bytes while others come and go, and are reused", async () => {
+  const { memory, request } = await load();
+  for (let i = 1; i <= 200; i++) {
+    assert.deepEqual(
+      request({ "x-op": "raw", "x-seed": String(i) }),
+      ["corrupt=0"],
+      `request ${i}`,
+    );
+  }
+  const warm = memory();
+  for (let i = 201; i <= 600; i++) request({ "x-op": "raw", "x-seed": String(i) });
+  assert.equal(memory(), warm);
+});
+
 test("under steady churn the module's memory stops growing", async () => {
   const { memory, request } = await load();
   for (let i = 1; i <= 500; i++) request({ "x-op": "churn", "x-seed": String(i) });
