@@ -305,11 +305,11 @@ export class HttpContext extends Context {
   private deliverData(side: HttpMessage, chunk: Buffer, eos: boolean): Action {
     const name = side === this.request ? "proxy_on_request_body" : "proxy_on_response_body";
     const wasBuffering = side.buffering;
-    if (wasBuffering) side.held = Buffer.concat([side.held, chunk]);
+    if (wasBuffering) side.heldBytes.append(chunk);
     else side.current = chunk;
     side.lastBodyEos = eos;
     side.inBody = { eos };
-    const size = wasBuffering ? side.held.length : chunk.length;
+    const size = wasBuffering ? side.heldBytes.length : chunk.length;
     const raw = this.vm.call(this, name, this.id, size, eos ? 1 : 0);
     side.inBody = null;
     const status = this.dataStatus(raw);
@@ -325,8 +325,7 @@ export class HttpContext extends Context {
       case FilterDataStatus.Continue: {
         side.pause = "none";
         side.current = null;
-        const out = joinHeld(side.held, current);
-        side.held = Buffer.alloc(0);
+        const out = joinHeld(side.heldBytes.take(), current);
         this.forwardHeaders(side);
         this.forwardBody(side, out, eos && !side.trailersAdded);
         if (eos && side.trailersAdded) this.forwardTrailers(side);
@@ -334,11 +333,12 @@ export class HttpContext extends Context {
       }
       case FilterDataStatus.StopIterationAndBuffer:
       case FilterDataStatus.StopIterationAndWatermark:
-        side.held = Buffer.concat([side.held, current]);
+        // Copied in: `current` may be the caller's borrowed array (see receiveData).
+        side.heldBytes.append(current);
         side.current = null;
         side.buffering = status === FilterDataStatus.StopIterationAndBuffer;
         side.pause = "body";
-        if (side.held.length > this.host.bufferLimit) this.bufferOverflow(side);
+        if (side.heldBytes.length > this.host.bufferLimit) this.bufferOverflow(side);
         break;
       default:
         // StopIterationNoBuffer: Envoy keeps nothing; the chunk is not passed on later.
@@ -468,8 +468,7 @@ export class HttpContext extends Context {
   }
 
   private flushHeld(side: HttpMessage, eos: boolean): void {
-    const out = joinHeld(side.held, side.current ?? Buffer.alloc(0));
-    side.held = Buffer.alloc(0);
+    const out = joinHeld(side.heldBytes.take(), side.current ?? Buffer.alloc(0));
     side.current = null;
     side.buffering = false;
     if (out.length > 0 || eos) this.forwardBody(side, out, eos);
@@ -522,7 +521,7 @@ export class HttpContext extends Context {
     res.headersEos = r.body.length === 0;
     res.queue.length = 0;
     res.pause = "none";
-    res.held = Buffer.alloc(0);
+    res.heldBytes.clear();
     res.current = null;
     res.buffering = false;
     res.trailersMap = null;
@@ -587,7 +586,8 @@ export class HttpContext extends Context {
   override getBuffer(type: number): BufferAccess | null | undefined {
     if (type === 0 || type === 1) {
       const side = type === 0 ? this.request : this.response;
-      if (side.buffering) return { get: () => side.held, set: (d) => (side.held = d) };
+      if (side.buffering)
+        return { get: () => side.heldBytes.bytes(), set: (d) => side.heldBytes.replace(d) };
       if (side.current) return { get: () => side.current!, set: (d) => (side.current = d) };
       return null;
     }

@@ -1,5 +1,6 @@
 // One direction (request or response) of an HTTP stream: what arrived, what the filter can see,
 // what Envoy holds back, and what has been forwarded.
+import { GrowableBuffer } from "./growable_buffer.js";
 import { HeaderMap } from "./header_map.js";
 
 export type StreamEvent =
@@ -23,7 +24,15 @@ export class HttpMessage {
   trailersAdded = false;
   /** @internal the chunk of the body callback in progress (unbuffered mode). */ current: Buffer | null =
     null;
-  /** @internal bytes Envoy holds back (stopped body). */ held: Buffer = EMPTY;
+  /** @internal bytes Envoy holds back (stopped body), appended without re-copying. */
+  readonly heldBytes = new GrowableBuffer();
+  /** @internal the held bytes as one Buffer (a view, no copy). */
+  get held(): Buffer {
+    return this.heldBytes.bytes();
+  }
+  set held(data: Buffer) {
+    this.heldBytes.replace(data);
+  }
   /** @internal the previous body callback returned StopIterationAndBuffer. */ buffering = false;
   /** @internal body callback in progress, and its end_of_stream. */ inBody: {
     eos: boolean;

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Action, Host } from "../../src/host/index.js";
-import { filter, type Strings } from "./helpers.js";
+import { chunksOf, filter, hash, HASH_BODY, type Strings } from "./helpers.js";
 
 function get({ s }: Strings, type: number, start: number, max: number, label: string): string {
   return `
@@ -268,4 +268,127 @@ test("buffering past Envoy's buffer limit gets Envoy's 413 (request) local reply
   assert.equal(http.sentLocalResponse?.status, 413);
   assert.equal(http.sentLocalResponse?.details, "request_payload_too_large");
   assert.equal(http.response.headers.get(":status"), "413");
+});
+
+// ---- buffered bodies over many chunks -------------------------------------------------------
+// Envoy's buffering modelled in JS, checked call by call against what the filter sees (size and a
+// hash of proxy_get_buffer_bytes(0, all)), what is held (pendingBody) and what is forwarded.
+
+/** call i: Continue every 7th, NoBuffer every 11th, Watermark every 3rd, else Buffer. */
+const MIXED_RULE = `
+  (if (result i32) (i32.eq (i32.rem_u (local.get $i) (i32.const 7)) (i32.const 6)) (then (i32.const 0))
+    (else (if (result i32) (i32.eq (i32.rem_u (local.get $i) (i32.const 11)) (i32.const 10)) (then (i32.const 3))
+      (else (if (result i32) (i32.eq (i32.rem_u (local.get $i) (i32.const 3)) (i32.const 2)) (then (i32.const 2))
+        (else (i32.const 1)))))))`;
+const mixedRule = (i: number) => (i % 7 === 6 ? 0 : i % 11 === 10 ? 3 : i % 3 === 2 ? 2 : 1);
+
+/** Envoy's decodeData buffering for one direction (what HttpContext.deliverData reproduces). */
+class BodyModel {
+  held = Buffer.alloc(0);
+  buffering = false;
+  readonly forwarded: Buffer[] = [];
+  constructor(private readonly mark: boolean) {}
+
+  /** Returns the [size, hash] the filter should log. */
+  call(chunk: Buffer, eos: boolean, status: number): [number, number] {
+    let current: Buffer | null = null;
+    if (this.buffering) this.held = Buffer.concat([this.held, chunk]);
+    else current = chunk;
+    const seen = current ?? this.held;
+    const logged: [number, number] = [seen.length, hash(seen)];
+    if (this.mark) {
+      if (current) current = Buffer.concat([current, Buffer.from("|")]);
+      else this.held = Buffer.concat([this.held, Buffer.from("|")]);
+    }
+    this.buffering = false;
+    if (status === 0) {
+      const out = Buffer.concat([this.held, current ?? Buffer.alloc(0)]);
+      this.held = Buffer.alloc(0);
+      if (out.length > 0 || eos) this.forwarded.push(out);
+    } else if (status === 1 || status === 2) {
+      this.held = Buffer.concat([this.held, current ?? Buffer.alloc(0)]);
+      this.buffering = status === 1;
+    }
+    return logged;
+  }
+}
+
+async function runBufferedBody(rule: string, ruleOf: (i: number) => number, mark: boolean) {
+  const wasm = await filter(({ s }) => HASH_BODY(s, "proxy_on_request_body", 0, rule, mark));
+  const host = await Host.load(wasm);
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/" });
+  const chunks = chunksOf(0x5eed, 300, 700);
+  const model = new BodyModel(mark);
+  // Every chunk is passed in the same reused array, overwritten after each call: whatever the
+  // stream holds on to must be its own copy.
+  const scratch = new Uint8Array(1024);
+  for (const [i, chunk] of chunks.entries()) {
+    const eos = i === chunks.length - 1;
+    scratch.set(chunk);
+    const action = http.requestBody(scratch.subarray(0, chunk.length), { endOfStream: eos });
+    scratch.fill(0xee);
+    const status = eos ? 0 : ruleOf(i);
+    const [size, h] = model.call(chunk, eos, status);
+    assert.equal(action, status === 0 ? Action.Continue : Action.Pause, `call ${i}`);
+    assert.deepEqual(host.logs().slice(-2), [`size=${size}`, `h=${h}`], `call ${i}`);
+    assert.ok(http.request.pendingBody.equals(model.held), `held after call ${i}`);
+  }
+  assert.equal(http.request.ended, true);
+  assert.deepEqual(
+    http.request.bodyChunks.map((b) => b.toString("hex")),
+    model.forwarded.map((b) => b.toString("hex")),
+  );
+  return { http, model, chunks };
+}
+
+test("StopIterationAndBuffer over 300 chunks: every call sees the whole body so far; it is forwarded byte for byte", async () => {
+  const { http, chunks } = await runBufferedBody("(i32.const 1)", () => 1, false);
+  assert.equal(http.request.bodyChunks.length, 1, "one chunk once the filter continues");
+  assert.ok(http.request.body.equals(Buffer.concat(chunks)));
+});
+
+test("Buffer, Watermark, NoBuffer and Continue mixed over 300 chunks match Envoy's buffering", async () => {
+  const { model } = await runBufferedBody(MIXED_RULE, mixedRule, false);
+  assert.ok(model.forwarded.length > 10, "the rule continues many times");
+});
+
+test("proxy_set_buffer_bytes on a buffered body, on every one of 300 chunks, keeps each change", async () => {
+  const { http, chunks } = await runBufferedBody("(i32.const 1)", () => 1, true);
+  assert.ok(http.request.body.equals(Buffer.concat(chunks.flatMap((c) => [c, Buffer.from("|")]))));
+  await runBufferedBody(MIXED_RULE, mixedRule, true);
+});
+
+test("the buffer limit counts every buffered chunk: 413 at the first byte past it, not before", async () => {
+  const wasm = await filter(
+    `(func (export "proxy_on_request_body") (param i32 i32 i32) (result i32) (i32.const 1))`,
+  );
+  // 7-byte chunks against a limit of 700: the 100th chunk reaches it, the 101st passes it.
+  const host = await Host.load(wasm, { bufferLimit: 700 });
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/" });
+  for (let i = 0; i < 100; i++) assert.equal(http.requestBody("abcdefg"), Action.Pause);
+  assert.equal(http.sentLocalResponse?.status, undefined, "700 bytes fit");
+  assert.equal(http.request.pendingBody.toString(), "abcdefg".repeat(100));
+  http.requestBody("abcdefg");
+  assert.equal(http.sentLocalResponse?.status, 413);
+  assert.equal(http.sentLocalResponse?.details, "request_payload_too_large");
+  assert.equal(http.state, "localReply");
+  assert.equal(http.request.body.length, 0, "nothing was forwarded");
+});
+
+test("watermark-held response bytes count too: 500 once they pass the limit", async () => {
+  const wasm = await filter(
+    `(func (export "proxy_on_response_body") (param i32 i32 i32) (result i32) (i32.const 2))`,
+  );
+  const host = await Host.load(wasm, { bufferLimit: 95 });
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/" }, { endOfStream: true });
+  http.responseHeaders({ ":status": "200" });
+  for (let i = 0; i < 9; i++) http.responseBody("0123456789");
+  assert.equal(http.sentLocalResponse?.status, undefined, "90 bytes fit");
+  assert.equal(http.response.pendingBody.length, 90);
+  http.responseBody("0123456789");
+  assert.equal(http.sentLocalResponse?.status, 500);
+  assert.equal(http.sentLocalResponse?.details, "response_payload_too_large");
 });

@@ -118,3 +118,69 @@ export async function filter(
   parts.push(text, ...strings.segments, ")");
   return compileWat(parts.join("\n"));
 }
+
+// ---- many-chunk body tests (body.test.ts, tcp.test.ts) ----
+
+/** Deterministic bytes and sizes (xorshift32). */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>>= 0);
+  };
+}
+
+export function chunksOf(seed: number, count: number, maxSize: number): Buffer[] {
+  const next = rng(seed);
+  const out: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const b = Buffer.alloc(next() % (maxSize + 1)); // some chunks are empty
+    for (let j = 0; j < b.length; j++) b[j] = next() & 0xff;
+    out.push(b);
+  }
+  return out;
+}
+
+/** The hash the filter computes: h = h * 31 + byte (u32), from 17. */
+export function hash(b: Uint8Array): number {
+  let h = 17;
+  for (const x of b) h = (Math.imul(h, 31) + x) | 0;
+  return h >>> 0;
+}
+
+/**
+ * A body filter for buffer type `type`: logs `size=` and `h=` (hash of the whole buffer it
+ * sees), optionally appends "|" with proxy_set_buffer_bytes, then returns `$eos ? 0 : rule(call)`.
+ */
+export const HASH_BODY = (
+  s: (v: string) => string,
+  callback: string,
+  type: number,
+  rule: string,
+  mark: boolean,
+) => `
+  (global $calls (mut i32) (i32.const 0))
+  (func $hash (param $type i32)
+    (local $p i32) (local $end i32) (local $h i32)
+    (drop (call $proxy_get_buffer_bytes (local.get $type) (i32.const 0) (i32.const -1) (i32.const 0x100) (i32.const 0x104)))
+    (local.set $p (i32.load (i32.const 0x100)))
+    (local.set $end (i32.add (local.get $p) (i32.load (i32.const 0x104))))
+    (local.set $h (i32.const 17))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $h (i32.add (i32.mul (local.get $h) (i32.const 31)) (i32.load8_u (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next)))
+    (call $log_num ${s("h")} (local.get $h)))
+  (func (export "${callback}") (param $c i32) (param $size i32) (param $eos i32) (result i32)
+    (local $i i32)
+    (local.set $i (global.get $calls))
+    (global.set $calls (i32.add (local.get $i) (i32.const 1)))
+    (call $log_num ${s("size")} (local.get $size))
+    (call $hash (i32.const ${type}))
+    ${mark ? `(drop (call $proxy_set_buffer_bytes (i32.const ${type}) (i32.const -1) (i32.const 0) ${s("|")}))` : ""}
+    (if (result i32) (local.get $eos) (then (i32.const 0)) (else ${rule})))`;
