@@ -3,6 +3,7 @@
 // cpp-host `src/context.cc` onDownstreamConnectionClose / onCloseTCP: done → log → delete).
 import { Context, type BufferAccess } from "./context.js";
 import { Action, BufferType, PeerType, StreamType, WasmResult } from "./enums.js";
+import { GrowableBuffer } from "./growable_buffer.js";
 import type { RootContext } from "./root_context.js";
 import { FAILED, type CallResult } from "./vm.js";
 
@@ -21,10 +22,21 @@ export type TcpState = "open" | "closed" | "completed";
 /** One direction of a connection: what was passed on and what is held back. */
 export class TcpFlow {
   private readonly chunks: Buffer[] = [];
-  /** @internal bytes held in Envoy's read buffer because the filter stopped. */ held: Buffer =
-    Buffer.alloc(0);
-  /** @internal the buffer of the data callback in progress. */ current: Buffer | null = null;
+  /**
+   * @internal Envoy's read buffer: the bytes held because the filter stopped, plus, during a
+   * data callback, the new ones. Appended without re-copying what is held.
+   */
+  readonly buffer = new GrowableBuffer();
+  /** @internal a data callback is running and sees `buffer`. */ inCall = false;
   /** @internal */ ended = false;
+  /** @internal bytes held because the filter stopped (none while a data callback runs). */
+  get held(): Buffer {
+    return this.inCall ? Buffer.alloc(0) : this.buffer.bytes();
+  }
+  /** @internal the buffer of the data callback in progress. */
+  get current(): Buffer | null {
+    return this.inCall ? this.buffer.bytes() : null;
+  }
   /** The bytes passed on so far. */
   get forwarded(): Buffer {
     return Buffer.concat(this.chunks);
@@ -144,15 +156,15 @@ export class TcpContext extends Context {
     if (this.state !== "open") throw new Error(`TCP context ${this.id} is ${this.state}`);
     return this.host.run(() => {
       // A stopped network filter leaves the bytes in the read buffer; the next call sees them all.
-      flow.current = Buffer.concat([flow.held, chunk]);
-      flow.held = Buffer.alloc(0);
+      // `chunk` is a fresh copy (toBuffer), so an empty buffer can take it as it is.
+      if (flow.buffer.length === 0) flow.buffer.replace(chunk);
+      else flow.buffer.append(chunk);
+      flow.inCall = true;
       const action = this.toAction(
-        this.vm.call(this, name, this.id, flow.current.length, eos ? 1 : 0),
+        this.vm.call(this, name, this.id, flow.buffer.length, eos ? 1 : 0),
       );
-      const out = flow.current;
-      flow.current = null;
-      if (action === Action.Continue) this.forward(flow, out, eos);
-      else flow.held = out;
+      flow.inCall = false;
+      if (action === Action.Continue) this.forward(flow, flow.buffer.take(), eos);
       return action;
     });
   }
@@ -188,8 +200,8 @@ export class TcpContext extends Context {
   override getBuffer(type: number): BufferAccess | null | undefined {
     if (type === BufferType.DownstreamData || type === BufferType.UpstreamData) {
       const flow = type === BufferType.DownstreamData ? this.downstream : this.upstream;
-      if (!flow.current) return null;
-      return { get: () => flow.current!, set: (d) => (flow.current = d) };
+      if (!flow.inCall) return null;
+      return { get: () => flow.buffer.bytes(), set: (d) => flow.buffer.replace(d) };
     }
     return super.getBuffer(type);
   }
@@ -212,9 +224,8 @@ export class TcpContext extends Context {
     if (type === StreamType.Downstream) {
       this.vm.addAfterCallAction(() => {
         if (this.state !== "open") return;
-        const out = this.downstream.held;
-        this.downstream.held = Buffer.alloc(0);
-        this.forward(this.downstream, out, false);
+        const flow = this.downstream;
+        this.forward(flow, flow.inCall ? Buffer.alloc(0) : flow.buffer.take(), false);
       });
       return WasmResult.Ok;
     }

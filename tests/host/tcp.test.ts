@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Action, Host } from "../../src/host/index.js";
-import { filter } from "./helpers.js";
+import { chunksOf, filter, hash, HASH_BODY } from "./helpers.js";
 
 const TRACE = (s: (v: string) => string, dataResult = "(i32.const 0)") => `
   (func (export "proxy_on_context_create") (param $a i32) (param $b i32)
@@ -158,4 +158,80 @@ test("set_property works on a TCP connection (it has stream info), not on the ro
   const tcp = host.newTcpContext();
   assert.deepEqual(host.logs(), ["root=1", "conn=0", "get=0", "value=v"]);
   assert.equal(tcp.filterState("wasm.k")?.toString(), "v");
+});
+
+/** Envoy's read buffer for a network filter: held bytes plus the new ones, every call. */
+function tcpModel(chunks: Buffer[], ruleOf: (i: number) => number, mark: boolean) {
+  let held = Buffer.alloc(0);
+  const calls: { logs: string[]; held: Buffer }[] = [];
+  const forwarded: Buffer[] = [];
+  for (const [i, chunk] of chunks.entries()) {
+    let buf = Buffer.concat([held, chunk]);
+    const logs = [`size=${buf.length}`, `h=${hash(buf)}`];
+    if (mark) buf = Buffer.concat([buf, Buffer.from("|")]);
+    if (ruleOf(i) === 0) {
+      if (buf.length) forwarded.push(buf);
+      held = Buffer.alloc(0);
+    } else held = buf;
+    calls.push({ logs, held });
+  }
+  return { calls, forwarded };
+}
+
+for (const mark of [false, true]) {
+  test(`a stopped TCP filter over 300 chunks sees all held bytes each call; Continue forwards them byte for byte${mark ? " (with set_buffer_bytes)" : ""}`, async () => {
+    // Continue on every 5th call, else StopIteration.
+    const rule = `(select (i32.const 0) (i32.const 1) (i32.eq (i32.rem_u (local.get $i) (i32.const 5)) (i32.const 4)))`;
+    const ruleOf = (i: number) => (i % 5 === 4 ? 0 : 1);
+    const wasm = await filter(({ s }) => HASH_BODY(s, "proxy_on_downstream_data", 2, rule, mark));
+    const host = await Host.load(wasm);
+    const tcp = host.newTcpContext();
+    const chunks = chunksOf(0x7c9, 300, 700);
+    const model = tcpModel(chunks, ruleOf, mark);
+    const scratch = new Uint8Array(1024);
+    for (const [i, chunk] of chunks.entries()) {
+      scratch.set(chunk);
+      const action = tcp.downstreamData(scratch.subarray(0, chunk.length));
+      scratch.fill(0xee);
+      assert.equal(action, ruleOf(i) === 0 ? Action.Continue : Action.Pause, `call ${i}`);
+      assert.deepEqual(host.logs().slice(-2), model.calls[i].logs, `call ${i}`);
+      assert.ok(tcp.downstream.pending.equals(model.calls[i].held), `held after call ${i}`);
+    }
+    // Forwarded chunks are checked at the end: later held bytes must not have overwritten them.
+    assert.equal(
+      tcp.downstream.forwarded.toString("hex"),
+      Buffer.concat(model.forwarded).toString("hex"),
+    );
+    assert.ok(model.forwarded.length === 60);
+  });
+}
+
+test("continue_stream(DOWNSTREAM) releases 300 held chunks as they arrived", async () => {
+  const wasm = await filter(
+    ({ s }) =>
+      HASH_BODY(s, "proxy_on_downstream_data", 2, "(i32.const 1)", false) +
+      `
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (drop (call $proxy_set_tick_period_milliseconds (i32.const 5))) (i32.const 1))
+    (func (export "proxy_on_tick") (param i32)
+      (drop (call $proxy_set_effective_context (i32.const 2)))
+      (drop (call $proxy_continue_stream (i32.const 2))))`,
+  );
+  const host = await Host.load(wasm);
+  const seen: Buffer[] = [];
+  const tcp = host.newTcpContext({ onDownstreamData: (d) => seen.push(Buffer.from(d)) });
+  const chunks = chunksOf(0xabc, 300, 700);
+  for (const chunk of chunks) assert.equal(tcp.downstreamData(chunk), Action.Pause);
+  const all = Buffer.concat(chunks);
+  assert.deepEqual(host.logs().slice(-2), [`size=${all.length}`, `h=${hash(all)}`]);
+  assert.ok(tcp.downstream.pending.equals(all));
+  host.tick(5);
+  assert.equal(seen.length, 1);
+  assert.ok(seen[0].equals(all));
+  assert.ok(tcp.downstream.forwarded.equals(all));
+  assert.equal(tcp.downstream.pending.length, 0);
+  // The next chunks start a new read buffer; the released bytes stay as they were.
+  assert.equal(tcp.downstreamData("more"), Action.Pause);
+  assert.ok(tcp.downstream.forwarded.equals(all));
+  assert.equal(tcp.downstream.pending.toString(), "more");
 });
