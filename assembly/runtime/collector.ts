@@ -7,15 +7,12 @@
 // Both call sites are points where no managed object lives only on the stack: the end of a
 // stream, and the entry to a callback (the host calls in during a callback only through the
 // allocator, which never collects).
-import { handedOverBytes, resetHandedOver } from "./memory";
+import { COLLECTS_ON_REQUEST, handedOverBytes, resetHandedOver } from "./memory";
 
 /** Collect after this many stream ends at the latest. */
 const STREAMS_PER_COLLECTION: u32 = 32;
 /** Collect on the next callback once this many bytes were allocated. */
 const BYTES_PER_COLLECTION: usize = 128 * 1024;
-
-/** True when the runtime in the module waits for us to collect (ours, or "minimal"). */
-const COLLECTS_ON_REQUEST: bool = isDefined(__proxy_rt_allocated) || ASC_RUNTIME == 1;
 
 let streamsSinceCollection: u32 = 0;
 

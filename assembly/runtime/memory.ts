@@ -20,8 +20,12 @@ export const RETURN_U64: usize = slots + 16;
 
 let handedOver: usize = 0;
 
-/** True when host blocks are ArrayBuffers (see the top of this file). */
-const IN_PLACE: bool = isDefined(__proxy_rt_allocated) || ASC_RUNTIME == 1;
+/**
+ * True when the runtime collects only when the SDK asks: the SDK's own (assembly/rt) or
+ * AssemblyScript's "minimal". Then host blocks are ArrayBuffers (see the top of this file), and
+ * collector.ts decides when to collect.
+ */
+export const COLLECTS_ON_REQUEST: bool = isDefined(__proxy_rt_allocated) || ASC_RUNTIME == 1;
 
 // A block read once and dropped before the next hostcall (a header value, decoded into a
 // string at once) need not be an object of its own for the collector to sweep later: the host
@@ -49,12 +53,12 @@ export function allocate(size: usize): usize {
     return transient;
   }
   handedOver += size;
-  return IN_PLACE ? __new(size, idof<ArrayBuffer>()) : heap.alloc(size);
+  return COLLECTS_ON_REQUEST ? __new(size, idof<ArrayBuffer>()) : heap.alloc(size);
 }
 
 /** Gives back a block the host returned, once read. */
 export function release(ptr: usize): void {
-  if (!IN_PLACE && ptr != 0 && ptr != transient) heap.free(ptr);
+  if (!COLLECTS_ON_REQUEST && ptr != 0 && ptr != transient) heap.free(ptr);
 }
 
 /** Bytes the host handed over through the allocator since `resetHandedOver()`. */
@@ -71,7 +75,7 @@ export function resetHandedOver(): void {
 export function takeBuffer(): ArrayBuffer {
   const ptr = <usize>load<u32>(RETURN_PTR);
   const len = <usize>load<u32>(RETURN_LEN);
-  if (IN_PLACE && ptr != 0 && len == <usize>changetype<ArrayBuffer>(ptr).byteLength) {
+  if (COLLECTS_ON_REQUEST && ptr != 0 && len == <usize>changetype<ArrayBuffer>(ptr).byteLength) {
     return changetype<ArrayBuffer>(ptr);
   }
   const out = new ArrayBuffer(<i32>len);

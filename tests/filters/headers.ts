@@ -90,21 +90,21 @@ class HeadersFilter extends Context {
       );
       report("set_headers", (<i32>result).toString());
       report("after", show(h.get_headers()));
-    } else if (this.testCase == "cache") {
+    } else if (this.testCase == "many-reads") {
       // Many reads in one callback; changes made through the SDK must show at once.
-      report("cache.first", h.get("x-a") + "," + h.get("x-b"));
-      report("cache.a", h.get("x-a"));
-      report("cache.upper", h.get("X-B"));
-      report("cache.repeated", h.get("x-dup"));
-      report("cache.missing", orNull(h.getOrNull("x-missing")));
+      report("reads.first", h.get("x-a") + "," + h.get("x-b"));
+      report("reads.a", h.get("x-a"));
+      report("reads.upper", h.get("X-B"));
+      report("reads.repeated", h.get("x-dup"));
+      report("reads.missing", orNull(h.getOrNull("x-missing")));
       h.replace("x-a", "changed");
-      report("cache.after-replace", h.get("x-a"));
+      report("reads.after-replace", h.get("x-a"));
       h.add("x-new", "added");
-      report("cache.after-add", h.get("x-new"));
+      report("reads.after-add", h.get("x-new"));
       h.remove("x-b");
-      report("cache.after-remove", orNull(h.getOrNull("x-b")));
+      report("reads.after-remove", orNull(h.getOrNull("x-b")));
       h.set_headers(makeHeaders(["x-only", "1"]));
-      report("cache.after-set", orNull(h.getOrNull("x-a")) + "," + h.get("x-only"));
+      report("reads.after-set", orNull(h.getOrNull("x-a")) + "," + h.get("x-only"));
     } else if (this.testCase == "reuse") {
       // Values up to 4 KiB pass through one reused block: each read must give its own value,
       // whole, and nothing of an earlier one.
@@ -136,12 +136,12 @@ class HeadersFilter extends Context {
   }
 
   onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
-    if (this.testCase == "cache") {
+    if (this.testCase == "many-reads") {
       // A new callback: the request headers are gone by now.
       const h = stream_context.headers.request;
       h.get("x-only");
       h.get("x-only");
-      report("cache.next-callback", orNull(h.getOrNull("x-only")));
+      report("reads.next-callback", orNull(h.getOrNull("x-only")));
     }
     if (this.testCase == "outside") {
       // The request headers went on when onRequestHeaders returned Continue.

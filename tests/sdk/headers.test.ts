@@ -203,7 +203,7 @@ test("many reads in one callback: one hostcall each, and changes show at once", 
   const from = mark(host);
   http.requestHeaders([
     [":path", "/"],
-    ["x-case", "cache"],
+    ["x-case", "many-reads"],
     ["x-a", "1"],
     ["x-b", "2"],
     ["x-dup", "first"],
@@ -214,16 +214,16 @@ test("many reads in one callback: one hostcall each, and changes show at once", 
   assert.equal(handedOver, 9);
   http.requestBody("body", { endOfStream: true });
   const r = reports(host, from);
-  assert.equal(r["cache.first"], "1,2");
-  assert.equal(r["cache.a"], "1");
-  assert.equal(r["cache.upper"], "2");
-  assert.equal(r["cache.repeated"], "first");
-  assert.equal(r["cache.missing"], "null");
-  assert.equal(r["cache.after-replace"], "changed");
-  assert.equal(r["cache.after-add"], "added");
-  assert.equal(r["cache.after-remove"], "null");
-  assert.equal(r["cache.after-set"], "null,1");
-  assert.equal(r["cache.next-callback"], "null");
+  assert.equal(r["reads.first"], "1,2");
+  assert.equal(r["reads.a"], "1");
+  assert.equal(r["reads.upper"], "2");
+  assert.equal(r["reads.repeated"], "first");
+  assert.equal(r["reads.missing"], "null");
+  assert.equal(r["reads.after-replace"], "changed");
+  assert.equal(r["reads.after-add"], "added");
+  assert.equal(r["reads.after-remove"], "null");
+  assert.equal(r["reads.after-set"], "null,1");
+  assert.equal(r["reads.next-callback"], "null");
   assert.deepEqual(http.request.headers.entries(), [["x-only", "1"]]);
 });
 
