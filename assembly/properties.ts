@@ -23,7 +23,9 @@ function encodeDotted(path: string): void {
   }
 }
 
-function fetchRaw(ptr: usize, len: usize): bool {
+/** @internal Asks the host for the property at the encoded path `ptr`/`len`; true when found
+ * (then read it with `takeBuffer` / `takeString`). */
+export function fetchRaw(ptr: usize, len: usize): bool {
   clearReturned();
   return proxy_get_property(ptr, len, RETURN_PTR, RETURN_LEN) == WasmResultValues.Ok;
 }

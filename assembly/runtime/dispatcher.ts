@@ -16,9 +16,8 @@ import {
   USING_NOTHING,
   MESSAGE_TEXT,
 } from "./messages";
-import { RETURN_LEN, RETURN_PTR, clearReturned, takeString } from "./memory";
-import { proxy_get_property } from "../abi/imports";
-import { WasmResultValues } from "../abi/enums";
+import { takeString } from "./memory";
+import { fetchRaw } from "../properties";
 import { RootContextBase } from "../root_context_base";
 import { StreamContextBase } from "../stream_context_base";
 import { findCall } from "./callouts";
@@ -66,14 +65,7 @@ export function streamOf(context_id: u32): StreamContextBase | null {
 
 function chooseFactory(): RootFactory | null {
   // The property path is a stored message: its bytes need no encoding.
-  clearReturned();
-  const found =
-    proxy_get_property(
-      MESSAGE_TEXT + (PLUGIN_ROOT_ID >> 8),
-      PLUGIN_ROOT_ID & 255,
-      RETURN_PTR,
-      RETURN_LEN,
-    ) == WasmResultValues.Ok;
+  const found = fetchRaw(MESSAGE_TEXT + (PLUGIN_ROOT_ID >> 8), PLUGIN_ROOT_ID & 255);
   const name = found ? takeString() : "";
   const exact = findRootFactory(name);
   if (exact !== null) return exact;
