@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+
 /** One sub-command of the `proxy-wasm-as` CLI. */
 export interface Command {
   /** The word typed after `proxy-wasm-as`. */
@@ -59,4 +61,58 @@ export function stringFlag(parsed: ParsedArgs, name: string): string | undefined
   const value = parsed.flags.get(name);
   if (value === true) throw new UsageError(`--${name} needs a value`);
   return value;
+}
+
+/** The one line that points at a command's help after a usage error. */
+export function seeHelp(command?: string): string {
+  return `see \`proxy-wasm-as ${command === undefined ? "" : `${command} `}--help\``;
+}
+
+/**
+ * A file-system error said in words ("build/x.wasm does not exist"), or undefined when `err`
+ * is not one. The CLI's last resort: commands say what to do about the files they know of.
+ */
+export function fileErrorMessage(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== "string" || typeof e.path !== "string") return undefined;
+  switch (e.code) {
+    case "ENOENT":
+      return `${e.path} does not exist`;
+    case "EACCES":
+    case "EPERM":
+      return `${e.path}: permission denied`;
+    case "EISDIR":
+      return `${e.path} is a directory, not a file`;
+    case "ENOTDIR":
+      return `${e.path}: a part of that path is a file, not a directory`;
+    case "EEXIST":
+      return `${e.path} already exists`;
+    case "ENOSPC":
+      return `no space left on the device to write ${e.path}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The text of a flag that takes STRING or @FILE (`--config @plugin.json`). A missing or
+ * unreadable file is an Error naming the flag and the file (exit 1: the command line is fine).
+ */
+export async function textOrFile(flag: string, value: string): Promise<string>;
+export async function textOrFile(
+  flag: string,
+  value: string | undefined,
+): Promise<string | undefined>;
+export async function textOrFile(
+  flag: string,
+  value: string | undefined,
+): Promise<string | undefined> {
+  if (value === undefined || !value.startsWith("@")) return value;
+  const path = value.slice(1);
+  if (path === "") throw new UsageError(`--${flag} @FILE needs a file name after the @`);
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    throw new Error(`--${flag} ${value}: ${fileErrorMessage(err) ?? (err as Error).message}`);
+  }
 }

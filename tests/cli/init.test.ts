@@ -32,7 +32,7 @@ test("--help of init, build and test says what each does and lists its options",
   }
   const usage = cli(["--help"], cwd);
   for (const command of ["init", "build", "test"])
-    assert.match(usage.stdout, new RegExp(`^  ${command}$`, "m"));
+    assert.match(usage.stdout, new RegExp(`^  ${command} +\\S`, "m"));
 });
 
 test("init writes the starter project with every placeholder filled in", () => {
@@ -189,7 +189,7 @@ test("init: bad command lines are usage errors (exit 2)", () => {
   ]) {
     const r = cli(args, cwd);
     assert.equal(r.code, 2, args.join(" "));
-    assert.match(r.stderr, /usage: proxy-wasm-as init/);
+    assert.match(r.stderr, /^proxy-wasm-as init: .*; see `proxy-wasm-as init --help`\n$/);
   }
 });
 
