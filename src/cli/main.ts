@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Command>> = {
   image: async () => (await import("./commands/image.js")).command,
   init: async () => (await import("./commands/init.js")).command,
   manifest: async () => (await import("./commands/manifest.js")).command,
+  migrate: async () => (await import("./commands/migrate.js")).command,
   pull: async () => (await import("./commands/pull.js")).command,
   push: async () => (await import("./commands/push.js")).command,
   run: async () => (await import("./commands/run.js")).command,
