@@ -1,4 +1,5 @@
 // Errors of the host emulator.
+import type { TrapError, TrapFrame } from "./trap_location.js";
 
 /** The module could not be loaded: not wasm, no ABI marker, bad linking, no allocator... */
 export class LoadError extends Error {
@@ -10,9 +11,18 @@ export class StartError extends Error {
   override name = "StartError";
   /** The filter's own log lines (and the host's critical lines) up to the failure. */
   readonly logs: string[];
-  constructor(message: string, logs: string[]) {
-    super(logs.length ? `${message}\n${logs.map((l) => `  ${l}`).join("\n")}` : message);
+  /** When a trap stopped the start: where it happened (its `cause` is the engine's error). */
+  readonly trap: TrapError | null;
+  /** The trap's frames in the filter's source, innermost first (empty without a trap). */
+  readonly frames: TrapFrame[];
+  constructor(message: string, logs: string[], trap: TrapError | null = null) {
+    super(
+      logs.length ? `${message}\n${logs.map((l) => `  ${l}`).join("\n")}` : message,
+      trap ? { cause: trap.cause } : undefined,
+    );
     this.logs = logs;
+    this.trap = trap;
+    this.frames = trap?.frames ?? [];
   }
 }
 

@@ -17,6 +17,7 @@ import { SharedData, type SharedEntry } from "./shared_data.js";
 import { SharedQueues } from "./shared_queue.js";
 import type { TcpContext, TcpListener } from "./tcp_context.js";
 import { VirtualClock } from "./clock.js";
+import { loadSourceMap } from "./trap_location.js";
 import { Vm, type VmOptions } from "./vm.js";
 
 /** A function the module can call with proxy_call_foreign_function. */
@@ -147,8 +148,11 @@ export class Host {
    */
   async addVm(wasm: WasmSource, options: VmOptions & PluginOptions = {}): Promise<RootContext> {
     const bytes = await wasmBytes(wasm);
+    const path =
+      typeof wasm === "string" ? wasm : wasm instanceof URL ? fileURLToPath(wasm) : undefined;
+    const sourceMap = await loadSourceMap(bytes, path, options.sourceMap);
     this.logMark = this.logStore.length;
-    const vm = await Vm.create(this, bytes, options);
+    const vm = await Vm.create(this, bytes, options, sourceMap);
     this.vms.push(vm);
     try {
       return this.startPlugin(vm, options);

@@ -68,10 +68,9 @@ export class RootContext extends Context {
     const vm = this.vm;
     vm.contexts.set(this.id, this);
     const fail = (what: string): never => {
-      throw new StartError(
-        `${what} (root_id "${this.rootId}")${vm.failure ? `: ${vm.failure.split("\n")[0]}` : ""}`,
-        this.host.logLines(),
-      );
+      // A trap's own message says what trapped, in which root, and where.
+      if (vm.trap) throw new StartError(vm.trap.message, this.host.logLines(), vm.trap);
+      throw new StartError(`${what} (root_id "${this.rootId}")`, this.host.logLines());
     };
     if (vm.call(this, "proxy_on_context_create", this.id, 0) === FAILED)
       fail("proxy_on_context_create failed");

@@ -20,6 +20,13 @@ import {
   WASI_MODULES,
 } from "./signatures.js";
 import { buildImports } from "./hostcalls/index.js";
+import {
+  formatFrame,
+  TrapError,
+  TrapLocator,
+  type SourceMap,
+  type SourceMapOption,
+} from "./trap_location.js";
 import { MetricIds } from "./metrics.js";
 import type { Host } from "./host.js";
 import type { Context } from "./context.js";
@@ -35,6 +42,11 @@ export interface VmOptions {
   vmConfig?: string | Uint8Array | object;
   /** Environment variables visible through WASI `environ_*` (Envoy `vm_config.environment_variables`). */
   env?: Record<string, string>;
+  /**
+   * The module's source map, for traps that name file:line: its JSON text, a path to it, or the
+   * parsed map; false for none. Default: `<path>.map` or the module's `sourceMappingURL`.
+   */
+  sourceMap?: SourceMapOption;
 }
 
 export function configBytes(v: string | Uint8Array | object | undefined): Buffer {
@@ -55,6 +67,8 @@ export class Vm {
   readonly contexts = new Map<number, Context>();
   /** Set when the VM trapped: the message logged at critical level. */
   failure: string | null = null;
+  /** Set when the VM trapped: where, in the filter's source (`trap.message`, `trap.frames`). */
+  trap: TrapError | null = null;
 
   /** @internal */ memory!: WasmMemory;
   /** @internal */ exports!: Record<string, unknown>;
@@ -69,6 +83,7 @@ export class Vm {
   private depth = 0;
   private allocatorName!: string;
   private allocFn: ((...args: unknown[]) => unknown) | undefined;
+  private locator!: TrapLocator;
   /** Exported functions by name; null = not exported. */
   private readonly fns = new Map<string, ((...args: unknown[]) => unknown) | null>();
 
@@ -88,7 +103,12 @@ export class Vm {
   }
 
   /** Validates, links, instantiates and starts (`_initialize` / `main` or `_start`) a module. */
-  static async create(host: Host, bytes: Uint8Array, options: VmOptions): Promise<Vm> {
+  static async create(
+    host: Host,
+    bytes: Uint8Array,
+    options: VmOptions,
+    sourceMap: SourceMap | null = null,
+  ): Promise<Vm> {
     if (!isWasm(bytes)) throw new LoadError("Failed to load Wasm module: not a WebAssembly binary");
     let module: WebAssembly.Module;
     try {
@@ -142,6 +162,7 @@ export class Vm {
     if (!allocator) throw new LoadError("Wasm module is missing malloc function.");
     const vm = new Vm(host, module, info, version, options);
     vm.allocatorName = allocator;
+    vm.locator = new TrapLocator(bytes, sourceMap);
     vm.instantiate();
     return vm;
   }
@@ -156,23 +177,21 @@ export class Vm {
       () => this.exports?.memory as WebAssembly.Memory | undefined,
       (n) => this.allocate(n),
     );
+    let phase = "start"; // the function that traps, for the message
     try {
       // A start section runs here, before any context exists.
       instance = new WebAssembly.Instance(this.module, imports);
       this.exports = instance.exports as Record<string, unknown>;
       if (this.fn("_initialize")) {
-        this.fn("_initialize")!();
-        if (this.fn("main")) this.fn("main")!(0, 0);
-        else if (this.fn("__main_void")) this.fn("__main_void")!();
-      } else if (this.fn("_start")) this.fn("_start")!();
+        this.fn((phase = "_initialize"))!();
+        if (this.fn("main")) this.fn((phase = "main"))!(0, 0);
+        else if (this.fn("__main_void")) this.fn((phase = "__main_void"))!();
+      } else if (this.fn("_start")) this.fn((phase = "_start"))!();
     } catch (e) {
-      const msg = this.describeTrap("start", e);
+      const msg = this.describeTrap(phase, e);
       this.failure = msg;
       this.host.hostLog(LogLevel.Critical, msg, this, null);
-      throw new StartError(
-        `Failed to start Wasm VM: ${(e as Error).message}`,
-        this.host.logLines(),
-      );
+      throw new StartError(this.trap!.message, this.host.logLines(), this.trap!);
     } finally {
       this.restriction = null;
     }
@@ -267,14 +286,24 @@ export class Vm {
     }
   }
 
+  /** Sets `trap` and returns the critical line: Envoy's, with the frames in the filter's source. */
   private describeTrap(name: string, e: unknown): string {
     const err = e as Error;
-    const frames = String(err?.stack ?? "")
-      .split("\n")
-      .filter((l) => l.includes("wasm"))
-      .map((l, i) => `  ${i}: ${l.trim().replace(/^at /, "")}`);
+    const trap = new TrapError(
+      name,
+      e,
+      this.locator.frames(e),
+      this.locator.hint,
+      this.current?.root.rootId,
+    );
+    this.trap = trap;
     let msg = `Function: ${name} failed: ${err instanceof HostTrap ? err.message : `Uncaught ${err?.name ?? "Error"}: ${err?.message ?? String(e)}`}`;
-    if (frames.length) msg += `\nProxy-Wasm plugin in-VM backtrace:\n${frames.join("\n")}`;
+    if (trap.where) msg += ` at ${trap.where}`;
+    if (trap.frames.length) {
+      const lines = trap.frames.map((f, i) => `  ${i}: ${formatFrame(f)}`);
+      msg += `\nProxy-Wasm plugin in-VM backtrace:\n${lines.join("\n")}`;
+    }
+    if (trap.hint) msg += `\nhint: ${trap.hint}`;
     return msg;
   }
 
