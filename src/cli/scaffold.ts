@@ -1,10 +1,15 @@
 // What `proxy-wasm-as init` writes: a new filter project from templates/ or from one of
 // examples/, with the placeholders of the template filled in.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
+import {
+  type SdkDependency,
+  SdkDependencyError,
+  sdkDependency,
+  sdkRoot,
+} from "./sdk_dependency.js";
 
 /** Root ids Envoy, Istio and the template all accept unchanged: a lower-case identifier. */
 export const ROOT_ID_PATTERN = /^[a-z_][a-z0-9_]*$/;
@@ -27,36 +32,6 @@ const SKIP = new Set(["node_modules", "build", "package-lock.json", "plugin.wasm
 
 /** What an example contributes; everything else comes from the template. */
 const EXAMPLE_PARTS = ["assembly", "test", "README.md", "envoy.yaml", "wasmplugin.yaml"];
-
-/** The directory of this package (the one holding templates/ and examples/). */
-export function sdkRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && existsSync(join(dir, "templates"))) {
-      try {
-        if (
-          (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "proxy-wasm-as"
-        )
-          return dir;
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error("cannot find the proxy-wasm-as package (templates/ is missing)");
-    dir = parent;
-  }
-}
-
-/** This package's version, for the default dependency spec `^VERSION`. */
-export function sdkVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(sdkRoot(), "package.json"), "utf8")) as {
-    version: string;
-  };
-  return manifest.version;
-}
 
 /** Why `id` cannot be a root id, or null when it can. */
 export function rootIdProblem(id: string): string | null {
@@ -137,7 +112,10 @@ export interface ScaffoldOptions {
   example?: string;
   /** Root id (default: the example's, or one made from the directory name). */
   rootId?: string;
-  /** The proxy-wasm-as dependency spec (default `^<this version>`). */
+  /**
+   * The proxy-wasm-as dependency spec. Default: `^<this version>` when this CLI was installed
+   * from the registry, otherwise this SDK packed into vendor/ (see sdk_dependency.ts).
+   */
   sdkSpec?: string;
 }
 
@@ -341,11 +319,9 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
   await checkTarget(dir);
 
   const name = projectName(dir);
-  const sdkSpec = options.sdkSpec ?? `^${sdkVersion()}`;
   const values = {
     [PLACEHOLDERS.name]: name,
     [PLACEHOLDERS.rootId]: rootId,
-    [PLACEHOLDERS.sdkSpec]: sdkSpec,
   };
 
   // target path → [source path, adapt as example file?]
@@ -378,6 +354,14 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
   const files = [...plan.keys()].sort();
   const templateReadme = await readFile(join(templateDir, "README.md"), "utf8");
   await mkdir(dir, { recursive: true });
+  let sdk: SdkDependency;
+  try {
+    sdk = await sdkDependency(dir, options.sdkSpec);
+  } catch (err) {
+    if (err instanceof SdkDependencyError) throw new ScaffoldError(err.message);
+    throw err;
+  }
+  const sdkSpec = sdk.spec;
   for (const target of files) {
     const { from, example } = plan.get(target)!;
     const out = join(dir, ...target.split("/"));
@@ -391,7 +375,7 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
     let text = bytes.toString("utf8");
     if (example) text = adaptExample(text, options.example!, exampleId, rootId);
     if (example && target === "README.md") text = withProjectSections(text, templateReadme);
-    text = fill(text, target, values);
+    text = fill(text, target, { ...values, [PLACEHOLDERS.sdkSpec]: sdkSpec });
     if (target === "runtime-config.json" && exampleIds.length > 1) {
       const runtime = JSON.parse(text) as { config?: { rootIds?: string[] } };
       runtime.config = { ...runtime.config, rootIds: exampleIds };
@@ -419,7 +403,7 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
     rootId,
     sdkSpec,
     source: options.example === undefined ? "template" : `example:${options.example}`,
-    files,
+    files: [...files, ...sdk.files].sort(),
     formatted,
   };
 }

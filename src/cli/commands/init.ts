@@ -23,8 +23,11 @@ options:
   --example NAME   start from one of the SDK's examples instead of the starter filter
                    (its assembly/, test/, README.md, envoy.yaml and wasmplugin.yaml, with the
                    template's project files); --list-examples shows them
-  --sdk SPEC       the proxy-wasm-as dependency spec written into package.json
-                   (default ^VERSION of this proxy-wasm-as; e.g. file:../proxy-wasm-as)
+  --sdk SPEC       the proxy-wasm-as dependency written into package.json. Default:
+                   ^VERSION when this CLI was installed from the npm registry; otherwise
+                   (a clone, or a tarball made by \`npm pack\`) this SDK is packed into
+                   vendor/ and the project depends on file:vendor/proxy-wasm-as-VERSION.tgz,
+                   which npm install and npm ci both take offline. A file: SPEC is checked.
   --list-examples  print the example names and exit
   --json           print what was written as JSON on stdout
   --quiet          no next steps on stdout`;
