@@ -27,6 +27,7 @@ export type { SharedEntry } from "./shared_data.js";
 export { TypedValue, encodeProperty, type PropertyValue } from "./properties.js";
 export { encodePairs, decodePairs, PAIRS_MAX_BYTES, PAIRS_MAX_COUNT, type Pair } from "./pairs.js";
 export { LoadError, StartError } from "./errors.js";
+export { TrapError, type TrapFrame, type SourceMapOption } from "./trap_location.js";
 export { Vm, type VmOptions } from "./vm.js";
 export { VirtualClock } from "./clock.js";
 export {

@@ -325,7 +325,7 @@ export async function findSourceMap(bytes: Uint8Array, path?: string): Promise<s
 }
 
 /** `LoadOptions.sourceMap`: the map's JSON text, a path to it, the parsed map, or false for none. */
-export type SourceMapOption = string | RawSourceMap | false;
+export type SourceMapOption = string | RawSourceMap | SourceMap | false;
 
 /**
  * The source map for a module being loaded. An explicit `option` that cannot be read or parsed is
@@ -337,6 +337,7 @@ export async function loadSourceMap(
   option: SourceMapOption | undefined,
 ): Promise<SourceMap | null> {
   if (option === false) return null;
+  if (option instanceof SourceMap) return option;
   if (option === undefined) {
     const text = await findSourceMap(bytes, wasmPath);
     if (text === null) return null;

@@ -9,6 +9,7 @@ import {
   Host,
   LOG_LEVEL_NAMES_PROXY,
   formatLogEntry,
+  loadSourceMap,
   type GrpcCall,
   type HttpCallout,
   type LogEntry,
@@ -104,11 +105,17 @@ export class FilterChain {
       ...filters.map((f, i) => ({ f, i, service: false })),
     ];
     for (const { f, i, service } of all) {
-      const bytes =
-        typeof f.wasm === "string"
-          ? new Uint8Array(await readFile(resolve(options.baseDir, f.wasm)))
-          : f.wasm;
-      const vmOptions: VmOptions = { vmId: f.vmId ?? "", vmConfig: f.vmConfig, env: f.env };
+      const path = typeof f.wasm === "string" ? resolve(options.baseDir, f.wasm) : undefined;
+      const bytes = typeof f.wasm === "string" ? new Uint8Array(await readFile(path!)) : f.wasm;
+      // The emulator only sees bytes, so the source map beside the file (for the file:line of a
+      // trap) is looked up here, once; a reload reuses it.
+      const sourceMap = (await loadSourceMap(bytes, path, undefined)) ?? false;
+      const vmOptions: VmOptions = {
+        vmId: f.vmId ?? "",
+        vmConfig: f.vmConfig,
+        env: f.env,
+        sourceMap,
+      };
       const key = [digest(bytes), f.vmId ?? "", digest(f.vmConfig)].join("/");
       const label = `${service ? "service" : "filter"} ${i + 1} (${f.name ?? f.rootId ?? ""}${typeof f.wasm === "string" ? `, ${f.wasm}` : ""})`;
       try {
@@ -191,6 +198,8 @@ export class FilterChain {
 
   private async reloadSlot(slot: VmSlot): Promise<void> {
     const names = slot.entries.map((e) => e.name).join(", ");
+    const trap = slot.vm.trap;
+    const what = trap ? ` (${trap.reason}${trap.where ? ` at ${trap.where}` : ""})` : "";
     try {
       const [first, ...rest] = slot.entries;
       const root = await this.host.addVm(slot.bytes, {
@@ -214,7 +223,7 @@ export class FilterChain {
       this.options.log({
         kind: "proxy",
         level: "warn",
-        line: `[warn] proxy: the Wasm VM of ${names} trapped; loaded a fresh VM for the next requests (like Envoy's failure_policy FAIL_RELOAD)`,
+        line: `[warn] proxy: the Wasm VM of ${names} trapped${what}; loaded a fresh VM for the next requests (like Envoy's failure_policy FAIL_RELOAD)`,
       });
     } catch (err) {
       slot.retryAfter = performance.now() + 1000;

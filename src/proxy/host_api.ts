@@ -16,6 +16,7 @@ export {
   type Vm,
   type VmOptions,
 } from "../host/index.js";
+export { loadSourceMap } from "../host/trap_location.js";
 
 /** Level names by LogLevel number. */
 export const LOG_LEVEL_NAMES_PROXY: readonly string[] = [
