@@ -86,7 +86,9 @@ export function fileErrorMessage(err: unknown): string | undefined {
     case "ENOTDIR":
       return `${e.path}: a part of that path is a file, not a directory`;
     case "EEXIST":
-      return `${e.path} already exists`;
+      return e.syscall === "mkdir"
+        ? `${e.path} is in the way: it exists and is not a directory`
+        : `${e.path} already exists`;
     case "ENOSPC":
       return `no space left on the device to write ${e.path}`;
     default:

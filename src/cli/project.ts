@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { displayPath } from "./scaffold.js";
 
 /** Thrown when the directory is not a project we can build or test; the message says why. */
 export class ProjectError extends Error {}
@@ -191,4 +192,61 @@ export function tsxLoader(dir: string): string {
   } catch {
     throw new ProjectError("tsx is not installed; run `npm install` in the project");
   }
+}
+
+/** The nearest directory at or above `from` with an asconfig.json: the project a file belongs to. */
+export function findProjectDir(from: string): string | undefined {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, "asconfig.json"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** The most recently changed of a project's filter sources: assembly/**\/*.ts and asconfig.json. */
+export async function newestSource(
+  dir: string,
+): Promise<{ path: string; mtimeMs: number } | undefined> {
+  let newest: { path: string; mtimeMs: number } | undefined;
+  const consider = async (path: string) => {
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && (newest === undefined || info.mtimeMs > newest.mtimeMs)) {
+      newest = { path, mtimeMs: info.mtimeMs };
+    }
+  };
+  async function walk(sub: string): Promise<void> {
+    const entries = await readdir(sub, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(sub, entry.name);
+      if (entry.isDirectory() && entry.name !== "node_modules") await walk(path);
+      else if (entry.isFile() && entry.name.endsWith(".ts")) await consider(path);
+    }
+  }
+  await walk(join(dir, "assembly"));
+  await consider(join(dir, "asconfig.json"));
+  return newest;
+}
+
+/**
+ * One warning line when `file` (a built module, or an image layout made from one) is older
+ * than the sources of the project it sits in, i.e. a source changed after the last build;
+ * undefined when it is up to date, missing, or in no project. `rebuild` says how to refresh it.
+ */
+export async function staleWarning(
+  file: string,
+  rebuild = "`npm run asbuild` (or `proxy-wasm-as build`)",
+): Promise<string | undefined> {
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined) return undefined;
+  // A layout directory's own mtime only moves when entries are added; index.json is rewritten.
+  const built = info.isDirectory()
+    ? ((await stat(join(file, "index.json")).catch(() => undefined))?.mtimeMs ?? info.mtimeMs)
+    : info.mtimeMs;
+  const dir = findProjectDir(dirname(resolve(file)));
+  if (dir === undefined) return undefined;
+  const source = await newestSource(dir);
+  if (source === undefined || source.mtimeMs <= built) return undefined;
+  return `warning: ${displayPath(resolve(file))} is older than ${displayPath(source.path)}; rebuild it with ${rebuild}`;
 }

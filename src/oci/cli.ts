@@ -13,9 +13,9 @@ export async function readInput(path: string, what: string, hint: string): Promi
     return await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT")
-      throw new Error(`${what} ${path} does not exist${hint ? `: ${hint}` : ""}`);
-    throw new Error(`cannot read ${what} ${path}: ${(err as Error).message}`);
+    if (code === "ENOENT") throw new Error(`${path} does not exist${hint ? `; ${hint}` : ""}`);
+    if (code === "EISDIR") throw new Error(`${path} is a directory; the ${what} is a file`);
+    throw new Error(`cannot read the ${what} ${path}: ${(err as Error).message}`);
   }
 }
 
@@ -42,14 +42,19 @@ export async function buildFromFiles(
   const wasm = await readInput(
     wasmPath,
     "Wasm module",
-    inputs.wasm ? "" : "build it first (`npm run asbuild`) or pass --wasm FILE",
+    "build it with `npm run asbuild` (or `proxy-wasm-as build`)" +
+      (inputs.wasm ? "" : ", or pass --wasm FILE"),
   );
   let runtimeConfigPath = inputs.runtimeConfig;
   if (runtimeConfigPath === undefined && existsSync("runtime-config.json")) {
     runtimeConfigPath = "runtime-config.json";
   }
   const runtimeConfig = runtimeConfigPath
-    ? await readInput(runtimeConfigPath, "runtime config", "")
+    ? await readInput(
+        runtimeConfigPath,
+        "runtime config",
+        "leave out --runtime-config and one is generated (its root id from --root-id)",
+      )
     : undefined;
   const image = buildImage({
     wasm,

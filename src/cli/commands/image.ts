@@ -3,6 +3,7 @@ import type { Command } from "../command.js";
 import { UsageError, parseArgs, stringFlag } from "../command.js";
 import { buildFromFiles, printJson, progressPrinter } from "../../oci/cli.js";
 import { writeLayout } from "../../oci/image.js";
+import { staleWarning } from "../project.js";
 
 const help = `usage: proxy-wasm-as image [options]
 
@@ -62,6 +63,8 @@ export const command: Command = {
       rootId: stringFlag(parsed, "root-id"),
       variant: stringFlag(parsed, "variant"),
     });
+    const stale = await staleWarning(image.wasmPath);
+    if (stale !== undefined) process.stderr.write(`${stale}\n`);
     progress(
       `building ${image.variant} image from ${image.wasmPath}` +
         (image.runtimeConfigPath

@@ -1,7 +1,8 @@
 // `proxy-wasm-as manifest`: deployment manifests for the filter (Istio WasmPlugin, Envoy config).
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Command } from "../command.js";
-import { UsageError, parseArgs, stringFlag, type ParsedArgs } from "../command.js";
+import { UsageError, parseArgs, stringFlag, textOrFile, type ParsedArgs } from "../command.js";
 import {
   envoyConfig,
   parseLabels,
@@ -45,15 +46,6 @@ both:
   --out FILE                write to FILE instead of stdout
   --json                    JSON instead of YAML`;
 
-async function textOrFile(value: string): Promise<string> {
-  if (!value.startsWith("@")) return value;
-  try {
-    return await readFile(value.slice(1), "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read ${value.slice(1)}: ${(err as Error).message}`);
-  }
-}
-
 function hostPort(value: string | undefined, flag: string): { host?: string; port?: number } {
   if (value === undefined) return {};
   const colon = value.lastIndexOf(":");
@@ -85,7 +77,7 @@ async function pluginOptions(parsed: ParsedArgs): Promise<WasmPluginOptions> {
   }
   const config = stringFlag(parsed, "config");
   if (config !== undefined) {
-    const text = await textOrFile(config);
+    const text = await textOrFile("config", config);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -155,7 +147,7 @@ export const command: Command = {
       document = envoyConfig({
         wasm,
         rootId,
-        config: config === undefined ? undefined : await textOrFile(config),
+        config: await textOrFile("config", config),
         listenAddress: listen.host,
         listenPort: listen.port,
         upstreamAddress: upstream.host,
@@ -175,8 +167,10 @@ export const command: Command = {
       ? JSON.stringify(document, null, 2) + "\n"
       : toYaml(document);
     const out = stringFlag(parsed, "out");
-    if (out !== undefined) await writeFile(out, text);
-    else process.stdout.write(text);
+    if (out !== undefined) {
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, text);
+    } else process.stdout.write(text);
     return 0;
   },
 };

@@ -53,6 +53,7 @@ export const command: Command = {
     const runtimeOut = stringFlag(parsed, "runtime-config");
     if (runtimeOut !== undefined) {
       if (result.runtimeConfig) {
+        await mkdir(dirname(runtimeOut), { recursive: true });
         await writeFile(runtimeOut, result.runtimeConfig);
       } else {
         progress(`the image has no runtime-config.json; ${runtimeOut} not written`);

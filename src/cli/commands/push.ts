@@ -1,11 +1,13 @@
 // `proxy-wasm-as push`: uploads an image to an OCI registry.
+import { existsSync } from "node:fs";
 import type { Command } from "../command.js";
-import { UsageError, parseArgs, stringFlag } from "../command.js";
+import { UsageError, fileErrorMessage, parseArgs, stringFlag } from "../command.js";
 import { buildFromFiles, printJson, progressPrinter } from "../../oci/cli.js";
 import { collectFromLayout, openLayout, selectFromLayout } from "../../oci/image.js";
 import { formatReference, isLoopback, parseReference } from "../../oci/reference.js";
 import { RegistryClient } from "../../oci/registry.js";
 import { pushImage, type PushInput } from "../../oci/transfer.js";
+import { staleWarning } from "../project.js";
 
 const help = `usage: proxy-wasm-as push IMAGE_LAYOUT REF [options]
        proxy-wasm-as push --wasm FILE REF [options]
@@ -70,6 +72,8 @@ export const command: Command = {
         rootId: stringFlag(parsed, "root-id"),
         variant: stringFlag(parsed, "variant"),
       });
+      const stale = await staleWarning(image.wasmPath);
+      if (stale !== undefined) process.stderr.write(`${stale}\n`);
       progress(`built ${image.variant} image ${image.manifestDigest} from ${image.wasmPath}`);
       input = {
         blobs: image.blobs,
@@ -79,13 +83,32 @@ export const command: Command = {
       for (const flag of ["runtime-config", "root-id", "variant"]) {
         if (parsed.flags.has(flag)) throw new UsageError(`--${flag} only goes with --wasm`);
       }
+      if (!existsSync(layoutPath)) {
+        throw new Error(
+          `${layoutPath} does not exist; write the image with \`proxy-wasm-as image --out ${layoutPath}\`` +
+            " (or push a module with --wasm FILE REF)",
+        );
+      }
+      const stale = await staleWarning(
+        layoutPath,
+        `\`npm run asbuild\` and \`proxy-wasm-as image --out ${layoutPath}\``,
+      );
+      if (stale !== undefined) process.stderr.write(`${stale}\n`);
       const layout = await openLayout(layoutPath);
       let name = stringFlag(parsed, "name");
       if (name === undefined && layout.index.manifests.length > 1 && ref.tag !== undefined) {
         name = ref.tag;
       }
       const root = selectFromLayout(layout, name);
-      const collected = await collectFromLayout(layout, root);
+      const collected = await collectFromLayout(layout, root).catch((err: unknown) => {
+        const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+        if (!missing) throw err;
+        // A blob deleted or never copied: the layout cannot be pushed as it is.
+        throw new Error(
+          `${layoutPath} is incomplete (${fileErrorMessage(err) ?? (err as Error).message});` +
+            ` write it again with \`proxy-wasm-as image --out ${layoutPath}\``,
+        );
+      });
       input = {
         blobs: collected.blobs,
         manifests: collected.manifests.map((m) => ({

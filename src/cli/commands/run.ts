@@ -1,8 +1,8 @@
 // `proxy-wasm-as run`: the dev proxy. A filter (.wasm file or oci:// image) or an envoy.yaml,
 // served on 127.0.0.1 in front of an upstream (the built-in echo server by default).
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import type { Command } from "../command.js";
-import { UsageError, parseArgs, stringFlag } from "../command.js";
+import { UsageError, parseArgs, stringFlag, textOrFile } from "../command.js";
 import {
   loadEnvoyConfig,
   printLog,
@@ -12,6 +12,8 @@ import {
   type FilterOptions,
 } from "../../proxy/index.js";
 import { LOG_LEVEL_NAMES, type LogLevelName } from "../../host/enums.js";
+import { staleWarning } from "../project.js";
+import { displayPath } from "../scaffold.js";
 
 const DEFAULT_PORT = 10000;
 
@@ -49,9 +51,13 @@ where to send and listen:
 
 Ctrl-C stops it.`;
 
-async function configValue(v: string | undefined): Promise<string | undefined> {
-  if (v === undefined || !v.startsWith("@")) return v;
-  return readFile(v.slice(1), "utf8");
+const REBUILD = "build it with `npm run asbuild` (or `proxy-wasm-as build`)";
+
+/** Warns (one line) when a module file is older than its project's sources. */
+async function warnIfStale(wasm: string | Uint8Array): Promise<void> {
+  if (typeof wasm !== "string") return;
+  const stale = await staleWarning(wasm);
+  if (stale !== undefined) process.stderr.write(`${stale}\n`);
 }
 
 /** --cluster may repeat; parseArgs keeps one value per flag, so those are taken out first. */
@@ -185,8 +191,28 @@ export const command: Command = {
         if (parsed.flags.has(f))
           throw new UsageError(`--${f} does not go with --envoy (set it in the file)`);
       }
-      const cfg = await loadEnvoyConfig(envoyPath);
+      if (!existsSync(envoyPath)) {
+        throw new Error(
+          `${envoyPath} does not exist; \`proxy-wasm-as manifest envoy --wasm FILE --root-id ID` +
+            ` --out ${envoyPath}\` writes one (a project from \`proxy-wasm-as init\` has one)`,
+        );
+      }
+      const cfg = await loadEnvoyConfig(envoyPath).catch((err: unknown) => {
+        // The proxy's own errors name envoy.yaml; a YAML syntax error does not say which file.
+        if ((err as Error).name?.startsWith("YAML"))
+          throw new Error(`${envoyPath} is not valid YAML: ${(err as Error).message}`);
+        throw err;
+      });
       for (const w of cfg.warnings) process.stderr.write(`envoy.yaml: ${w}\n`);
+      for (const f of [...cfg.services, ...cfg.filters]) {
+        if (typeof f.wasm === "string" && !existsSync(f.wasm)) {
+          throw new Error(
+            `${envoyPath}: ${f.name ?? f.rootId ?? "a filter"} loads ${displayPath(f.wasm)},` +
+              ` which does not exist; ${REBUILD}`,
+          );
+        }
+        await warnIfStale(f.wasm);
+      }
       options.filters = cfg.filters;
       options.services = cfg.services;
       if (cfg.bufferLimit !== undefined && bufferFlag === undefined)
@@ -232,16 +258,26 @@ export const command: Command = {
       const source = parsed.positionals[0];
       let wasm: string | Uint8Array = source;
       let rootId = stringFlag(parsed, "root-id");
+      const config = await textOrFile("config", stringFlag(parsed, "config"));
+      const vmConfig = await textOrFile("vm-config", stringFlag(parsed, "vm-config"));
       if (source.startsWith("oci://")) {
         const pulled = await pullFilter(source, parsed.flags.has("insecure"));
         wasm = pulled.wasm;
         if (rootId === undefined && pulled.rootIds.length === 1) rootId = pulled.rootIds[0];
+      } else if (!existsSync(source)) {
+        throw new Error(
+          source.endsWith(".wasm")
+            ? `${source} does not exist; ${REBUILD}`
+            : `${source} does not exist (give a .wasm file, or oci://REGISTRY/NAME:TAG for an image)`,
+        );
+      } else {
+        await warnIfStale(source);
       }
       const filter: FilterOptions = {
         wasm,
         rootId: rootId ?? "",
-        config: await configValue(stringFlag(parsed, "config")),
-        vmConfig: await configValue(stringFlag(parsed, "vm-config")),
+        config,
+        vmConfig,
         vmId: stringFlag(parsed, "vm-id"),
         failOpen: parsed.flags.has("fail-open"),
       };
