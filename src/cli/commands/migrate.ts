@@ -2,8 +2,7 @@
 // @solo-io/proxy-runtime) becomes a proxy-wasm-as project that builds with AssemblyScript 0.27.
 // The rules are in ../migrate.ts; this reads the project, runs them, prints and writes.
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "../command.js";
 import { UsageError, parseArgs, stringFlag } from "../command.js";
@@ -20,7 +19,14 @@ import {
   sdkDependencies,
 } from "../migrate.js";
 import { displayPath } from "../scaffold.js";
-import { SdkDependencyError, sdkDependency, sdkRoot } from "../sdk_dependency.js";
+import {
+  SdkDependencyError,
+  VENDOR_DIR,
+  sdkDependency,
+  sdkOrigin,
+  sdkRoot,
+  sdkVersion,
+} from "../sdk_dependency.js";
 
 const help = `usage: proxy-wasm-as migrate [DIR] [options]
 
@@ -87,21 +93,19 @@ function sdkFacts(): { assemblyscript: string; abiVersions: string[] } {
 }
 
 /**
- * The proxy-wasm-as dependency for package.json. A dry run must not write into the project, so
- * the SDK is packed into a scratch directory instead (the spec is relative: the same either way).
+ * The proxy-wasm-as dependency for package.json. A dry run writes nothing into the project, and
+ * packing is slow (npm pack compiles a clone first), so it names the tarball the real run packs.
  */
 async function chooseSdk(
   dir: string,
   given: string | undefined,
   dryRun: boolean,
 ): Promise<{ spec: string; files: string[] }> {
-  if (!dryRun || given !== undefined) return sdkDependency(dir, given);
-  const scratch = await mkdtemp(join(tmpdir(), "proxy-wasm-as-migrate-"));
-  try {
-    return await sdkDependency(scratch);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+  if (!dryRun || given !== undefined || sdkOrigin() === "registry") {
+    return sdkDependency(dir, given);
   }
+  const file = `${VENDOR_DIR}/proxy-wasm-as-${sdkVersion()}.tgz`;
+  return { spec: `file:${file}`, files: [file] };
 }
 
 async function migrate(dir: string, given: string | undefined, dryRun: boolean): Promise<number> {
