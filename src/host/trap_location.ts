@@ -31,11 +31,10 @@ export interface TrapFrame {
 
 /** `AddHeader#onResponseHeaders (assembly/index.ts:21:7)`, or the wasm position without a map. */
 export function formatFrame(f: TrapFrame): string {
-  const where =
-    f.file !== undefined
-      ? `${f.file}:${f.line}:${f.column}`
-      : `wasm-function[${f.functionIndex}]:0x${f.offset.toString(16)}`;
-  return `${f.name} (${where})`;
+  if (f.file !== undefined) return `${f.name} (${f.file}:${f.line}:${f.column})`;
+  const wasm = `wasm-function[${f.functionIndex}]:0x${f.offset.toString(16)}`;
+  // A function without any name is known by its index alone.
+  return f.function === `wasm-function[${f.functionIndex}]` ? wasm : `${f.name} (${wasm})`;
 }
 
 // ---- source maps -------------------------------------------------------------------------------
