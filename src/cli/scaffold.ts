@@ -216,13 +216,30 @@ interface WasmFilterConfig {
   configuration?: { value?: unknown };
 }
 
+/** The plugin configuration a project's `npm start` passes with `--config @FILE`. */
+export interface StartConfig {
+  /** config.json for JSON, config.txt for anything else. */
+  file: string;
+  text: string;
+}
+
+/** The template's configuration file, which an example replaces with its own (or none). */
+const TEMPLATE_CONFIG = "config.json";
+
 /**
- * What `npm start` runs for an example: the dev proxy with the example's plugin configuration
- * (from its envoy.yaml) in front of the built-in echo upstream; or envoy.yaml itself when the
- * filter calls out to clusters of its own, which only envoy.yaml describes.
+ * What `npm start` runs for an example: the dev proxy in front of the built-in echo upstream,
+ * with the example's plugin configuration (from its envoy.yaml) in a file of its own; or
+ * envoy.yaml itself when the filter calls out to clusters of its own, which only envoy.yaml
+ * describes.
  */
-export function exampleStartScript(envoyYaml: string | null, rootId: string): string {
-  const plain = `proxy-wasm-as run build/optimized.wasm --root-id ${rootId}`;
+export function exampleStart(
+  envoyYaml: string | null,
+  rootId: string,
+): { start: string; config: StartConfig | null } {
+  const plain = {
+    start: `proxy-wasm-as run build/optimized.wasm --root-id ${rootId}`,
+    config: null,
+  };
   if (envoyYaml === null) return plain;
   let config: unknown;
   try {
@@ -232,7 +249,8 @@ export function exampleStartScript(envoyYaml: string | null, rootId: string): st
   }
   const resources = (config as { static_resources?: { clusters?: unknown[] } } | null)
     ?.static_resources;
-  if ((resources?.clusters?.length ?? 0) > 1) return "proxy-wasm-as run --envoy envoy.yaml";
+  if ((resources?.clusters?.length ?? 0) > 1)
+    return { start: "proxy-wasm-as run --envoy envoy.yaml", config: null };
   let value: unknown;
   const visit = (node: unknown): void => {
     if (value !== undefined || node === null || typeof node !== "object") return;
@@ -245,14 +263,15 @@ export function exampleStartScript(envoyYaml: string | null, rootId: string): st
   };
   visit(config);
   if (typeof value !== "string" || value.trim() === "") return plain;
-  let text = value.trim();
+  let file = "config.txt";
+  let text = `${value.trim()}\n`;
   try {
-    text = JSON.stringify(JSON.parse(text)); // one line
+    text = `${JSON.stringify(JSON.parse(value), null, 2)}\n`;
+    file = "config.json";
   } catch {
     // not JSON: passed as it is
   }
-  if (text.includes("'") || text.includes("\n")) return "proxy-wasm-as run --envoy envoy.yaml";
-  return `${plain} --config '${text}'`;
+  return { start: `${plain.start} --config @${file}`, config: { file, text } };
 }
 
 /** The template's package.json for an example. */
@@ -351,9 +370,24 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
     }
   }
 
+  // An example's configuration (or none) replaces the template's.
+  let start: ReturnType<typeof exampleStart> | null = null;
+  if (exampleDir !== null) {
+    plan.delete(TEMPLATE_CONFIG);
+    const envoyYaml = join(exampleDir, "envoy.yaml");
+    start =
+      exampleIds.length > 1
+        ? { start: "proxy-wasm-as run --envoy envoy.yaml", config: null }
+        : exampleStart(
+            existsSync(envoyYaml)
+              ? adaptExample(await readFile(envoyYaml, "utf8"), options.example!, exampleId, rootId)
+              : null,
+            rootId,
+          );
+  }
+
   const files = [...plan.keys()].sort();
   const templateReadme = await readFile(join(templateDir, "README.md"), "utf8");
-  await mkdir(dir, { recursive: true });
   let sdk: SdkDependency;
   try {
     sdk = await sdkDependency(dir, options.sdkSpec);
@@ -361,6 +395,7 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
     if (err instanceof SdkDependencyError) throw new ScaffoldError(err.message);
     throw err;
   }
+  await mkdir(dir, { recursive: true });
   const sdkSpec = sdk.spec;
   for (const target of files) {
     const { from, example } = plan.get(target)!;
@@ -381,19 +416,15 @@ export async function scaffold(options: ScaffoldOptions): Promise<ScaffoldResult
       runtime.config = { ...runtime.config, rootIds: exampleIds };
       text = `${JSON.stringify(runtime, null, 2)}\n`;
     }
-    if (target === "package.json" && options.example !== undefined) {
-      // Files go out sorted, so envoy.yaml (already adapted to the root id) is there by now.
-      const envoyYaml = join(dir, "envoy.yaml");
-      const start =
-        exampleIds.length > 1
-          ? "proxy-wasm-as run --envoy envoy.yaml"
-          : exampleStartScript(
-              existsSync(envoyYaml) ? await readFile(envoyYaml, "utf8") : null,
-              rootId,
-            );
-      text = examplePackage(text, options.example, start);
+    if (target === "package.json" && start !== null) {
+      text = examplePackage(text, options.example!, start.start);
     }
     await writeFile(out, text);
+  }
+  if (start?.config) {
+    await writeFile(join(dir, start.config.file), start.config.text);
+    files.push(start.config.file);
+    files.sort();
   }
   const formatted = await format(dir, files);
 

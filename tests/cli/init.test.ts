@@ -2,11 +2,16 @@
 // project commands. (Building and testing a scaffolded project: project.test.ts.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { exampleRootIds, exampleStartScript, scaffold } from "../../src/cli/scaffold.js";
+import { exampleRootIds, exampleStart, scaffold } from "../../src/cli/scaffold.js";
+import { isCheckout, sdkOrigin } from "../../src/cli/sdk_dependency.js";
 import { cli, listFiles, repoRoot, tempDir } from "./helpers.js";
+
+/** A dependency spec for tests where how the SDK is installed does not matter (no packing). */
+const ANY_SDK = ["--sdk", "^0.1.0"];
 
 const PLACEHOLDER = /__(NAME|ROOT_ID|SDK_SPEC)__/;
 
@@ -38,7 +43,7 @@ test("--help of init, build and test says what each does and lists its options",
 test("init writes the starter project with every placeholder filled in", () => {
   const parent = tempDir();
   const dir = join(parent, "My-Filter");
-  const r = cli(["init", dir, "--sdk", "file:/somewhere/proxy-wasm-as", "--json"], parent);
+  const r = cli(["init", dir, "--sdk", `file:${repoRoot}`, "--json"], parent);
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as {
     dir: string;
@@ -76,8 +81,14 @@ test("init writes the starter project with every placeholder filled in", () => {
 
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   assert.equal(pkg.name, "my-filter");
-  assert.equal(pkg.dependencies["proxy-wasm-as"], "file:/somewhere/proxy-wasm-as");
-  assert.equal(pkg.scripts.start, "proxy-wasm-as run build/optimized.wasm --root-id my_filter");
+  assert.equal(pkg.dependencies["proxy-wasm-as"], `file:${repoRoot}`);
+  assert.equal(
+    pkg.scripts.start,
+    "proxy-wasm-as run build/optimized.wasm --root-id my_filter --config @config.json",
+  );
+  // The starter's configuration file is what its envoy.yaml and wasmplugin.yaml configure.
+  const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+  assert.deepEqual(config, { header: "hello", value: "world!" });
   for (const script of ["asbuild", "test", "fmt"]) assert.ok(pkg.scripts[script], script);
 
   const asconfig = JSON.parse(readFileSync(join(dir, "asconfig.json"), "utf8"));
@@ -117,7 +128,7 @@ test("init writes the starter project with every placeholder filled in", () => {
     assert.ok(steps.includes(step), step);
 });
 
-test("init without --sdk depends on ^<this version>; --name sets the root id; the human output has next steps", () => {
+test("init from a checkout packs the SDK into vendor/ and depends on that file; --name sets the root id; the human output has next steps", () => {
   const parent = tempDir();
   const r = cli(["init", "proj", "--name", "greeter"], parent);
   assert.equal(r.code, 0, r.stderr);
@@ -125,13 +136,64 @@ test("init without --sdk depends on ^<this version>; --name sets the root id; th
   assert.match(r.stdout, /cd proj\n\s+npm install\n\s+npm test/);
   const { version } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
   const pkg = JSON.parse(readFileSync(join(parent, "proj", "package.json"), "utf8"));
-  assert.equal(pkg.dependencies["proxy-wasm-as"], `^${version}`);
+  const tarball = `vendor/proxy-wasm-as-${version}.tgz`;
+  assert.equal(pkg.dependencies["proxy-wasm-as"], `file:${tarball}`);
+  // What npm pack put in: the compiled CLI and the sources, no build outputs.
+  const listing = spawnSync("tar", ["-tzf", join(parent, "proj", tarball)], { encoding: "utf8" });
+  assert.equal(listing.status, 0, listing.stderr);
+  const packed = listing.stdout.split("\n");
+  for (const file of [
+    "package/dist/src/cli/main.js",
+    "package/bin/proxy-wasm-as.js",
+    "package/assembly/index.ts",
+  ])
+    assert.ok(packed.includes(file), `${file} is in the tarball`);
+  assert.deepEqual(
+    packed.filter((f) => /\/build\/|\.wasm$/.test(f)),
+    [],
+  );
+  // The project's .gitignore keeps the tarball, so `npm ci` works on a fresh clone of it.
+  assert.doesNotMatch(
+    readFileSync(join(parent, "proj", ".gitignore"), "utf8"),
+    /^\*\.tgz$|^vendor/m,
+  );
   assert.match(readFileSync(join(parent, "proj", "assembly/index.ts"), "utf8"), /"greeter";/);
+});
+
+test("the SDK's origin: a registry install writes ^VERSION; a checkout or a tarball install packs", () => {
+  const install = tempDir();
+  const root = join(install, "node_modules", "proxy-wasm-as");
+  mkdirSync(root, { recursive: true });
+  const lock = (resolved: string) =>
+    writeFileSync(
+      join(install, "node_modules", ".package-lock.json"),
+      JSON.stringify({
+        packages: { "node_modules/proxy-wasm-as": { version: "0.1.0", resolved } },
+      }),
+    );
+  lock("https://registry.npmjs.org/proxy-wasm-as/-/proxy-wasm-as-0.1.0.tgz");
+  assert.equal(sdkOrigin(root), "registry");
+  lock("file:../proxy-wasm-as-0.1.0.tgz");
+  assert.equal(sdkOrigin(root), "local");
+  assert.equal(sdkOrigin(repoRoot), "local");
+  assert.equal(isCheckout(repoRoot), true);
+  assert.equal(isCheckout(root), false);
+});
+
+test("init --sdk file:PATH is checked: a path that does not exist is refused, saying where it looked", () => {
+  const parent = tempDir();
+  const r = cli(["init", "proj", "--sdk", "file:../nowhere/proxy-wasm-as.tgz"], parent);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /--sdk file:\.\.\/nowhere\/proxy-wasm-as\.tgz: .*nowhere\/proxy-wasm-as\.tgz does not exist/,
+  );
+  assert.match(r.stderr, /relative to the project directory/);
 });
 
 test("init into an existing empty directory works", () => {
   const dir = tempDir();
-  const r = cli(["init", ".", "--name", "here", "--quiet"], dir);
+  const r = cli(["init", ".", "--name", "here", "--quiet", ...ANY_SDK], dir);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "");
   assert.ok(existsSync(join(dir, "assembly", "index.ts")));
@@ -174,7 +236,7 @@ test("init refuses a root id that is not a safe identifier, saying why", () => {
   assert.match(empty.stderr, /is empty/);
   assert.ok(!existsSync(join(parent, "proj")), "nothing written");
   // Without --name the root id is made from the directory name, always a safe one.
-  const digits = cli(["init", "123"], parent);
+  const digits = cli(["init", "123", ...ANY_SDK], parent);
   assert.equal(digits.code, 0, digits.stderr);
   assert.match(readFileSync(join(parent, "123", "runtime-config.json"), "utf8"), /"_123"/);
 });
@@ -210,7 +272,7 @@ test("init --example: an unknown name lists the examples; a known one becomes a 
 
   // Every example, in this process (the CLI around scaffold() is tested above).
   for (const example of examples) {
-    const result = await scaffold({ dir: join(parent, example), example });
+    const result = await scaffold({ dir: join(parent, example), example, sdkSpec: "^0.1.0" });
     assert.equal(result.source, `example:${example}`);
     const dir = join(parent, example);
     const source = readFileSync(
@@ -256,6 +318,10 @@ test("init --example: an unknown name lists the examples; a known one becomes a 
         start.startsWith(`proxy-wasm-as run build/optimized.wasm --root-id ${result.rootId}`),
       `${example}: npm start is ${start}`,
     );
+    const configFile = start.match(/--config @(\S+)$/)?.[1];
+    if (configFile !== undefined)
+      assert.ok(result.files.includes(configFile), `${example}: ${configFile}`);
+    else assert.ok(!result.files.includes("config.json"), `${example}: no template config.json`);
   }
 });
 
@@ -263,7 +329,10 @@ test("init --example with --name renames the example's root id everywhere", (t) 
   const example = "add_header";
   if (!existsSync(join(repoRoot, "examples", example))) return t.skip(`no examples/${example}`);
   const parent = tempDir();
-  const r = cli(["init", "proj", "--example", example, "--name", "greeter", "--json"], parent);
+  const r = cli(
+    ["init", "proj", "--example", example, "--name", "greeter", "--json", ...ANY_SDK],
+    parent,
+  );
   assert.equal(r.code, 0, r.stderr);
   const dir = join(parent, "proj");
   assert.match(readFileSync(join(dir, "assembly", "index.ts"), "utf8"), /"greeter"\s*\)/);
@@ -289,12 +358,12 @@ test("the template's devDependencies are the versions the SDK itself is built an
 test("a directory given as a path is created with its parents", () => {
   const parent = tempDir();
   mkdirSync(join(parent, "a"));
-  const r = cli(["init", "a/b/c-d", "--quiet"], parent);
+  const r = cli(["init", "a/b/c-d", "--quiet", ...ANY_SDK], parent);
   assert.equal(r.code, 0, r.stderr);
   assert.match(readFileSync(join(parent, "a/b/c-d/runtime-config.json"), "utf8"), /"c_d"/);
 });
 
-test("npm start of an example project runs the dev proxy with the example's configuration", () => {
+test("npm start of an example project runs the dev proxy with the example's configuration file", () => {
   const envoy = (config: string, clusters = 1) => `static_resources:
   listeners:
     - filter_chains:
@@ -310,22 +379,28 @@ test("npm start of an example project runs the dev proxy with the example's conf
   clusters:
 ${"    - name: c\n".repeat(clusters)}`;
   const plain = "proxy-wasm-as run build/optimized.wasm --root-id demo";
-  assert.equal(exampleStartScript(null, "demo"), plain);
-  assert.equal(exampleStartScript(envoy('""'), "demo"), plain);
-  assert.equal(
-    exampleStartScript(
+  assert.deepEqual(exampleStart(null, "demo"), { start: plain, config: null });
+  assert.deepEqual(exampleStart(envoy('""'), "demo"), { start: plain, config: null });
+  // JSON configuration goes to config.json, pretty-printed; anything else to config.txt.
+  assert.deepEqual(
+    exampleStart(
       envoy(`|\n                            {"a": 1,\n                             "b": [2]}`),
       "demo",
     ),
-    `${plain} --config '{"a":1,"b":[2]}'`,
+    {
+      start: `${plain} --config @config.json`,
+      config: { file: "config.json", text: '{\n  "a": 1,\n  "b": [\n    2\n  ]\n}\n' },
+    },
   );
-  assert.equal(exampleStartScript(envoy("'plain text'"), "demo"), `${plain} --config 'plain text'`);
-  // What a shell cannot take in single quotes, and callouts to clusters: envoy.yaml itself.
-  assert.equal(exampleStartScript(envoy(`"it's"`), "demo"), "proxy-wasm-as run --envoy envoy.yaml");
-  assert.equal(
-    exampleStartScript(envoy("'{}'", 2), "demo"),
-    "proxy-wasm-as run --envoy envoy.yaml",
-  );
+  assert.deepEqual(exampleStart(envoy(`"it's plain"`), "demo"), {
+    start: `${plain} --config @config.txt`,
+    config: { file: "config.txt", text: "it's plain\n" },
+  });
+  // Callouts to clusters of its own: only envoy.yaml describes them.
+  assert.deepEqual(exampleStart(envoy("'{}'", 2), "demo"), {
+    start: "proxy-wasm-as run --envoy envoy.yaml",
+    config: null,
+  });
 });
 
 test("an example registering several root ids refuses --name", (t) => {
