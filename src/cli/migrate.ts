@@ -205,6 +205,24 @@ export function migrateAscScript(name: string, script: string): string | undefin
 
 // ---- package.json ----
 
+/**
+ * Whether `spec` (absent, or a range like `^0.14.9`) is older than the SDK's AssemblyScript.
+ * A newer one (the SDK also builds on 0.28) and specs that name no version stay as they are.
+ */
+export function olderAssemblyScript(spec: Json | undefined, sdk: string): boolean {
+  if (spec === undefined) return true;
+  const version = (v: string) =>
+    /(\d+)\.(\d+)(?:\.(\d+))?/
+      .exec(v)
+      ?.slice(1)
+      .map((n) => Number(n ?? 0));
+  const have = typeof spec === "string" ? version(spec) : undefined;
+  const want = version(sdk);
+  if (have === undefined || want === undefined) return false;
+  for (let i = 0; i < 3; i++) if (have[i] !== want[i]) return have[i] < want[i];
+  return false;
+}
+
 function requireSpec(targets: PackageTargets): string {
   if (targets.sdkSpec === undefined)
     throw new Error("migratePackageJson: no sdkSpec for a project without proxy-wasm-as");
@@ -275,7 +293,7 @@ export function migratePackageJson(text: string, targets: PackageTargets): Rewri
   });
   const section = where ?? "devDependencies";
   const deps = isObject(pkg[section]) ? (pkg[section] as JsonObject) : {};
-  if (deps.assemblyscript !== targets.assemblyscript) {
+  if (olderAssemblyScript(deps.assemblyscript, targets.assemblyscript)) {
     changes.push({
       file,
       field: `${section}.assemblyscript`,

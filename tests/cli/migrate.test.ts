@@ -120,6 +120,23 @@ describe("the rules", () => {
     assert.equal(again.text, after);
   });
 
+  test("assemblyscript moves up to the SDK's version, never down", () => {
+    const pkg = (assemblyscript?: string) =>
+      JSON.stringify({
+        dependencies: { "proxy-wasm-as": "^0.1.0" },
+        devDependencies: { assemblyscript },
+      });
+    const after = (spec?: string) =>
+      JSON.parse(migratePackageJson(pkg(spec), { assemblyscript: "0.27.37" }).text).devDependencies
+        .assemblyscript;
+    assert.equal(after("^0.14.9"), "0.27.37");
+    assert.equal(after("0.27.1"), "0.27.37");
+    assert.equal(after(undefined), "0.27.37");
+    for (const kept of ["0.27.37", "^0.28.2", "npm:assemblyscript@1.0.0", "latest"]) {
+      assert.equal(after(kept), kept);
+    }
+  });
+
   test("package.json: a project with both packages loses the old one; --sdk replaces a spec", () => {
     const both = JSON.stringify({
       dependencies: { "@solo-io/proxy-runtime": "0.1.15", "proxy-wasm-as": "^0.1.0" },

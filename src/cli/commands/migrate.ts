@@ -33,8 +33,8 @@ const help = `usage: proxy-wasm-as migrate [DIR] [options]
 Moves the wasme-era project in DIR (default: the current directory) — one made by \`wasme init\`
 for AssemblyScript, depending on @solo-io/proxy-runtime — to proxy-wasm-as, leaving its
 assembly/ sources as they are:
-  package.json         @solo-io/proxy-runtime → proxy-wasm-as, assemblyscript → the version
-                       the SDK is built with, and asbuild scripts with the old asc flags
+  package.json         @solo-io/proxy-runtime → proxy-wasm-as, an older assemblyscript → the
+                       version the SDK is built with, and asbuild scripts with the old asc flags
                        (-b, -t, --optimize, --sourceMap, --use abort=abort_proc_exit) →
                        \`asc assembly/index.ts --target debug|release\`
   asconfig.json        extends node_modules/proxy-wasm-as/asconfig.compat.json (where the
@@ -64,7 +64,7 @@ async function importsOldSdk(dir: string): Promise<boolean> {
     if (e.isDirectory()) {
       if (await importsOldSdk(path)) return true;
     } else if (e.name.endsWith(".ts")) {
-      if ((await readFile(path, "utf8")).includes(`"${OLD_SDK}`)) return true;
+      if (/["']@solo-io\/proxy-runtime/.test(await readFile(path, "utf8"))) return true;
     }
   }
   return false;
