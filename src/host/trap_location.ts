@@ -207,8 +207,11 @@ interface DebugSections {
 
 const utf8 = new TextDecoder();
 
-/** Reads the name section, the exports and the sourceMappingURL section; tolerant of bad bytes. */
-export function readDebugSections(bytes: Uint8Array): DebugSections {
+/**
+ * Reads the name section, the exports, the code section's layout and the sourceMappingURL
+ * section; tolerant of bad bytes. `urlOnly` skips all but the URL (every load looks for it).
+ */
+export function readDebugSections(bytes: Uint8Array, urlOnly = false): DebugSections {
   const out: DebugSections = {
     names: new Map(),
     exports: new Map(),
@@ -239,9 +242,13 @@ export function readDebugSections(bytes: Uint8Array): DebugSections {
       const id = bytes[pos++];
       const size = u32();
       const end = pos + size;
+      if (urlOnly && id !== 0) {
+        pos = end;
+        continue;
+      }
       if (id === 0) {
         const name = str();
-        if (name === "name") {
+        if (name === "name" && !urlOnly) {
           out.hasNameSection = true;
           while (pos < end) {
             const sub = bytes[pos++];
@@ -296,7 +303,7 @@ function dataUrlText(url: string): string {
  * Resolves to the map's text, or null when there is none (never rejects).
  */
 export async function findSourceMap(bytes: Uint8Array, path?: string): Promise<string | null> {
-  const url = readDebugSections(bytes).sourceMappingURL;
+  const url = readDebugSections(bytes, true).sourceMappingURL;
   const candidates: string[] = [];
   if (url) {
     if (url.startsWith("data:")) {

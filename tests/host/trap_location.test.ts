@@ -11,6 +11,7 @@ import {
   SourceMap,
   decodeMappings,
   decodeVlq,
+  findSourceMap,
   parseWasmStack,
   shortName,
 } from "../../src/host/trap_location.js";
@@ -86,6 +87,17 @@ describe("source map decoding", () => {
     );
     assert.equal(shortName("boom"), "boom");
   });
+});
+
+it("a sourceMappingURL section with a data: URL is the map itself, for bytes too", async () => {
+  const map = '{"version":3,"sources":["a.ts"],"mappings":"AAAA"}';
+  const str = (t: string) => [t.length, ...Buffer.from(t)]; // lengths < 128: one LEB byte
+  const url = `data:application/json;base64,${Buffer.from(map).toString("base64")}`;
+  const payload = [...str("sourceMappingURL"), ...str(url)];
+  assert.ok(payload.length < 128);
+  const wasm = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, payload.length, ...payload]);
+  assert.equal(await findSourceMap(wasm), map);
+  assert.equal(await findSourceMap(wasm.subarray(0, 8)), null); // no section, no path
 });
 
 // ---- a real filter, built by asc ----------------------------------------------------------------
