@@ -33,6 +33,11 @@ export interface Project {
 export async function openProject(dir: string): Promise<Project> {
   const root = resolve(dir);
   const file = join(root, "asconfig.json");
+  if (!existsSync(root)) {
+    throw new ProjectError(
+      `${dir} does not exist (\`proxy-wasm-as init ${dir}\` makes a project there)`,
+    );
+  }
   let text: string;
   try {
     text = await readFile(file, "utf8");

@@ -189,7 +189,10 @@ test("missing files are named, with what to do, and never as a raw ENOENT (exit 
       ["build"],
       [/no asconfig\.json in .*: not an AssemblyScript project \(`proxy-wasm-as init` makes one\)/],
     ],
-    [["test", "elsewhere"], [/no asconfig\.json in .*elsewhere: not an AssemblyScript project/]],
+    [
+      ["test", "elsewhere"],
+      [/^elsewhere does not exist \(`proxy-wasm-as init elsewhere` makes a project there\)$/],
+    ],
   ];
   for (const [args, expected] of cases) {
     const r: Result = cli(args, cwd);

@@ -1,5 +1,6 @@
-// A module built before its sources last changed: `image`, `push` and `run` still do their job
-// but say, in one stderr line, that the build is stale; with a fresh build they say nothing.
+// A module built before its sources last changed: `image`, `push`, `run` and `test --no-build`
+// still do their job but say, in one stderr line, that the build is stale; with a fresh build
+// they say nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
@@ -140,4 +141,16 @@ test("run warns about a stale module given by path, and about one an envoy.yaml 
   assert.equal(fresh.code, 1);
   assert.doesNotMatch(fresh.stderr, /warning/);
   assert.match(fresh.stderr, /Proxy-Wasm ABI version/, "it got as far as loading the module");
+});
+
+test("test --no-build warns that the module it will test is older than the sources", () => {
+  const dir = project();
+  touch(dir, "assembly/lib/util.ts", YESTERDAY);
+  // No test/ directory: it stops after the check, saying there are no tests.
+  const r = cli(["test", "--no-build"], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, WARNING);
+  assert.match(r.stderr, /no tests in/);
+  touch(dir, "build/optimized.wasm", NOW);
+  assert.doesNotMatch(cli(["test", "--no-build"], dir).stderr, /warning/);
 });

@@ -1,7 +1,17 @@
 // `proxy-wasm-as test`: builds the filter, then runs the project's tests under node:test.
+import { join } from "node:path";
 import type { Command } from "../command.js";
 import { UsageError, parseArgs, stringFlag } from "../command.js";
-import { ProjectError, build, openProject, runProcess, testFiles, tsxLoader } from "../project.js";
+import {
+  ProjectError,
+  build,
+  openProject,
+  outFile,
+  runProcess,
+  staleWarning,
+  testFiles,
+  tsxLoader,
+} from "../project.js";
 
 const help = `usage: proxy-wasm-as test [DIR] [options]
 
@@ -12,7 +22,8 @@ module in the host emulator (proxy-wasm-as/host). The test runner's output and e
 are passed through.
 
 options:
-  --no-build         run the tests against the module already built
+  --no-build         run the tests against the module already built (with a warning when
+                     it is older than the sources)
   --target NAME      build this asconfig.json target first instead of "release"
   --filter PATTERN   only tests whose name matches (node --test-name-pattern)
   --reporter NAME    node:test reporter (spec, tap, dot, junit, …)`;
@@ -22,7 +33,12 @@ async function run(args: string[]): Promise<number> {
   if (parsed.positionals.length > 1) throw new UsageError("only one DIR can be given");
   try {
     const project = await openProject(parsed.positionals[0] ?? ".");
-    if (!parsed.flags.has("no-build")) {
+    if (parsed.flags.has("no-build")) {
+      // The tests load what the target last wrote; say so when that predates the sources.
+      const out = outFile(project, stringFlag(parsed, "target") ?? "release");
+      const stale = out === undefined ? undefined : await staleWarning(join(project.dir, out));
+      if (stale !== undefined) console.error(stale);
+    } else {
       const target = stringFlag(parsed, "target") ?? "release";
       const result = await build(project, target);
       if (!result.ok) {
