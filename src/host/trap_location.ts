@@ -313,7 +313,11 @@ export async function findSourceMap(bytes: Uint8Array, path?: string): Promise<s
         // not decodable: try the file beside the module
       }
     } else if (url.startsWith("file:")) {
-      candidates.push(fileURLToPath(url));
+      try {
+        candidates.push(fileURLToPath(url));
+      } catch {
+        // a file: URL of another host
+      }
     } else if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) {
       if (isAbsolute(url)) candidates.push(url);
       else if (path !== undefined) candidates.push(resolve(dirname(path), url));
