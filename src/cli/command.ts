@@ -72,25 +72,27 @@ export function seeHelp(command?: string): string {
  * A file-system error said in words ("build/x.wasm does not exist"), or undefined when `err`
  * is not one. The CLI's last resort: commands say what to do about the files they know of.
  */
-export function fileErrorMessage(err: unknown): string | undefined {
+export function fileErrorMessage(err: unknown, path?: string): string | undefined {
   const e = err as NodeJS.ErrnoException;
-  if (typeof e?.code !== "string" || typeof e.path !== "string") return undefined;
+  // A read (not an open) that fails, as on a directory, has no path: the caller knows it.
+  const where = e?.path ?? path;
+  if (typeof e?.code !== "string" || where === undefined) return undefined;
   switch (e.code) {
     case "ENOENT":
-      return `${e.path} does not exist`;
+      return `${where} does not exist`;
     case "EACCES":
     case "EPERM":
-      return `${e.path}: permission denied`;
+      return `${where}: permission denied`;
     case "EISDIR":
-      return `${e.path} is a directory, not a file`;
+      return `${where} is a directory, not a file`;
     case "ENOTDIR":
-      return `${e.path}: a part of that path is a file, not a directory`;
+      return `${where}: a part of that path is a file, not a directory`;
     case "EEXIST":
       return e.syscall === "mkdir"
-        ? `${e.path} is in the way: it exists and is not a directory`
-        : `${e.path} already exists`;
+        ? `${where} is in the way: it exists and is not a directory`
+        : `${where} already exists`;
     case "ENOSPC":
-      return `no space left on the device to write ${e.path}`;
+      return `no space left on the device to write ${where}`;
     default:
       return undefined;
   }
@@ -115,6 +117,6 @@ export async function textOrFile(
   try {
     return await readFile(path, "utf8");
   } catch (err) {
-    throw new Error(`--${flag} ${value}: ${fileErrorMessage(err) ?? (err as Error).message}`);
+    throw new Error(`--${flag} ${value}: ${fileErrorMessage(err, path) ?? (err as Error).message}`);
   }
 }

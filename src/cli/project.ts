@@ -2,7 +2,7 @@
 // AssemblyScript compiler and its tests.
 import { spawn, type StdioOptions } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -37,6 +37,9 @@ export async function openProject(dir: string): Promise<Project> {
     throw new ProjectError(
       `${dir} does not exist (\`proxy-wasm-as init ${dir}\` makes a project there)`,
     );
+  }
+  if (!statSync(root).isDirectory()) {
+    throw new ProjectError(`${dir} is a file; give the project's directory`);
   }
   let text: string;
   try {

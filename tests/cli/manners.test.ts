@@ -226,3 +226,23 @@ test("an output directory that does not exist yet is made", () => {
     "proxy-wasm-as manifest: blocker is in the way: it exists and is not a directory",
   ]);
 });
+
+test("a directory where a file belongs, and a file where a directory does, are said as such", () => {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, "build"));
+  writeFileSync(join(cwd, "plugin.wasm"), Buffer.from("\0asm\x01\0\0\0", "binary"));
+  const cases: [string[], string][] = [
+    [["run", "build"], "build is a directory; give the .wasm file (e.g. build/optimized.wasm)"],
+    [
+      ["run", "plugin.wasm", "--config", "@build"],
+      "--config @build: build is a directory, not a file",
+    ],
+    [["image", "--wasm", "build"], "build is a directory; the Wasm module is a file"],
+    [["build", "plugin.wasm"], "plugin.wasm is a file; give the project's directory"],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(args, cwd);
+    assert.equal(r.code, 1, `${args.join(" ")}\n${r.stderr}`);
+    assert.deepEqual(lines(r.stderr), [`proxy-wasm-as ${args[0]}: ${message}`]);
+  }
+});

@@ -1,6 +1,6 @@
 // `proxy-wasm-as run`: the dev proxy. A filter (.wasm file or oci:// image) or an envoy.yaml,
 // served on 127.0.0.1 in front of an upstream (the built-in echo server by default).
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type { Command } from "../command.js";
 import { UsageError, parseArgs, stringFlag, textOrFile } from "../command.js";
 import {
@@ -269,6 +269,10 @@ export const command: Command = {
           source.endsWith(".wasm")
             ? `${source} does not exist; ${REBUILD}`
             : `${source} does not exist (give a .wasm file, or oci://REGISTRY/NAME:TAG for an image)`,
+        );
+      } else if (statSync(source).isDirectory()) {
+        throw new Error(
+          `${source} is a directory; give the .wasm file (e.g. build/optimized.wasm)`,
         );
       } else {
         await warnIfStale(source);
