@@ -1,34 +1,64 @@
-// The whole path a user takes: `init` a project that depends on this checkout, `npm install`,
-// `npm run asbuild`, `npm test`, `npm run typecheck` and `npm run fmt:check`, all passing; then
-// `build` and `test` on a broken filter and a failing test. Also the SDK as `npm pack` makes
-// it. The npm registry must be reachable (assemblyscript, tsx, typescript, prettier).
+// The whole path a user takes, as the README's Install section says: `init` from a clone (or
+// from the tarball `npm pack` makes, through npx) into a directory outside the repo, which packs
+// the SDK into the project; `npm install`, `npm ci`, `npm run asbuild`, `npm test`,
+// `npm run typecheck` and `npm run fmt:check`, all passing; then `build` and `test` on a broken
+// filter and a failing test. The SDK never comes from the npm registry; the registry must be
+// reachable for the rest (assemblyscript, tsx, typescript, prettier).
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, ensureDist, exec, repoRoot, show, tempDir } from "./helpers.js";
+import { type Result, cli, ensureDist, exec, repoRoot, show, tempDir } from "./helpers.js";
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const haveNpm = spawnSync(npm, ["--version"], { encoding: "utf8" }).status === 0;
-const sdk = `file:${repoRoot}`;
-const INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
+const QUIET = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 
 before(() => {
   if (haveNpm) ensureDist();
 });
 
-/** init + npm install + npm run asbuild + npm test in a new directory; returns it. */
-async function scaffoldAndTest(name: string, extra: string[], spec = sdk): Promise<string> {
+/** `init` from this checkout's CLI, as the README's Install section says (no --sdk). */
+function initFromCheckout(extra: string[]) {
+  return async (dir: string) => cli(["init", dir, ...extra], repoRoot);
+}
+
+/**
+ * init, then `npm install`, then `npm ci` on a fresh node_modules (what the project's CI runs),
+ * `npm run asbuild`, `npm test`, typecheck and format check; returns the project directory.
+ * The SDK must come from the project itself (vendor/), never from the npm registry.
+ */
+async function scaffoldAndTest(
+  name: string,
+  init: (dir: string) => Promise<Result>,
+): Promise<string> {
   const dir = join(tempDir(), name);
-  const init = cli(["init", dir, "--sdk", spec, ...extra], repoRoot);
-  assert.equal(init.code, 0, show("init", init));
-  const install = await exec(npm, INSTALL, dir);
+  const made = await init(dir);
+  assert.equal(made.code, 0, show("init", made));
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const spec: string = pkg.dependencies["proxy-wasm-as"];
+  assert.match(
+    spec,
+    /^file:vendor\/proxy-wasm-as-[0-9.]+\.tgz$/,
+    "the SDK is packed into the project",
+  );
+  assert.ok(existsSync(join(dir, spec.slice("file:".length))), spec);
+
+  const install = await exec(npm, ["install", ...QUIET], dir);
   assert.equal(install.code, 0, show("npm install", install));
+  assert.doesNotMatch(install.stdout + install.stderr, /EBADENGINE|install-scripts|E404/);
+  rmSync(join(dir, "node_modules"), { recursive: true, force: true });
+  const ci = await exec(npm, ["ci", ...QUIET], dir);
+  assert.equal(ci.code, 0, show("npm ci", ci));
+  const lock = JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8"));
+  assert.equal(lock.packages["node_modules/proxy-wasm-as"].resolved, spec);
   assert.ok(
     existsSync(join(dir, "node_modules", "proxy-wasm-as", "asconfig.base.json")),
     'the installed proxy-wasm-as has asconfig.base.json (package.json "files" must list it)',
   );
+  assert.ok(!lstatSync(join(dir, "node_modules", "proxy-wasm-as")).isSymbolicLink());
+
   const asbuild = await exec(npm, ["run", "asbuild"], dir);
   assert.equal(asbuild.code, 0, show("npm run asbuild", asbuild));
   for (const out of ["build/untouched.wasm", "build/optimized.wasm"]) {
@@ -51,7 +81,7 @@ describe("scaffolded projects", { concurrency: true }, () => {
     "the starter project: build, test, then build/test errors as a user sees them",
     { skip: !haveNpm && "npm is not installed" },
     async (t) => {
-      const dir = await scaffoldAndTest("starter-filter", []);
+      const dir = await scaffoldAndTest("starter-filter", initFromCheckout([]));
 
       await t.test("build --json reports the module it wrote", () => {
         const r = cli(["build", dir, "--json"], repoRoot);
@@ -114,8 +144,7 @@ describe("scaffolded projects", { concurrency: true }, () => {
         assert.match(passing.stdout, /^ok \d+ - adds hello: world! to every response$/m);
 
         const extra = join(dir, "test", "nested", "extra.test.ts");
-        const { mkdirSync } = { mkdirSync: (p: string) => spawnSync("mkdir", ["-p", p]) };
-        mkdirSync(join(dir, "test", "nested"));
+        mkdirSync(join(dir, "test", "nested"), { recursive: true });
         writeFileSync(
           extra,
           'import { test } from "node:test";\nimport assert from "node:assert/strict";\n' +
@@ -159,30 +188,36 @@ describe("scaffolded projects", { concurrency: true }, () => {
       if (!existsSync(join(repoRoot, "examples", "http_headers", "assembly", "index.ts"))) {
         return t.skip("examples/http_headers does not exist");
       }
-      const dir = await scaffoldAndTest("headers", ["--example", "http_headers"]);
+      const dir = await scaffoldAndTest("headers", initFromCheckout(["--example", "http_headers"]));
       const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
       assert.equal(
         pkg.scripts.start,
-        `proxy-wasm-as run build/optimized.wasm --root-id http_headers --config '{"header":"x-greeting","value":"hello from wasm"}'`,
+        "proxy-wasm-as run build/optimized.wasm --root-id http_headers --config @config.json",
       );
+      assert.deepEqual(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")), {
+        header: "x-greeting",
+        value: "hello from wasm",
+      });
     },
   );
 
   test(
-    "the package as `npm pack` makes it (what the registry serves) works the same",
+    "the tarball `npm pack` makes: its CLI, run with npx outside the repo, makes a project that installs, builds and tests",
     { skip: !haveNpm && "npm is not installed" },
     async () => {
       const out = tempDir();
-      const pack = await exec(
-        npm,
-        ["pack", "--ignore-scripts", "--pack-destination", out],
-        repoRoot,
-      );
+      const pack = await exec(npm, ["pack", "--pack-destination", out, ...QUIET], repoRoot);
       assert.equal(pack.code, 0, show("npm pack", pack));
       const tarball = join(out, pack.stdout.trim().split("\n").pop()!);
       assert.ok(existsSync(tarball), tarball);
-      const dir = await scaffoldAndTest("packed", [], `file:${tarball}`);
-      assert.ok(!lstatSync(join(dir, "node_modules", "proxy-wasm-as")).isSymbolicLink());
+      const elsewhere = tempDir();
+      await scaffoldAndTest("packed", (dir) =>
+        exec(
+          npm,
+          ["exec", "--yes", `--package=${tarball}`, ...QUIET, "--", "proxy-wasm-as", "init", dir],
+          elsewhere,
+        ),
+      );
     },
   );
 });
