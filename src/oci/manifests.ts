@@ -110,6 +110,15 @@ export async function wasmPlugin(options: WasmPluginOptions): Promise<Record<str
   if (options.priority !== undefined && !Number.isInteger(options.priority)) {
     throw new ManifestValidationError(`spec.priority must be an integer (got ${options.priority})`);
   }
+  // Checked here as well as by the schema: the model that supports Node 20 predates FAIL_RELOAD
+  // and does not check this field.
+  const strategies = ["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"];
+  if (options.failStrategy && !strategies.includes(options.failStrategy)) {
+    throw new ManifestValidationError(
+      `invalid WasmPlugin: spec.failStrategy must be one of ${strategies.join(", ")} ` +
+        `(got "${options.failStrategy}")`,
+    );
+  }
   const spec: Record<string, unknown> = { url: options.url };
   if (sha256) spec.sha256 = sha256;
   if (options.imagePullPolicy) spec.imagePullPolicy = options.imagePullPolicy;
