@@ -3,9 +3,10 @@
 // callback with its exact signature, and nothing imported that Envoy does not provide.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { toolSkip } from "../tools.js";
 
 const I = "i32";
 /** abi.md §2: export name → [params, results]. */
@@ -123,11 +124,10 @@ for (const file of modules) {
   });
 }
 
-const objdump = spawnSync("wasm-objdump", ["--version"]).status === 0;
 for (const file of modules) {
   test(
     `${file}: wasm-objdump shows the exact callback signatures and no start section`,
-    { skip: !objdump && "wasm-objdump (Debian wabt) is not installed" },
+    { skip: toolSkip("wasm-objdump", "wabt") },
     () => {
       const signatures = objdumpSignatures(file);
       for (const [name, sig] of Object.entries(CALLBACKS)) {

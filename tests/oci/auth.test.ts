@@ -10,13 +10,13 @@ import {
   bcryptHash,
   cleanEnv,
   cli,
-  hasCommand,
   startRegistry,
   tempDir,
   tinyWasm,
   uniqueRepo,
   type Registry,
 } from "./helpers.js";
+import { toolSkip } from "../tools.js";
 
 const user = "tester";
 const password = "right-password-123";
@@ -33,7 +33,7 @@ before(async () => {
   wasmPath = join(dir.path, "plugin.wasm");
   writeFileSync(wasmPath, wasm);
 });
-after(() => dir.remove());
+after(() => dir?.remove());
 
 const env = (u?: string, p?: string) =>
   cleanEnv(
@@ -43,7 +43,7 @@ const env = (u?: string, p?: string) =>
     dir.path,
   );
 
-const noRegistry = !hasCommand("docker-registry") && "docker-registry is not installed";
+const noRegistry = toolSkip("docker-registry", "docker-registry");
 
 describe("basic auth (docker-registry with htpasswd)", { skip: noRegistry }, () => {
   let registry: Registry | undefined;
@@ -200,9 +200,10 @@ describe(
       backend = await startRegistry();
       gate = await bearerGate(backend);
     });
+    // A before-hook that failed leaves these unset: nothing to close, and no second error.
     after(async () => {
-      await gate.close();
-      await backend.stop();
+      await gate?.close();
+      await backend?.stop();
     });
 
     it("gets a token with the credentials and pushes and pulls with it", async () => {

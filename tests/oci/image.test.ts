@@ -16,7 +16,8 @@ import {
   type ImageIndex,
   type ImageManifest,
 } from "../../src/oci/types.js";
-import { cleanEnv, cli, hasCommand, tempDir, tinyWasm } from "./helpers.js";
+import { cleanEnv, cli, tempDir, tinyWasm } from "./helpers.js";
+import { toolSkip } from "../tools.js";
 
 const runtimeConfig = JSON.stringify({
   type: "envoy_proxy",
@@ -216,19 +217,15 @@ describe("proxy-wasm-as image", () => {
     }
   });
 
-  it(
-    "is readable by skopeo (oci: transport)",
-    { skip: !hasCommand("skopeo") && "skopeo is not installed" },
-    async () => {
-      const out = join(dir.path, "skopeo");
-      const result = await image("compat", out, ["--tag", "v1"]);
-      const r = spawnSync("skopeo", ["inspect", `oci:${out}:v1`], { encoding: "utf8" });
-      assert.equal(r.status, 0, r.stderr);
-      const info = JSON.parse(r.stdout) as { Digest: string; Layers: string[] };
-      assert.equal(info.Digest, result.digest);
-      assert.deepEqual(info.Layers, [result.layers[0].digest]);
-    },
-  );
+  it("is readable by skopeo (oci: transport)", { skip: toolSkip("skopeo", "skopeo") }, async () => {
+    const out = join(dir.path, "skopeo");
+    const result = await image("compat", out, ["--tag", "v1"]);
+    const r = spawnSync("skopeo", ["inspect", `oci:${out}:v1`], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const info = JSON.parse(r.stdout) as { Digest: string; Layers: string[] };
+    assert.equal(info.Digest, result.digest);
+    assert.deepEqual(info.Layers, [result.layers[0].digest]);
+  });
 });
 
 describe("tar", () => {
