@@ -2,6 +2,7 @@
 // expands no globs itself): tests/**/*.test.ts and examples/*/test/*.test.ts by default.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 
 function collect(dir, out) {
@@ -32,9 +33,20 @@ const PATH = (process.env.PATH ?? "")
   .split(sep)
   .filter((dir) => !/node_modules[\\/]\.bin$/.test(dir))
   .join(sep);
+// Node 20 runs cores−1 files at once by default: one at a time on 2 cores, with a core idle
+// while a file waits on a child process or the network. PROXY_WASM_AS_TEST_CONCURRENCY overrides.
+const concurrency =
+  Number(process.env.PROXY_WASM_AS_TEST_CONCURRENCY) || Math.max(2, availableParallelism());
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", ...files],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${concurrency}`,
+    "--test-reporter=spec",
+    ...files,
+  ],
   { stdio: "inherit", env: { ...process.env, PATH } },
 );
 process.exit(result.status ?? 1);
