@@ -127,12 +127,18 @@ async function main() {
       waiting.set(m.id, done);
       worker.postMessage({ id: m.id, version: m.version, args: m.args });
     });
+  const versionsToBuild = [...new Set(work.map((m) => m.version))];
   await Promise.all(
-    workers.map(async (worker) => {
+    workers.map(async (worker, i) => {
+      // Each worker keeps to one compiler while it has work for it: loading and warming up a
+      // compiler costs as much as two or three builds.
+      const own = versionsToBuild[i % versionsToBuild.length];
       for (;;) {
-        const m = work[next++];
+        let at = work.findIndex((m) => m.version === own);
+        if (at < 0) at = 0;
+        const [m] = work.splice(at, 1);
         if (!m) break;
-        m.id = next;
+        m.id = ++next;
         for (const x of [m, ...m.copies]) rmSync(x.stamp, { force: true });
         for (const f of m.outputs) mkdirSync(dirname(f), { recursive: true });
         const started = Date.now();
