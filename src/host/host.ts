@@ -54,6 +54,12 @@ export interface HostOptions {
    * (413 for requests, 500 for responses). Default 1 MiB.
    */
   bufferLimit?: number;
+  /**
+   * Keep every forwarded body chunk, for `http.request.body` / `bodyChunks` / `text()`. Default
+   * true (tests read them). The dev proxy sets false: Envoy keeps nothing it has passed on, and a
+   * streamed body must not stay in memory until the stream ends.
+   */
+  retainForwardedBody?: boolean;
   /** Functions for proxy_call_foreign_function, available from the start. */
   foreignFunctions?: Record<string, ForeignFunction>;
   /** Called when the module makes an http callout (for the dev proxy). */
@@ -102,6 +108,8 @@ export class Host {
   readonly localReplyThroughFilter: boolean;
   /** Bytes a stopped body may hold before Envoy answers 413 / 500. */
   readonly bufferLimit: number;
+  /** Forwarded body chunks are kept on the stream (see HostOptions.retainForwardedBody). */
+  readonly retainForwardedBody: boolean;
   /** @internal */ readonly onHttpCall?: (c: HttpCallout) => void;
   /** @internal */ readonly onGrpcCall?: (c: GrpcCall) => void;
   /** @internal host→VM calls in progress, all VMs. */ callDepth = 0;
@@ -122,6 +130,7 @@ export class Host {
     this.clusters = options.clusters ? new Set(options.clusters) : null;
     this.localReplyThroughFilter = options.localReplyThroughFilter ?? true;
     this.bufferLimit = options.bufferLimit ?? 1024 * 1024;
+    this.retainForwardedBody = options.retainForwardedBody ?? true;
     this.onHttpCall = options.onHttpCall;
     this.onGrpcCall = options.onGrpcCall;
     this.calloutStore = new Callouts(this);

@@ -92,6 +92,9 @@ export class HttpContext extends Context {
     // Envoy allocates the id when the filter is created; proxy_on_context_create runs lazily.
     super(root.vm, root.vm.allocContextId());
     this.startTime = root.host.clock.now();
+    const retain = root.host.retainForwardedBody;
+    this.request.retainBody = retain;
+    this.response.retainBody = retain;
   }
 
   private get host() {
@@ -634,7 +637,7 @@ export class HttpContext extends Context {
   }
 
   private totalSize(side: HttpMessage, forwarded = false): number {
-    const body = forwarded ? side.body.length : side.bytesReceived;
+    const body = forwarded ? side.bodyBytesForwarded : side.bytesReceived;
     return (side.headersMap?.byteSize() ?? 0) + body + (side.trailersMap?.byteSize() ?? 0);
   }
 
@@ -675,7 +678,7 @@ export class HttpContext extends Context {
       const status = res.headersMap?.get(":status");
       if (name === "code" && rest.length === 0)
         return status === undefined ? undefined : Number(status);
-      if (name === "size" && rest.length === 0) return res.body.length;
+      if (name === "size" && rest.length === 0) return res.bodyBytesForwarded;
       if (name === "total_size" && rest.length === 0) return this.totalSize(res, true);
       if (name === "grpc_status" && rest.length === 0) {
         const g = res.trailersMap?.get("grpc-status") ?? res.headersMap?.get("grpc-status");

@@ -45,7 +45,14 @@ export class HttpMessage {
   /** @internal body bytes received from the peer (property request.size). */ bytesReceived = 0;
   /** @internal the caller's chunks in use without a copy (see HttpContext.receiveData). */
   readonly borrowed: Buffer[] = [];
+  /** @internal bytes held in `queue` (events received while stopped). */ queuedBytes = 0;
+  /**
+   * @internal keep every forwarded chunk (for `body`, `bodyChunks`, `text()`). The dev proxy
+   * turns it off: a forwarded chunk is then released at once, as in Envoy.
+   */
+  retainBody = true;
   private readonly chunks: Buffer[] = [];
+  private forwardedBytes = 0;
   /** Headers have been passed on (upstream for a request, downstream for a response). */
   headersForwarded = false;
   /** Trailers have been passed on. */
@@ -65,7 +72,10 @@ export class HttpMessage {
     return this.trailersMap ?? new HeaderMap();
   }
 
-  /** The body bytes forwarded so far. */
+  /**
+   * The body bytes forwarded so far (empty when the host keeps no forwarded body:
+   * `retainForwardedBody: false`).
+   */
   get body(): Buffer {
     return Buffer.concat(this.chunks);
   }
@@ -80,6 +90,18 @@ export class HttpMessage {
     return [...this.chunks];
   }
 
+  /** How many body bytes have been forwarded, kept or not. */
+  get bodyBytesForwarded(): number {
+    return this.forwardedBytes;
+  }
+
+  /** How many forwarded chunks (and bytes) this side still holds: 0 when it keeps none. */
+  get retained(): { chunks: number; bytes: number } {
+    let bytes = 0;
+    for (const c of this.chunks) bytes += c.length;
+    return { chunks: this.chunks.length, bytes };
+  }
+
   /** Body bytes held back because the filter stopped (buffered, not yet forwarded). */
   get pendingBody(): Buffer {
     return Buffer.concat([this.held, this.current ?? EMPTY]);
@@ -92,6 +114,7 @@ export class HttpMessage {
 
   /** @internal */
   pushChunk(b: Buffer): void {
-    this.chunks.push(b);
+    this.forwardedBytes += b.length;
+    if (this.retainBody) this.chunks.push(b);
   }
 }

@@ -127,6 +127,8 @@ export class FilterChain {
             ...pluginOptions(f),
             logLevel: options.logLevel,
             bufferLimit: options.bufferLimit,
+            // A forwarded chunk is released at once (Envoy keeps nothing it passed on).
+            retainForwardedBody: false,
             clusters: options.clusters,
             onLog: (e) => options.log(FilterChain.logEvent(e)),
             onHttpCall: (c) => options.onHttpCall(c, () => chain),
