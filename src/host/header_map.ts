@@ -1,7 +1,7 @@
 // An ordered multi-map of headers with Envoy's `HeaderMapImpl` semantics as the wasm filter sees
 // them (Envoy `source/extensions/common/wasm/context.cc`): keys lower-cased on every write,
 // add = a new entry, replace = first occurrence in place (or append), get = first value.
-import type { Pair } from "./pairs.js";
+import { byteLength, type Pair } from "./pairs.js";
 
 /** Headers given by a test: a record, name/value pairs when a name repeats, or a HeaderMap. */
 export type HeadersInit =
@@ -91,7 +91,7 @@ export class HeaderMap {
   /** Envoy `byteSize()`: the sum of key and value lengths. */
   byteSize(): number {
     let n = 0;
-    for (const [k, v] of this.list) n += Buffer.byteLength(k) + Buffer.byteLength(v);
+    for (const [k, v] of this.list) n += byteLength(k) + byteLength(v);
     return n;
   }
 }
