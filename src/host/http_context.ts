@@ -61,6 +61,22 @@ function joinHeld(held: Buffer, current: Buffer): Buffer {
   return Buffer.concat([held, current]);
 }
 
+/**
+ * The response headers of a local reply, as Envoy's `Utility::prepareLocalReply` makes them:
+ * `:status`, then the filter's headers; with a body, content-length set to its size and
+ * content-type `text/plain` only when the filter set none; without a body, neither.
+ */
+export function localReplyHeaders(r: LocalResponse): HeaderMap {
+  const headers = new HeaderMap([[":status", String(r.status)]]);
+  for (const [k, v] of r.headers) headers.add(k, v);
+  headers.remove("content-length");
+  if (r.body.length > 0) {
+    headers.set("content-length", String(r.body.length));
+    if (!headers.has("content-type")) headers.set("content-type", "text/plain");
+  } else headers.remove("content-type");
+  return headers;
+}
+
 export class HttpContext extends Context {
   readonly kind = "http" as const;
   /** The request as the filter left it: headers, trailers, forwarded body. */
@@ -510,12 +526,7 @@ export class HttpContext extends Context {
       this.listener.onReset?.(r.details);
       return;
     }
-    const headers = new HeaderMap([[":status", String(r.status)]]);
-    if (r.body.length > 0) {
-      headers.add("content-length", String(r.body.length));
-      headers.add("content-type", "text/plain");
-    }
-    for (const [k, v] of r.headers) headers.add(k, v);
+    const headers = localReplyHeaders(r);
     // Envoy FilterManager::sendLocalReply: once the upstream response has arrived the reply
     // replaces it directly (sendDirectLocalReply), without running the encoder filters.
     const direct = res.headersReceived;

@@ -17,6 +17,7 @@ import {
   trailerPairs,
   wirePairs,
 } from "./headers.js";
+import { localReplyHeaders } from "../host/http_context.js";
 import type { HttpContext, HttpStreamListener, LocalResponse, Pair } from "./host_api.js";
 import type { Cluster, Router } from "./routes.js";
 import type { AccessRecord, DevProxyLogEvent } from "./types.js";
@@ -266,14 +267,14 @@ export class Exchange {
     const reply = this.ctxs[i]?.sentLocalResponse;
     if (reply && !this.res.headersSent && !this.res.destroyed) {
       this.pendingDownstream = null;
-      const flat: string[] = ["content-length", String(reply.body.length)];
-      if (reply.body.length > 0) flat.push("content-type", "text/plain");
-      for (const [k, v] of reply.headers) flat.push(k, v);
-      this.responseOut = [[":status", String(reply.status)], ...reply.headers];
+      // Envoy's headers of a local reply: the filter's, content-type only when it set none.
+      const headers = localReplyHeaders(reply).entries();
+      if (reply.body.length === 0) headers.push(["content-length", "0"]);
+      this.responseOut = headers;
       this.record.bytes.responseOut += reply.body.length;
       this.res.writeHead(
         reply.status,
-        wirePairs(pairsOf(flat), () => undefined),
+        wirePairs(headers, () => undefined),
       );
       this.res.end(reply.body);
       return;
@@ -630,12 +631,6 @@ export class Exchange {
       r.responseHeaderChanges = headerChanges(this.responseIn, this.responseOut);
     this.core.log({ kind: "access", level: "info", line: formatAccess(r), access: r });
   }
-}
-
-function pairsOf(flat: string[]): Pair[] {
-  const out: Pair[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
-  return out;
 }
 
 function bytes(n: number): string {

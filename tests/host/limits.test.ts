@@ -3,7 +3,7 @@
 // compiled module, and the log store's byte bound.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Action, Host } from "../../src/host/index.js";
+import { Action, Host, encodePairs } from "../../src/host/index.js";
 import { filter } from "./helpers.js";
 
 const PASS_BODY = `(func (export "proxy_on_request_body") (param i32 i32 i32) (result i32) (i32.const 0))
@@ -31,5 +31,39 @@ test("retainForwardedBody: false releases forwarded chunks; sizes are still coun
     );
     assert.equal(http.response.text(), retain ? "abc" : "");
     assert.ok(http.request.ended && http.response.ended);
+  }
+});
+
+test("a local reply keeps the filter's content-type (text/plain only when none), one content-length", async () => {
+  const cases: [string, [string, string][], string, [string, string][]][] = [
+    ["body", [["content-type", "text/plain"]], "denied", [["content-type", "text/plain"]]],
+    ["json", [["Content-Type", "application/json"]], "{}", [["content-type", "application/json"]]],
+    ["none", [["x-a", "1"]], "no", [["content-type", "text/plain"]]],
+    ["length", [["content-length", "999"]], "abc", [["content-type", "text/plain"]]],
+    ["empty", [["content-type", "application/json"]], "", []],
+  ];
+  for (const [name, headers, body, want] of cases) {
+    const wasm = await filter(
+      ({ s }) => `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+        (drop (call $proxy_send_local_response (i32.const 403) ${s("")} ${s(body)} ${s(encodePairs(headers))} (i32.const -1)))
+        (i32.const 0))`,
+    );
+    for (const through of [true, false]) {
+      const host = await Host.load(wasm, { localReplyThroughFilter: through });
+      const http = host.newHttpContext();
+      http.requestHeaders({ ":path": "/" }, { endOfStream: true });
+      const h = http.response.headers;
+      assert.deepEqual(
+        h.getAll("content-type").map((v) => ["content-type", v]),
+        want,
+        `${name}: content-type`,
+      );
+      assert.deepEqual(
+        h.getAll("content-length"),
+        body.length ? [String(body.length)] : [],
+        `${name}: content-length`,
+      );
+      assert.equal(http.response.text(), body);
+    }
   }
 });

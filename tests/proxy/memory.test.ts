@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { before, describe, it } from "node:test";
-import type { HttpContext } from "../../src/host/index.js";
+import { encodePairs, type HttpContext } from "../../src/host/index.js";
+import { filter } from "../host/helpers.js";
 import { startDevProxy, type DevProxy, type DevProxyOptions } from "../../src/proxy/index.js";
 import {
   ADD_HEADER,
@@ -100,5 +101,37 @@ describe("dev proxy memory: streamed bodies", () => {
       },
       [upstream],
     );
+  });
+});
+
+describe("dev proxy: local reply headers", () => {
+  it("sends the filter's content-type once, text/plain only when it set none", async () => {
+    const plain = encodePairs([["content-type", "text/plain"]]);
+    const json = encodePairs([["content-type", "application/json"]]);
+    // On the request path (the reply goes back through the filter), and from the response body
+    // callback after the response headers passed the filter (sent directly by the proxy).
+    const wasm = await filter(
+      ({ s }) => `
+      (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+        (i32.store (i32.const 0x104) (i32.const 0))
+        (drop (call $proxy_get_header_map_value (i32.const 0) ${s(":path")} (i32.const 0x100) (i32.const 0x104)))
+        (if (i32.eq (i32.load (i32.const 0x104)) (i32.const 6))
+          (then (drop (call $proxy_send_local_response (i32.const 403) ${s("")} ${s("denied")} ${s(plain)} (i32.const -1)))))
+        (i32.const 0))
+      (func (export "proxy_on_response_body") (param i32 i32 i32) (result i32)
+        (drop (call $proxy_send_local_response (i32.const 500) ${s("")} ${s("{}")} ${s(json)} (i32.const -1)))
+        (i32.const 0))`,
+    );
+    await withProxy({ filters: [{ wasm }] }, async (proxy) => {
+      const denied = await fetch(`${proxy.url}/deny`); // ":path" of 5 bytes: no
+      assert.equal(denied.status, 500, "the echo body reached on_response_body");
+      assert.equal(denied.headers.get("content-type"), "application/json");
+      assert.equal(await denied.text(), "{}");
+      const plainReply = await fetch(`${proxy.url}/deny1`); // 6 bytes
+      assert.equal(plainReply.status, 403);
+      assert.equal(plainReply.headers.get("content-type"), "text/plain");
+      assert.equal(plainReply.headers.get("content-length"), "6");
+      assert.equal(await plainReply.text(), "denied");
+    });
   });
 });
