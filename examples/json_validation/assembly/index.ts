@@ -13,7 +13,6 @@ import {
   JSON,
   LogLevelValues,
   RootContext,
-  checkJsonSyntax,
   lastJsonError,
   log,
   makeHeaders,
@@ -21,6 +20,7 @@ import {
   registerRootContext,
   stream_body,
   stream_context,
+  tryParseJsonObject,
 } from "proxy-wasm-as";
 
 class JsonValidationRoot extends RootContext {
@@ -102,11 +102,15 @@ class JsonValidation extends Context {
 
   /** What is wrong with the body, or null when it is acceptable. */
   check(text: string, requiredFields: string[]): string | null {
-    // Client input: check the syntax first (assemblyscript-json would trap on malformed JSON).
-    if (!checkJsonSyntax(text)) return "malformed JSON: " + lastJsonError();
-    const value = JSON.parse(text);
-    if (!value.isObj) return "the body must be a JSON object";
-    const body = <JSON.Obj>value;
+    // Client input: tryParseJsonObject never traps and logs nothing; it checks the syntax and
+    // builds the object in one pass over the text.
+    const body = tryParseJsonObject(text);
+    if (body === null) {
+      const error = lastJsonError();
+      return error == "expected a JSON object"
+        ? "the body must be a JSON object"
+        : "malformed JSON: " + error;
+    }
     for (let i = 0; i < requiredFields.length; i++) {
       if (!body.has(requiredFields[i])) return "missing field: " + requiredFields[i];
     }
