@@ -40,6 +40,11 @@ export interface HostOptions {
   traceCalls?: boolean;
   /** Keep at most this many log entries (oldest dropped). Default 100000. */
   maxLogEntries?: number;
+  /**
+   * Keep at most this many bytes of log entries (oldest dropped; an entry counts its strings'
+   * lengths plus 64). Default 16 MiB.
+   */
+  maxLogBytes?: number;
   /** Called for every log line (e.g. to print it). */
   onLog?: (entry: LogEntry) => void;
   /** Print log lines to stderr. */
@@ -125,6 +130,7 @@ export class Host {
       options.onLog,
       options.echoLogs ?? false,
       options.maxLogEntries ?? 100000,
+      options.maxLogBytes ?? 16 * 1024 * 1024,
     );
     this.traceCalls = options.traceCalls ?? false;
     this.clusters = options.clusters ? new Set(options.clusters) : null;
@@ -160,7 +166,7 @@ export class Host {
     const path =
       typeof wasm === "string" ? wasm : wasm instanceof URL ? fileURLToPath(wasm) : undefined;
     const sourceMap = await loadSourceMap(bytes, path, options.sourceMap);
-    this.logMark = this.logStore.length;
+    this.logMark = this.logStore.total;
     const vm = await Vm.create(this, bytes, options, sourceMap);
     this.vms.push(vm);
     try {
@@ -173,7 +179,7 @@ export class Host {
 
   /** Starts another plugin (root id) in an existing VM, by default the first one. */
   addPlugin(options: PluginOptions, vm: Vm = this.vms[0]): RootContext {
-    this.logMark = this.logStore.length;
+    this.logMark = this.logStore.total;
     const existing = this.plugins.find(
       (p) => p.vm === vm && p.rootId === (options.rootId ?? "") && p.state !== "deleted",
     );
@@ -435,8 +441,8 @@ export class Host {
 
   /** @internal log lines since the current load began, for StartError. */
   logLines(): string[] {
-    return this.logStore.entries
-      .slice(this.logMark)
+    return this.logStore
+      .since(this.logMark)
       .map((e) => `[${LogLevel[e.level]?.toLowerCase() ?? e.level}] ${formatLogEntry(e)}`);
   }
 }

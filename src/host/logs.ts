@@ -27,46 +27,77 @@ function capacityOf(limit: number): number {
   return Math.max(0, Math.ceil(n));
 }
 
+/** What an entry counts against the byte bound: its strings' lengths plus a fixed overhead. */
+export function logEntrySize(e: LogEntry): number {
+  return e.message.length + e.pluginName.length + e.rootId.length + e.vmId.length + 64;
+}
+
 export class LogStore {
-  // A ring once full: dropping the oldest entry is one overwrite, not a shift of the whole array.
-  private readonly ring: LogEntry[] = [];
-  /** Index of the oldest entry once the ring is full (0 while it grows). */
+  // A ring: dropping the oldest entry is one overwrite, not a shift of the whole array. It grows
+  // (doubling, copied in order) until the entry or byte bound holds it.
+  private ring: (LogEntry | undefined)[] = [];
+  /** Index of the oldest entry. */
   private head = 0;
+  private count = 0;
+  private size = 0;
+  private added = 0;
   private readonly capacity: number;
+  private readonly maxBytes: number;
 
   constructor(
     private readonly sink?: (e: LogEntry) => void,
     private readonly echo = false,
     limit = Infinity,
+    maxBytes = Infinity,
   ) {
     this.capacity = capacityOf(limit);
+    const b = Number(maxBytes);
+    this.maxBytes = Number.isNaN(b) ? Infinity : b;
   }
 
   /** Entries kept. */
   get length(): number {
-    return this.ring.length;
+    return this.count;
+  }
+
+  /** What the kept entries count against the byte bound (see logEntrySize). */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /** Entries ever added (kept or dropped): a mark for `since`. */
+  get total(): number {
+    return this.added;
   }
 
   // Reads walk the ring in two runs, from `head` to the end and then from the start, into a
-  // preallocated array: as fast as copying the plain array was.
+  // preallocated array: as fast as copying a plain array.
 
   /** The kept entries, oldest first (a new array). */
   get entries(): LogEntry[] {
+    return this.newest(this.count);
+  }
+
+  /** The kept entries added after `mark` (a `total` read earlier), oldest first. */
+  since(mark: number): LogEntry[] {
+    return this.newest(Math.max(0, Math.min(this.count, this.added - mark)));
+  }
+
+  private newest(n: number): LogEntry[] {
     const r = this.ring;
-    const out = new Array<LogEntry>(r.length);
+    const out = new Array<LogEntry>(n);
+    let i = this.head + (this.count - n);
+    if (i >= r.length) i -= r.length;
+    const firstRun = Math.min(n, r.length - i);
     let j = 0;
-    for (let i = this.head; i < r.length; i++) out[j++] = r[i];
-    for (let i = 0; i < this.head; i++) out[j++] = r[i];
+    for (let k = 0; k < firstRun; k++) out[j++] = r[i + k]!;
+    for (let k = 0; j < n; k++) out[j++] = r[k]!;
     return out;
   }
 
   add(e: LogEntry): void {
-    const r = this.ring;
-    if (r.length < this.capacity) r.push(e);
-    else if (this.capacity > 0) {
-      r[this.head] = e;
-      this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
-    }
+    this.added++;
+    if (this.capacity > 0) this.keep(e);
     this.sink?.(e);
     if (this.echo) {
       const name = LOG_LEVEL_NAMES[e.level] ?? String(e.level);
@@ -74,20 +105,46 @@ export class LogStore {
     }
   }
 
+  private keep(e: LogEntry): void {
+    const bytes = logEntrySize(e);
+    // The newest entry is always kept, even alone past the byte bound.
+    while (this.count > 0 && (this.count >= this.capacity || this.size + bytes > this.maxBytes))
+      this.dropOldest();
+    let r = this.ring;
+    if (this.count === r.length) {
+      const grown = new Array<LogEntry | undefined>(
+        Math.min(this.capacity, Math.max(8, r.length * 2)),
+      );
+      for (let k = 0; k < this.count; k++) grown[k] = r[(this.head + k) % r.length];
+      this.ring = r = grown;
+      this.head = 0;
+    }
+    let at = this.head + this.count;
+    if (at >= r.length) at -= r.length;
+    r[at] = e;
+    this.count++;
+    this.size += bytes;
+  }
+
+  private dropOldest(): void {
+    const r = this.ring;
+    this.size -= logEntrySize(r[this.head]!);
+    r[this.head] = undefined;
+    this.head = this.head + 1 === r.length ? 0 : this.head + 1;
+    this.count--;
+  }
+
   /** Messages at exactly `level`, or all messages, oldest first. */
   messages(level?: LogLevelName | number): string[] {
-    const r = this.ring;
+    const all = this.entries;
     if (level === undefined) {
-      const out = new Array<string>(r.length);
-      let j = 0;
-      for (let i = this.head; i < r.length; i++) out[j++] = r[i].message;
-      for (let i = 0; i < this.head; i++) out[j++] = r[i].message;
+      const out = new Array<string>(all.length);
+      for (let i = 0; i < all.length; i++) out[i] = all[i].message;
       return out;
     }
     const l = toLogLevel(level);
     const out: string[] = [];
-    for (let i = this.head; i < r.length; i++) if (r[i].level === l) out.push(r[i].message);
-    for (let i = 0; i < this.head; i++) if (r[i].level === l) out.push(r[i].message);
+    for (const e of all) if (e.level === l) out.push(e.message);
     return out;
   }
 }

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Action, Host, encodePairs } from "../../src/host/index.js";
+import { LogStore, logEntrySize, type LogEntry } from "../../src/host/logs.js";
 import { filter } from "./helpers.js";
 
 const PASS_BODY = `(func (export "proxy_on_request_body") (param i32 i32 i32) (result i32) (i32.const 0))
@@ -66,4 +67,48 @@ test("a local reply keeps the filter's content-type (text/plain only when none),
       assert.equal(http.response.text(), body);
     }
   }
+});
+
+const line = (i: number, size: number): LogEntry => ({
+  level: 2,
+  message: `${i}:`.padEnd(size, "x"),
+  source: "plugin",
+  pluginName: "p",
+  rootId: "r",
+  vmId: "",
+});
+
+test("the log store is bounded by bytes too: big lines drop the oldest, small ones fill the count", () => {
+  const big = logEntrySize(line(0, 8192));
+  const store = new LogStore(undefined, false, 100000, 10 * big);
+  for (let i = 0; i < 1000; i++) store.add(line(i, 8192));
+  assert.equal(store.length, 10, "8 KiB lines: as many as fit in the bytes");
+  assert.ok(store.bytes <= 10 * big);
+  assert.deepEqual(
+    store.messages().map((m) => m.split(":")[0]),
+    ["990", "991", "992", "993", "994", "995", "996", "997", "998", "999"],
+  );
+  // Short lines afterwards: the count bound, and the byte bound, both hold.
+  for (let i = 1000; i < 3000; i++) store.add(line(i, 10));
+  assert.ok(store.bytes <= 10 * big);
+  assert.equal(store.length, Math.floor((10 * big) / logEntrySize(line(1000, 10))));
+  assert.equal(store.messages().at(-1), line(2999, 10).message);
+  // A line larger than the whole bound is still kept, alone.
+  store.add(line(3000, 20 * big));
+  assert.equal(store.length, 1);
+  assert.equal(store.total, 3001);
+  assert.deepEqual(store.since(3000).length, 1);
+});
+
+test("host option maxLogBytes bounds what the host keeps (default 16 MiB)", async () => {
+  const wasm = await filter(
+    ({ s }) => `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+      (drop (call $proxy_log (i32.const 2) ${s("y".repeat(8192))}))
+      (i32.const 0))`,
+  );
+  const host = await Host.load(wasm, { maxLogBytes: 100_000 });
+  for (let i = 0; i < 200; i++) host.newHttpContext().requestHeaders({ ":path": "/" });
+  assert.equal(host.logs().length, Math.floor(100_000 / (8192 + 64)));
+  const dflt = await Host.load(wasm);
+  assert.equal(dflt.logStore.bytes, 0);
 });
