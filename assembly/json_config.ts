@@ -15,8 +15,7 @@ export function lastJsonError(): string {
   return errorMessage;
 }
 
-// @ts-ignore: decorator
-@lazy const MAX_DEPTH: i32 = 64;
+const MAX_DEPTH: i32 = 64;
 
 /**
  * One pass over the text that checks the JSON syntax and, when `build` is set, builds the
@@ -34,7 +33,10 @@ class JsonReader {
   pos: i32 = 0;
   readonly end: i32;
   readonly base: usize;
-  constructor(public text: string, public build: bool) {
+  constructor(
+    public text: string,
+    public build: bool,
+  ) {
     this.end = text.length;
     this.base = changetype<usize>(text);
   }
@@ -46,7 +48,7 @@ class JsonReader {
 
   // @ts-ignore: decorator
   @inline at(pos: i32): i32 {
-    return pos < this.end ? <i32>load<u16>(this.base + (<usize>pos << 1)) : -1;
+    return pos < this.end ? <i32>load<u16>(this.base + ((<usize>pos) << 1)) : -1;
   }
 
   // @ts-ignore: decorator
@@ -129,7 +131,7 @@ class JsonReader {
 
   /** The checked characters from `start` to `stop` with their escapes replaced. */
   unescape(start: i32, stop: i32, length: i32): string {
-    const out = changetype<string>(__new(<usize>length << 1, idof<string>()));
+    const out = changetype<string>(__new((<usize>length) << 1, idof<string>()));
     let to = changetype<usize>(out);
     for (let i = start; i < stop; i++) {
       let c = this.at(i);
@@ -198,8 +200,11 @@ class JsonReader {
         for (let i = intStart; i < intEnd; i++) value = value * 10 + <i64>(this.at(i) - 0x30);
         return JSON.Value.Integer(negative ? -value : value);
       }
-      let value: f64 = 0; // beyond i64's exact digits, as the library does it
+      // More digits: through f64, as the library does, saturated to the range of i64.
+      let value: f64 = 0;
       for (let i = intStart; i < intEnd; i++) value = value * 10 + <f64>(this.at(i) - 0x30);
+      if (value >= 9223372036854775807.0)
+        return JSON.Value.Integer(negative ? i64.MIN_VALUE : i64.MAX_VALUE);
       return JSON.Value.Integer(<i64>(negative ? -value : value));
     }
     return JSON.Value.Float(parseFloat(this.text.substring(start, this.pos)));
@@ -216,7 +221,8 @@ class JsonReader {
       if (s === null) return null;
       return this.build ? JSON.Value.String(s) : JSON.Value.Null();
     }
-    if (c == 0x74) return this.literal("true", this.build ? JSON.Value.Bool(true) : JSON.Value.Null());
+    if (c == 0x74)
+      return this.literal("true", this.build ? JSON.Value.Bool(true) : JSON.Value.Null());
     if (c == 0x66) {
       return this.literal("false", this.build ? JSON.Value.Bool(false) : JSON.Value.Null());
     }

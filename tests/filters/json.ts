@@ -76,6 +76,8 @@ class JsonFilter extends Context {
     }
     const name = body.getString("name");
     report("client", "name " + (name !== null ? name.valueOf() : "absent"));
+    // The parsed values, written back out by assemblyscript-json.
+    if (body.has("echo")) report("echo", body.stringify());
     return FilterDataStatusValues.Continue;
   }
 
