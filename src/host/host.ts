@@ -122,6 +122,11 @@ export class Host {
   private opDepth = 0;
   private readonly posted: (() => void)[] = [];
   private logMark = 0;
+  /** Compiled modules by their bytes: a VM of the same bytes is instantiated without compiling. */
+  private readonly modules = new WeakMap<Uint8Array, WebAssembly.Module>();
+  private compiles = 0;
+  /** VMs removed (`removeVm`) whose after-call actions have not all run yet. */
+  private readonly retired: Vm[] = [];
 
   private constructor(options: HostOptions) {
     this.clock = new VirtualClock(options.time === undefined ? Date.now() : Number(options.time));
@@ -167,7 +172,10 @@ export class Host {
       typeof wasm === "string" ? wasm : wasm instanceof URL ? fileURLToPath(wasm) : undefined;
     const sourceMap = await loadSourceMap(bytes, path, options.sourceMap);
     this.logMark = this.logStore.total;
-    const vm = await Vm.create(this, bytes, options, sourceMap);
+    const compiled = this.modules.get(bytes);
+    if (!compiled) this.compiles++;
+    const vm = await Vm.create(this, bytes, options, sourceMap, compiled);
+    this.modules.set(bytes, vm.module);
     this.vms.push(vm);
     try {
       return this.startPlugin(vm, options);
@@ -175,6 +183,31 @@ export class Host {
       this.vms.splice(this.vms.indexOf(vm), 1);
       throw e;
     }
+  }
+
+  /** How many times a module was compiled (`addVm` with the same bytes array reuses it). */
+  get compiledModules(): number {
+    return this.compiles;
+  }
+
+  /**
+   * Drops a VM and its plugins (shut them down first): they leave `vms` and `plugins`, so
+   * nothing keeps them but streams still open on them. A failed VM also lets its instance and
+   * memory go at once; those streams still get the failed VM's answer (503, or fail-open).
+   */
+  removeVm(vm: Vm): void {
+    const i = this.vms.indexOf(vm);
+    if (i < 0) return;
+    this.vms.splice(i, 1);
+    for (let j = this.plugins.length - 1; j >= 0; j--)
+      if (this.plugins[j].vm === vm) this.plugins.splice(j, 1);
+    vm.release();
+    if (vm.afterCallActions.length > 0) this.retired.push(vm);
+  }
+
+  /** @internal a removed VM got after-call actions (a stream's fail-closed reply): run them too. */
+  keepActions(vm: Vm): void {
+    if (!this.vms.includes(vm) && !this.retired.includes(vm)) this.retired.push(vm);
   }
 
   /** Starts another plugin (root id) in an existing VM, by default the first one. */
@@ -391,7 +424,9 @@ export class Host {
     this.opDepth++;
     try {
       for (;;) {
-        const vm = this.vms.find((v) => v.afterCallActions.length > 0);
+        const vm =
+          this.vms.find((v) => v.afterCallActions.length > 0) ??
+          this.retired.find((v) => v.afterCallActions.length > 0);
         if (vm) {
           vm.afterCallActions.shift()!();
           continue;
@@ -400,6 +435,7 @@ export class Host {
         if (!ev) break;
         ev();
       }
+      this.retired.length = 0; // every action of the removed VMs ran
     } finally {
       this.opDepth--;
     }

@@ -443,6 +443,7 @@ export class HttpContext extends Context {
         grpcStatus: GrpcStatus.Unavailable,
       };
       this.vm.addAfterCallAction(() => this.applyLocalReply());
+      this.host.keepActions(this.vm); // the VM may have been removed (dev proxy reload)
     }
     return true;
   }

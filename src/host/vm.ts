@@ -89,7 +89,8 @@ export class Vm {
 
   private constructor(
     readonly host: Host,
-    private readonly module: WebAssembly.Module,
+    /** @internal the compiled module; VMs of the same bytes share it. */
+    readonly module: WebAssembly.Module,
     info: ModuleInfo,
     abiVersion: AbiVersion,
     options: VmOptions,
@@ -108,11 +109,12 @@ export class Vm {
     bytes: Uint8Array,
     options: VmOptions,
     sourceMap: SourceMap | null = null,
+    compiled?: WebAssembly.Module,
   ): Promise<Vm> {
     if (!isWasm(bytes)) throw new LoadError("Failed to load Wasm module: not a WebAssembly binary");
     let module: WebAssembly.Module;
     try {
-      module = await WebAssembly.compile(new Uint8Array(bytes));
+      module = compiled ?? (await WebAssembly.compile(new Uint8Array(bytes)));
     } catch (e) {
       throw new LoadError(`Failed to load Wasm module: ${(e as Error).message}`);
     }
@@ -217,6 +219,21 @@ export class Vm {
 
   get failed(): boolean {
     return this.failure !== null;
+  }
+
+  /**
+   * @internal Lets the instance and its memory go once the host dropped this failed VM (streams
+   * still open on it only get FAILED, which needs neither).
+   */
+  release(): void {
+    if (!this.failed) return;
+    this.exports = undefined as unknown as Record<string, unknown>;
+    this.memory = new WasmMemory(
+      () => undefined,
+      () => 0,
+    );
+    this.fns.clear();
+    this.allocFn = undefined;
   }
 
   /** @internal allocates id for a new context (per-VM counter from 1; 0 is the VM). */

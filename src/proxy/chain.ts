@@ -200,19 +200,25 @@ export class FilterChain {
 
   private async reloadSlot(slot: VmSlot): Promise<void> {
     const names = slot.entries.map((e) => e.name).join(", ");
-    const trap = slot.vm.trap;
+    const old = slot.vm;
+    const trap = old.trap;
     const what = trap ? ` (${trap.reason}${trap.where ? ` at ${trap.where}` : ""})` : "";
+    let root: RootContext | null = null;
     try {
       const [first, ...rest] = slot.entries;
-      const root = await this.host.addVm(slot.bytes, {
+      // The same bytes: the host instantiates the module it compiled the first time.
+      root = await this.host.addVm(slot.bytes, {
         ...slot.vmOptions,
         ...pluginOptions(first.options),
       });
+      const fresh = root.vm;
       const plugins = [
         root,
-        ...rest.map((e) => this.host.addPlugin(pluginOptions(e.options), root.vm)),
+        ...rest.map((e) => this.host.addPlugin(pluginOptions(e.options), fresh)),
       ];
-      // The old plugins are retired (a failed VM gets no on_done / on_delete calls).
+      // The old plugins are retired (a failed VM gets no on_done / on_delete calls), and the
+      // failed VM dropped: nothing but the streams still open on it keeps it, and its instance
+      // and memory go at once.
       for (const [i, e] of slot.entries.entries()) {
         try {
           e.plugin.shutdown();
@@ -221,13 +227,26 @@ export class FilterChain {
         }
         e.plugin = plugins[i];
       }
-      slot.vm = root.vm;
+      slot.vm = fresh;
+      this.host.removeVm(old);
       this.options.log({
         kind: "proxy",
         level: "warn",
         line: `[warn] proxy: the Wasm VM of ${names} trapped${what}; loaded a fresh VM for the next requests (like Envoy's failure_policy FAIL_RELOAD)`,
       });
     } catch (err) {
+      // A fresh VM whose other plugins failed to start is shut down and dropped too.
+      const fresh = root?.vm;
+      if (fresh && fresh !== slot.vm) {
+        for (const p of this.host.plugins.filter((p) => p.vm === fresh)) {
+          try {
+            this.host.run(() => p.shutdown());
+          } catch {
+            // dropped anyway
+          }
+        }
+        this.host.removeVm(fresh);
+      }
       slot.retryAfter = performance.now() + 1000;
       this.options.log({
         kind: "proxy",

@@ -112,3 +112,39 @@ test("host option maxLogBytes bounds what the host keeps (default 16 MiB)", asyn
   const dflt = await Host.load(wasm);
   assert.equal(dflt.logStore.bytes, 0);
 });
+
+const TRAP_ON_PATH = `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+    unreachable)`;
+
+test("addVm with the same bytes compiles the module once", async () => {
+  const wasm = await filter(PASS_BODY);
+  const host = await Host.load(wasm);
+  for (let i = 0; i < 5; i++) await host.addVm(wasm, { vmId: `v${i}` });
+  assert.equal(host.vms.length, 6);
+  assert.equal(host.compiledModules, 1);
+  await host.addVm(new Uint8Array(wasm)); // other bytes (a copy): compiled again
+  assert.equal(host.compiledModules, 2);
+});
+
+test("removeVm drops a failed VM and its plugins; a stream still open on it gets its 503", async () => {
+  const wasm = await filter(TRAP_ON_PATH);
+  const host = await Host.load(wasm);
+  const first = host.vm;
+  const doomed = host.newHttpContext();
+  const trapped = host.newHttpContext();
+  assert.equal(trapped.requestHeaders({ ":path": "/" }), Action.Pause);
+  assert.ok(first.failed);
+  const fresh = await host.addVm(wasm);
+  host.plugin.shutdown();
+  host.removeVm(first);
+  assert.deepEqual(host.vms, [fresh.vm]);
+  assert.deepEqual(host.plugins, [fresh]);
+  assert.equal(host.compiledModules, 1);
+  // A stream created on the old VM before it was removed still gets the fail-closed reply.
+  doomed.requestHeaders({ ":path": "/" }, { endOfStream: true });
+  assert.equal(doomed.sentLocalResponse?.status, 503);
+  assert.equal(doomed.response.headers.get(":status"), "503");
+  doomed.complete();
+  trapped.complete();
+  assert.equal(first.contexts.size, 0, "nothing left on the old VM");
+});

@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { before, describe, it } from "node:test";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { encodePairs, type HttpContext } from "../../src/host/index.js";
 import { filter } from "../host/helpers.js";
 import { startDevProxy, type DevProxy, type DevProxyOptions } from "../../src/proxy/index.js";
@@ -132,6 +134,36 @@ describe("dev proxy: local reply headers", () => {
       assert.equal(plainReply.headers.get("content-type"), "text/plain");
       assert.equal(plainReply.headers.get("content-length"), "6");
       assert.equal(await plainReply.text(), "denied");
+    });
+  });
+});
+
+describe("dev proxy memory: traps", () => {
+  it("drops every trapped VM (instance and memory) and instantiates the module compiled once", async () => {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    await withProxy({ filters: [{ wasm: FILTERS, rootId: "trap" }] }, async (proxy, logs) => {
+      const host = proxy.emulator!;
+      const firstVm = new WeakRef(host.vm);
+      const firstMemory = new WeakRef(host.vm.exports.memory as object);
+      for (let i = 0; i < 25; i++) {
+        const res = await fetch(`${proxy.url}/trap`);
+        assert.equal(res.status, 503);
+        await res.arrayBuffer();
+      }
+      const ok = await fetch(`${proxy.url}/fine`);
+      assert.equal(ok.headers.get("x-trap-filter"), "alive");
+      await ok.arrayBuffer();
+      assert.equal(logs.lines("proxy").filter((l) => l.includes("loaded a fresh VM")).length, 25);
+      assert.equal(host.vms.length, 1, "only the live VM is kept");
+      assert.equal(host.plugins.length, 1);
+      assert.equal(host.compiledModules, 1, "the module is compiled once");
+      await sleep(10);
+      gc();
+      await sleep(10);
+      gc();
+      assert.equal(firstMemory.deref(), undefined, "the first VM's memory was collected");
+      assert.equal(firstVm.deref(), undefined, "the first VM was collected");
     });
   });
 });
