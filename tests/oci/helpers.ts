@@ -23,28 +23,30 @@ const mainTs = join(repoRoot, "src", "cli", "main.ts");
 // tsx by absolute URL, so the CLI can run with any working directory.
 const tsxLoader = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else newest = Math.max(newest, statSync(path).mtimeMs);
+/** True when every .ts under srcDir has a compiled .js in distDir at least as new as itself. */
+function compiledIsFresh(srcDir: string, distDir: string): boolean {
+  for (const entry of readdirSync(srcDir, { withFileTypes: true })) {
+    const path = join(srcDir, entry.name);
+    if (entry.isDirectory()) {
+      if (!compiledIsFresh(path, join(distDir, entry.name))) return false;
+    } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
+      const js = join(distDir, entry.name.replace(/\.ts$/, ".js"));
+      if (!existsSync(js) || statSync(js).mtimeMs < statSync(path).mtimeMs) return false;
+    }
   }
-  return newest;
+  return true;
 }
 
 /**
- * How to start the CLI: its compiled form when `tsc -b` (npm test's pretest) has built it since
- * the sources last changed — a third of tsx's start-up cost, and these tests start it often —
- * else the sources through tsx.
+ * How to start the CLI: its compiled form when `tsc -b` (npm test's pretest) has compiled every
+ * source since it last changed — a third of tsx's start-up cost, and these tests start it
+ * often — else the sources through tsx. (Each .js is compared with its .ts: the build info file
+ * alone is no proof, `tsc --noEmit` rewrites it without emitting anything.)
  */
 const cliCommand: string[] = (() => {
   const mainJs = join(repoRoot, "dist", "src", "cli", "main.js");
-  const buildInfo = join(repoRoot, "dist", "tsconfig.tsbuildinfo");
   const fresh =
-    existsSync(mainJs) &&
-    existsSync(buildInfo) &&
-    statSync(buildInfo).mtimeMs >= newestSource(join(repoRoot, "src"));
+    existsSync(mainJs) && compiledIsFresh(join(repoRoot, "src"), join(repoRoot, "dist", "src"));
   return fresh ? [mainJs] : ["--import", tsxLoader, mainTs];
 })();
 
