@@ -1,5 +1,18 @@
 // A client for the OCI distribution API: blobs and manifests over HTTP(S), with basic and
 // bearer-token authentication and a digest check on everything it downloads.
+//
+// Hardening rules:
+// - Nothing is read whole before its size is known to be sane: manifests stop at 4 MiB, blobs
+//   stop as soon as they exceed their declared size, and layers stream to disk (digest computed
+//   while streaming; a partial file is removed on failure).
+// - Credentials (the basic header and the bearer token) go only to the registry's own origin,
+//   and the basic credentials also to the token service the registry names; redirects and
+//   upload locations elsewhere are followed without them. Nothing is sent over plain HTTP
+//   unless the client was made with `insecure` (--insecure) for this registry.
+// - Error bodies are redacted (Authorization/Bearer/Basic values, the password and token,
+//   token/password JSON fields) and cut short before they are printed.
+import { createHash } from "node:crypto";
+import { open, rm } from "node:fs/promises";
 import {
   basicAuthorization,
   findCredentials,
@@ -11,10 +24,19 @@ import {
 import { formatReference, type Reference } from "./reference.js";
 import { manifestAccept, sha256Digest, verifyDigest, type Descriptor } from "./types.js";
 
+/** Manifests larger than this are refused (distribution and most registries stop at 4 MiB). */
+export const maxManifestBytes = 4 * 1024 * 1024;
+/** Blobs read into memory (image configs, the Wasm config) are refused beyond this size. */
+export const maxInMemoryBlobBytes = 4 * 1024 * 1024;
+/** How much of an error body is read, and how much of it is printed. */
+const errorBodyReadLimit = 64 * 1024;
+const errorPrintLimit = 300;
+const maxRedirects = 5;
+
 export type Action = "pull" | "push";
 
 export interface ClientOptions {
-  /** Talk plain HTTP instead of HTTPS. */
+  /** Talk plain HTTP instead of HTTPS (and allow credentials over plain HTTP). */
   insecure?: boolean;
   /** Credentials to use; `null` for anonymous access; looked up (env, docker config) when omitted. */
   credentials?: Credentials | null;
@@ -26,7 +48,7 @@ export interface ClientOptions {
 export class RegistryError extends Error {
   constructor(
     message: string,
-    readonly kind: "auth" | "not-found" | "unreachable" | "protocol" | "digest",
+    readonly kind: "auth" | "not-found" | "unreachable" | "protocol" | "digest" | "too-large",
     readonly status?: number,
   ) {
     super(message);
@@ -51,28 +73,75 @@ function describeCause(err: unknown): string {
 
 const tlsHints = /SSL|TLS|EPROTO|CERT|certificate|wrong version/i;
 
-async function errorDetail(res: Response): Promise<string> {
-  let text = "";
-  try {
-    text = await res.text();
-  } catch {
-    return `HTTP ${res.status}`;
+export function humanBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(1)} GiB`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Removes anything credential-shaped from text a registry sent: Authorization header values,
+ * Bearer/Basic credentials, token/access_token/refresh_token/password/secret JSON fields and
+ * `token=` query parameters, and each of `secrets` wherever it appears literally.
+ */
+export function redactSecrets(text: string, secrets: Iterable<string | undefined> = []): string {
+  let out = text;
+  const literal = [...new Set([...secrets].filter((s): s is string => !!s && s.length >= 4))];
+  literal.sort((a, b) => b.length - a.length);
+  for (const secret of literal) {
+    out = out.replace(new RegExp(escapeRegExp(secret), "g"), "[redacted]");
   }
-  try {
-    const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
-    if (Array.isArray(body.errors) && body.errors.length > 0) {
-      return body.errors.map((e) => [e.code, e.message].filter(Boolean).join(": ")).join("; ");
-    }
-  } catch {
-    // not JSON
+  out = out
+    .replace(
+      /("(?:token|access_token|refresh_token|id_token|identitytoken|password|secret|auth)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
+      '$1"[redacted]"',
+    )
+    .replace(/\b((?:proxy-)?authorization)(\\?"?\s*[:=]\s*\\?"?)[^"\\\r\n,}]*/gi, "$1$2[redacted]")
+    .replace(/\b(Bearer|Basic)\s+(?!\[redacted\])[A-Za-z0-9._~+/=-]+/gi, "$1 [redacted]")
+    .replace(/([?&](?:access_)?token=)[^&\s"]*/gi, "$1[redacted]");
+  return out;
+}
+
+/** Cuts printed text to `limit` characters. */
+function capText(text: string, limit = errorPrintLimit): string {
+  return text.length > limit
+    ? `${text.slice(0, limit)}… (${text.length - limit} more characters)`
+    : text;
+}
+
+/** Reads at most `limit` bytes of a body (the rest is cancelled). */
+async function readSome(res: Response, limit: number): Promise<Buffer> {
+  if (!res.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body) {
+    const c = Buffer.from(chunk as Uint8Array);
+    chunks.push(c.subarray(0, Math.max(0, limit - total)));
+    total += c.length;
+    if (total >= limit) break;
   }
-  const short = text.trim().slice(0, 200);
-  return short ? `HTTP ${res.status}: ${short}` : `HTTP ${res.status}`;
+  return Buffer.concat(chunks);
+}
+
+/** The declared Content-Length, when the response gives a valid one. */
+function contentLength(res: Response): number | undefined {
+  const text = res.headers.get("content-length");
+  if (text === null || !/^\d+$/.test(text.trim())) return undefined;
+  return Number(text);
 }
 
 export class RegistryClient {
   readonly baseUrl: string;
+  /** The registry's origin: the only one that ever sees the credentials or the token. */
+  readonly origin: string;
+  readonly insecure: boolean;
   private authorization: string | undefined;
+  private token: string | undefined;
   private credentials: Credentials | null | undefined;
   private readonly timeoutMs: number;
 
@@ -81,7 +150,9 @@ export class RegistryClient {
     readonly actions: Action[],
     options: ClientOptions = {},
   ) {
-    this.baseUrl = `${options.insecure ? "http" : "https"}://${ref.apiHost}`;
+    this.insecure = options.insecure ?? false;
+    this.baseUrl = `${this.insecure ? "http" : "https"}://${ref.apiHost}`;
+    this.origin = new URL(this.baseUrl).origin;
     this.credentials = options.credentials;
     this.timeoutMs = options.timeoutMs ?? 120_000;
   }
@@ -94,6 +165,45 @@ export class RegistryClient {
     if (this.credentials === undefined)
       this.credentials = findCredentials(this.ref.registry) ?? null;
     return this.credentials;
+  }
+
+  /** Everything that must never be printed. */
+  private secrets(): string[] {
+    const creds = this.credentials ?? undefined;
+    const out: string[] = [];
+    if (creds) {
+      out.push(creds.password, encodeURIComponent(creds.password));
+      out.push(basicAuthorization(creds).slice("Basic ".length));
+    }
+    if (this.token) out.push(this.token);
+    return out;
+  }
+
+  /** Redacts and shortens a registry's error body for printing. */
+  private async errorDetail(res: Response): Promise<string> {
+    let text: string;
+    try {
+      text = (await readSome(res, errorBodyReadLimit)).toString("utf8");
+    } catch {
+      return `HTTP ${res.status}`;
+    }
+    let detail = "";
+    try {
+      const body = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
+      if (Array.isArray(body.errors) && body.errors.length > 0) {
+        detail = body.errors
+          .map((e) =>
+            [e?.code, e?.message].filter((v) => typeof v === "string" && v !== "").join(": "),
+          )
+          .filter(Boolean)
+          .join("; ");
+      }
+    } catch {
+      // not JSON
+    }
+    if (detail) return capText(redactSecrets(detail, this.secrets()));
+    const short = capText(redactSecrets(text.trim(), this.secrets()));
+    return short ? `HTTP ${res.status}: ${short}` : `HTTP ${res.status}`;
   }
 
   private authFailed(): RegistryError {
@@ -114,33 +224,81 @@ export class RegistryClient {
     );
   }
 
+  /** May `authorization` go to this URL? Only to `allowedOrigin`, and over HTTP only if insecure. */
+  private mayCarry(url: URL, allowedOrigin: string): boolean {
+    if (url.origin !== allowedOrigin) return false;
+    return url.protocol === "https:" || this.insecure;
+  }
+
+  /**
+   * One request, following redirects by hand: `authorization` goes only to `allowedOrigin`
+   * (a redirect to a storage host gets the request without it). Returns the final response and
+   * the URL it came from.
+   */
   private async send(
     method: string,
     url: string,
     headers: Record<string, string>,
     body: Uint8Array | undefined,
-  ): Promise<Response> {
-    const h: Record<string, string> = { ...headers };
-    if (this.authorization) h.authorization = this.authorization;
-    try {
-      return await fetch(url, {
-        method,
-        headers: h,
-        body: body as Uint8Array<ArrayBuffer> | undefined,
-        redirect: "follow",
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      const detail = describeCause(err);
-      const origin = new URL(url).origin;
-      let hint = "";
-      if (url.startsWith("https:") && tlsHints.test(detail)) {
-        hint = "; if the registry serves plain HTTP, pass --insecure";
+    authorization: string | undefined = this.authorization,
+    allowedOrigin: string = this.origin,
+  ): Promise<{ res: Response; url: URL }> {
+    let target = new URL(url);
+    let m = method;
+    let b = body;
+    let h: Record<string, string> = { ...headers };
+    for (let hop = 0; ; hop++) {
+      const sentHeaders = { ...h };
+      if (authorization && this.mayCarry(target, allowedOrigin)) {
+        sentHeaders.authorization = authorization;
       }
-      throw new RegistryError(
-        `cannot reach registry ${this.ref.registry} at ${origin}: ${detail}${hint}`,
-        "unreachable",
-      );
+      let res: Response;
+      try {
+        res = await fetch(target, {
+          method: m,
+          headers: sentHeaders,
+          body: b as Uint8Array<ArrayBuffer> | undefined,
+          redirect: "manual",
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (err) {
+        const detail = describeCause(err);
+        let hint = "";
+        if (target.protocol === "https:" && tlsHints.test(detail)) {
+          hint = "; if the registry serves plain HTTP, pass --insecure";
+        }
+        const where =
+          target.origin === this.origin
+            ? `registry ${this.ref.registry} at ${target.origin}`
+            : `${target.origin} (where ${this.ref.registry} sent us)`;
+        throw new RegistryError(`cannot reach ${where}: ${detail}${hint}`, "unreachable");
+      }
+      const location = res.headers.get("location");
+      if (![301, 302, 303, 307, 308].includes(res.status) || !location) {
+        return { res, url: target };
+      }
+      await res.body?.cancel();
+      if (hop >= maxRedirects) {
+        throw new RegistryError(
+          `${this.ref.registry} redirected more than ${maxRedirects} times (last to ${new URL(location, target).origin})`,
+          "protocol",
+        );
+      }
+      const next = new URL(location, target);
+      if (next.protocol !== "https:" && next.protocol !== "http:") {
+        throw new RegistryError(
+          `${this.ref.registry} redirected to an unsupported URL scheme ${next.protocol}`,
+          "protocol",
+        );
+      }
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && m === "POST")) {
+        m = m === "HEAD" ? "HEAD" : "GET";
+        b = undefined;
+        h = Object.fromEntries(
+          Object.entries(h).filter(([k]) => !["content-length", "content-type"].includes(k)),
+        );
+      }
+      target = next;
     }
   }
 
@@ -161,19 +319,50 @@ export class RegistryClient {
         401,
       );
     }
-    const tokenUrl = new URL(challenge.params.realm);
+    let tokenUrl: URL;
+    try {
+      tokenUrl = new URL(challenge.params.realm);
+    } catch {
+      throw new RegistryError(
+        `${this.ref.registry} names a token service that is not a URL: ${capText(challenge.params.realm, 100)}`,
+        "auth",
+        401,
+      );
+    }
+    if (tokenUrl.protocol !== "https:" && tokenUrl.protocol !== "http:") {
+      throw new RegistryError(
+        `${this.ref.registry} names a token service with an unsupported scheme ${tokenUrl.protocol}`,
+        "auth",
+        401,
+      );
+    }
+    if (creds && tokenUrl.protocol === "http:" && !this.insecure) {
+      throw new RegistryError(
+        `${this.ref.registry} sends us to the token service ${tokenUrl.origin} over plain HTTP; ` +
+          `refusing to send the credentials from ${creds.source} there (pass --insecure if ` +
+          `you trust this network)`,
+        "auth",
+        401,
+      );
+    }
     if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);
     const scopes = new Set([this.scope]);
     if (challenge.params.scope) scopes.add(challenge.params.scope);
     for (const scope of scopes) tokenUrl.searchParams.append("scope", scope);
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (creds) headers.authorization = basicAuthorization(creds);
     let res: Response;
     try {
-      res = await fetch(tokenUrl, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      ({ res } = await this.send(
+        "GET",
+        tokenUrl.toString(),
+        { accept: "application/json" },
+        undefined,
+        creds ? basicAuthorization(creds) : undefined,
+        tokenUrl.origin,
+      ));
     } catch (err) {
+      if (!(err instanceof RegistryError) || err.kind !== "unreachable") throw err;
       throw new RegistryError(
-        `cannot reach the token service of ${this.ref.registry} at ${tokenUrl.origin}: ${describeCause(err)}`,
+        `cannot reach the token service of ${this.ref.registry} at ${tokenUrl.origin}: ${err.message.replace(/^cannot reach [^:]*: /, "")}`,
         "unreachable",
       );
     }
@@ -183,19 +372,31 @@ export class RegistryClient {
     }
     if (!res.ok) {
       throw new RegistryError(
-        `the token service of ${this.ref.registry} answered ${await errorDetail(res)}`,
+        `the token service of ${this.ref.registry} answered ${await this.errorDetail(res)}`,
         "auth",
         res.status,
       );
     }
-    const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
+    const raw = await readSome(res, 1024 * 1024);
+    let body: { token?: unknown; access_token?: unknown } = {};
+    try {
+      body = JSON.parse(raw.toString("utf8")) as typeof body;
+    } catch {
+      // no token below
+    }
+    const token =
+      typeof body.token === "string" && body.token
+        ? body.token
+        : typeof body.access_token === "string"
+          ? body.access_token
+          : "";
     if (!token) {
       throw new RegistryError(
         `the token service of ${this.ref.registry} returned no token`,
         "auth",
       );
     }
+    this.token = token;
     this.authorization = `Bearer ${token}`;
   }
 
@@ -207,24 +408,25 @@ export class RegistryClient {
     body?: Uint8Array,
   ): Promise<Response> {
     const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : this.baseUrl + pathOrUrl;
-    let res = await this.send(method, url, headers, body);
-    if (res.status !== 401) return res;
-    await res.body?.cancel();
+    let sent = await this.send(method, url, headers, body);
+    // Only the registry's own challenges are answered: a storage host elsewhere gets nothing.
+    if (sent.res.status !== 401 || sent.url.origin !== this.origin) return sent.res;
+    await sent.res.body?.cancel();
     const hadAuthorization = this.authorization;
-    await this.authenticate(res.headers.get("www-authenticate"));
+    await this.authenticate(sent.res.headers.get("www-authenticate"));
     if (hadAuthorization === this.authorization && hadAuthorization?.startsWith("Basic")) {
       throw this.authFailed();
     }
-    res = await this.send(method, url, headers, body);
-    if (res.status === 401) {
-      await res.body?.cancel();
+    sent = await this.send(method, url, headers, body);
+    if (sent.res.status === 401 && sent.url.origin === this.origin) {
+      await sent.res.body?.cancel();
       throw this.authFailed();
     }
-    return res;
+    return sent.res;
   }
 
   private async unexpected(res: Response, what: string): Promise<RegistryError> {
-    const detail = await errorDetail(res);
+    const detail = await this.errorDetail(res);
     if (res.status === 403) {
       return new RegistryError(
         `access denied to ${this.ref.registry}/${this.ref.repository} while ${what}: ${detail}`,
@@ -271,6 +473,7 @@ export class RegistryClient {
     const location = start.headers.get("location");
     if (!location)
       throw new RegistryError(`${this.ref.registry} gave no upload location`, "protocol");
+    // The location may name another host (a storage service): request() sends it no credentials.
     const target = new URL(location, this.baseUrl + "/").toString();
     const url = `${target}${target.includes("?") ? "&" : "?"}digest=${encodeURIComponent(digest)}`;
     const put = await this.request(
@@ -307,13 +510,13 @@ export class RegistryClient {
     return digest;
   }
 
-  /** Fetches a manifest by tag or digest and checks its digest. */
+  /** Fetches a manifest by tag or digest (at most 4 MiB) and checks its digest. */
   async getManifest(reference: string): Promise<FetchedManifest> {
     const res = await this.request("GET", this.path("manifests", reference), {
       accept: manifestAccept,
     });
     if (res.status === 404) {
-      const detail = await errorDetail(res);
+      const detail = await this.errorDetail(res);
       const shown = formatReference({
         ...this.ref,
         tag: reference.startsWith("sha256:") ? undefined : reference,
@@ -322,9 +525,21 @@ export class RegistryClient {
       throw new RegistryError(`${shown} not found (${detail})`, "not-found", 404);
     }
     if (!res.ok) throw await this.unexpected(res, `fetching manifest ${reference}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const digest = sha256Digest(bytes);
     const what = `manifest ${reference} from ${this.ref.registry}/${this.ref.repository}`;
+    const tooLarge = () =>
+      new RegistryError(
+        `${what} is larger than ${humanBytes(maxManifestBytes)}; refusing it (registries ` +
+          `accept no manifest that large)`,
+        "too-large",
+      );
+    const declared = contentLength(res);
+    if (declared !== undefined && declared > maxManifestBytes) {
+      await res.body?.cancel();
+      throw tooLarge();
+    }
+    const bytes = await readSome(res, maxManifestBytes + 1);
+    if (bytes.length > maxManifestBytes) throw tooLarge();
+    const digest = sha256Digest(bytes);
     if (reference.startsWith("sha256:")) {
       if (digest !== reference) {
         throw new RegistryError(`digest mismatch for ${what}: got ${digest}`, "digest");
@@ -348,8 +563,27 @@ export class RegistryClient {
     return { bytes, mediaType, digest };
   }
 
-  /** Downloads a blob and checks its size and digest. */
-  async getBlob(desc: Descriptor): Promise<Buffer> {
+  /**
+   * Streams a blob to `sink`, stopping as soon as it exceeds its declared size, and checks its
+   * size and digest at the end. `maxSize` refuses a blob declared larger before downloading it.
+   */
+  private async streamBlob(
+    desc: Descriptor,
+    maxSize: number,
+    sink: (chunk: Buffer) => Promise<void> | void,
+  ): Promise<void> {
+    const what = `blob ${desc.digest} from ${this.ref.registry}/${this.ref.repository}`;
+    const size = desc.size;
+    if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+      throw new RegistryError(`${what} has no valid size in its descriptor`, "protocol");
+    }
+    if (size > maxSize) {
+      throw new RegistryError(
+        `${what} is declared as ${size} bytes (${humanBytes(size)}), more than the ` +
+          `${humanBytes(maxSize)} accepted; refusing to download it`,
+        "too-large",
+      );
+    }
     const res = await this.request("GET", this.path("blobs", desc.digest));
     if (res.status === 404) {
       await res.body?.cancel();
@@ -360,22 +594,84 @@ export class RegistryClient {
       );
     }
     if (!res.ok) throw await this.unexpected(res, `fetching blob ${desc.digest}`);
-    const data = Buffer.from(await res.arrayBuffer());
-    const what = `blob ${desc.digest} from ${this.ref.registry}/${this.ref.repository}`;
-    const actual = sha256Digest(data);
+    const oversize = () =>
+      new RegistryError(
+        `size mismatch for ${what}: expected ${size} bytes, the registry sends more; stopped ` +
+          `reading`,
+        "digest",
+      );
+    const declared = contentLength(res);
+    if (declared !== undefined && declared > size) {
+      await res.body?.cancel();
+      throw oversize();
+    }
+    const hash = createHash("sha256");
+    let received = 0;
+    if (res.body) {
+      const reader = res.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          received += value.length;
+          if (received > size) throw oversize();
+          const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+          hash.update(chunk);
+          await sink(chunk);
+        }
+      } catch (err) {
+        await reader.cancel().catch(() => {});
+        throw err;
+      }
+    }
+    if (received !== size) {
+      throw new RegistryError(
+        `size mismatch for ${what}: expected ${size} bytes, got ${received}`,
+        "digest",
+      );
+    }
+    const actual = "sha256:" + hash.digest("hex");
     if (actual !== desc.digest) {
       throw new RegistryError(
-        `digest mismatch for ${what}: the content hashes to ${actual} (${data.length} bytes); ` +
+        `digest mismatch for ${what}: the content hashes to ${actual} (${received} bytes); ` +
           `the registry's copy is corrupted or was changed`,
         "digest",
       );
     }
-    if (typeof desc.size === "number" && data.length !== desc.size) {
-      throw new RegistryError(
-        `size mismatch for ${what}: expected ${desc.size} bytes, got ${data.length}`,
-        "digest",
-      );
+  }
+
+  /** Downloads a small blob into memory (at most `maxSize`, 4 MiB by default), size and digest checked. */
+  async getBlob(desc: Descriptor, maxSize = maxInMemoryBlobBytes): Promise<Buffer> {
+    let data: Buffer | undefined;
+    let at = 0;
+    await this.streamBlob(desc, maxSize, (chunk) => {
+      // The declared size is known and capped: one allocation, no copies of copies.
+      data ??= Buffer.allocUnsafe(desc.size);
+      chunk.copy(data, at);
+      at += chunk.length;
+    });
+    return data ?? Buffer.alloc(0);
+  }
+
+  /**
+   * Streams a blob to a new file at `path` (size and digest checked as it arrives); on any
+   * failure the partial file is removed.
+   */
+  async downloadBlob(desc: Descriptor, path: string, maxSize: number): Promise<void> {
+    const file = await open(path, "wx");
+    let ok = false;
+    try {
+      await this.streamBlob(desc, maxSize, async (chunk) => {
+        let offset = 0;
+        while (offset < chunk.length) {
+          const { bytesWritten } = await file.write(chunk, offset);
+          offset += bytesWritten;
+        }
+      });
+      ok = true;
+    } finally {
+      await file.close();
+      if (!ok) await rm(path, { force: true });
     }
-    return data;
   }
 }

@@ -166,3 +166,143 @@ export function readTar(archive: Uint8Array): TarEntry[] {
   }
   return entries;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Streaming: a tar read from a stream, keeping in memory only the entries asked for.
+
+/** Pulls exact byte counts out of a stream of chunks, counting everything consumed. */
+class ChunkReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private ended = false;
+  /** Bytes taken from the source so far. */
+  consumed = 0;
+
+  constructor(
+    private readonly source: AsyncIterator<Uint8Array>,
+    private readonly onData: (total: number) => void,
+  ) {}
+
+  private async more(): Promise<boolean> {
+    if (this.ended) return false;
+    const next = await this.source.next();
+    if (next.done) {
+      this.ended = true;
+      return false;
+    }
+    const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    this.consumed += chunk.length;
+    this.onData(this.consumed);
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+    }
+    return true;
+  }
+
+  /** Exactly `n` bytes, or fewer at the end of the stream. */
+  async read(n: number): Promise<Buffer> {
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      if (this.chunks.length === 0 && !(await this.more())) return out.subarray(0, at);
+      if (this.chunks.length === 0) continue;
+      const head = this.chunks[0];
+      const take = Math.min(head.length, n - at);
+      head.copy(out, at, 0, take);
+      at += take;
+      this.buffered -= take;
+      if (take === head.length) this.chunks.shift();
+      else this.chunks[0] = head.subarray(take);
+    }
+    return out;
+  }
+
+  /** Skips `n` bytes without keeping them; returns how many there were. */
+  async skip(n: number): Promise<number> {
+    let left = n;
+    while (left > 0) {
+      if (this.chunks.length === 0 && !(await this.more())) break;
+      if (this.chunks.length === 0) continue;
+      const head = this.chunks[0];
+      const take = Math.min(head.length, left);
+      left -= take;
+      this.buffered -= take;
+      if (take === head.length) this.chunks.shift();
+      else this.chunks[0] = head.subarray(take);
+    }
+    return n - left;
+  }
+}
+
+export interface TarScanOptions {
+  /**
+   * Called with each regular file's name (normalized) and size before its data is read: true
+   * keeps the data in memory, false skips it. It may throw to stop (e.g. an entry too large).
+   */
+  want(name: string, size: number): boolean;
+  /** Called with the running total of bytes read from the source; may throw to stop. */
+  onData?(total: number): void;
+  /** Pax and GNU long-name records larger than this are refused (1 MiB by default). */
+  maxMetadataBytes?: number;
+}
+
+/**
+ * Reads a tar archive from a stream, keeping only the files `want` asks for: memory stays at
+ * the size of those files whatever the size of the archive.
+ */
+export async function scanTar(
+  source: AsyncIterable<Uint8Array>,
+  options: TarScanOptions,
+): Promise<TarEntry[]> {
+  const reader = new ChunkReader(source[Symbol.asyncIterator](), options.onData ?? (() => {}));
+  const maxMeta = options.maxMetadataBytes ?? 1024 * 1024;
+  const kept: TarEntry[] = [];
+  let longName: string | undefined;
+  let paxPath: string | undefined;
+  for (;;) {
+    const block = await reader.read(BLOCK);
+    if (block.length === 0) break; // no end-of-archive blocks: tolerated, as readTar does
+    if (block.length < BLOCK) throw new Error("tar: archive is truncated");
+    if (block.every((b) => b === 0)) break;
+    let sum = 0;
+    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
+    if (sum !== readNumber(block, 148, 8)) throw new Error("tar: corrupt header (bad checksum)");
+    const size = readNumber(block, 124, 12);
+    const type = String.fromCharCode(block[156] || 0x30);
+    const padding = Math.ceil(size / BLOCK) * BLOCK - size;
+    const readData = async (): Promise<Buffer> => {
+      const data = await reader.read(size);
+      if (data.length < size) throw new Error("tar: archive is truncated");
+      await reader.skip(padding);
+      return data;
+    };
+    const skipData = async (): Promise<void> => {
+      if ((await reader.skip(size + padding)) < size) throw new Error("tar: archive is truncated");
+    };
+    if (type === "L" || type === "x") {
+      if (size > maxMeta) throw new Error(`tar: a ${size}-byte name record; refusing it`);
+      const data = await readData();
+      if (type === "L") longName = readString(data, 0, data.length);
+      else paxPath = parsePax(data).get("path") ?? paxPath;
+      continue;
+    }
+    if (type === "g") {
+      await skipData();
+      continue;
+    }
+    const prefix = readString(block, 345, 155);
+    const base = readString(block, 0, 100);
+    let name = paxPath ?? longName ?? (prefix ? `${prefix}/${base}` : base);
+    longName = undefined;
+    paxPath = undefined;
+    name = normalizeTarPath(name);
+    const mode = readNumber(block, 100, 8);
+    if ((type === "0" || type === "7") && options.want(name, size)) {
+      kept.push({ name, data: await readData(), mode });
+    } else {
+      await skipData();
+    }
+  }
+  return kept;
+}

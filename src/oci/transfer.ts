@@ -1,10 +1,19 @@
 // push: an image (built in memory or read from a layout) to a registry.
 // pull: a Wasm plugin out of any image shape Istio accepts.
-import { gunzipSync } from "node:zlib";
+import { createReadStream } from "node:fs";
+import { mkdtemp, open, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createGunzip } from "node:zlib";
 import { looksLikeWasm } from "./image.js";
 import { formatReference } from "./reference.js";
-import type { RegistryClient } from "./registry.js";
-import { readTar } from "./tar.js";
+import {
+  RegistryError,
+  humanBytes,
+  maxInMemoryBlobBytes,
+  type RegistryClient,
+} from "./registry.js";
+import { scanTar } from "./tar.js";
 import {
   MediaType,
   isIndexMediaType,
@@ -33,10 +42,25 @@ export interface PushResult {
   blobsSkipped: number;
 }
 
-function human(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const human = humanBytes;
+
+/**
+ * The largest plugin.wasm `pull` accepts: 256 MiB. Neither Envoy (its remote data source and
+ * Wasm loader buffer the whole module) nor Istio's image fetcher sets an explicit bound, so
+ * this one is ours: two orders of magnitude above any real filter (a few KiB to a few MiB),
+ * and small enough that a hostile image cannot exhaust memory.
+ */
+export const maxWasmBytes = 256 * 1024 * 1024;
+/** The largest image layer `pull` downloads, and the most a layer may inflate to: 2 GiB. */
+export const maxLayerBytes = 2 * 1024 * 1024 * 1024;
+
+export interface PullOptions {
+  /** plugin.wasm larger than this is refused (default maxWasmBytes, 256 MiB). */
+  maxWasmBytes?: number;
+  /** Layers larger than this, compressed or inflated, are refused (default maxLayerBytes). */
+  maxLayerBytes?: number;
+  /** Where downloads are staged (a fresh directory under the system's temp dir by default). */
+  tmpDir?: string;
 }
 
 /** Uploads blobs then manifests; the last manifest goes under the client's tag (or by digest). */
@@ -117,15 +141,76 @@ export function chooseFromIndex(index: ImageIndex): Descriptor {
   );
 }
 
-function findPluginInTar(tar: Buffer): { wasm?: Buffer; runtimeConfig?: Buffer } {
-  const entries = readTar(tar);
-  const file = (name: string) =>
-    entries.find((e) => e.data && e.name === name) ??
-    entries.find((e) => e.data && e.name.endsWith(`/${name}`));
-  const wasm = file("plugin.wasm")?.data;
-  const runtimeConfig = file("runtime-config.json")?.data;
+/**
+ * Streams a downloaded layer (tar, or gzip of a tar) through the tar reader, keeping only
+ * plugin.wasm and runtime-config.json, and stopping as soon as either is too large or the
+ * layer inflates past `maxLayer`.
+ */
+async function findPluginInLayer(
+  file: string,
+  layer: Descriptor,
+  maxWasm: number,
+  maxLayer: number,
+): Promise<{ wasm?: Buffer; runtimeConfig?: Buffer }> {
+  const head = Buffer.alloc(2);
+  const fh = await open(file, "r");
+  try {
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const input = createReadStream(file);
+  const source = gzipped ? input.pipe(createGunzip()) : input;
+  if (gzipped) input.on("error", (err) => source.destroy(err));
+  const isPlugin = (name: string) => name === "plugin.wasm" || name.endsWith("/plugin.wasm");
+  const isConfig = (name: string) =>
+    name === "runtime-config.json" || name.endsWith("/runtime-config.json");
+  let entries;
+  try {
+    entries = await scanTar(source, {
+      want(name, size) {
+        if (isPlugin(name) && size > maxWasm) {
+          throw new RegistryError(
+            `${name} in layer ${layer.digest} is ${size} bytes (${human(size)}), more than the ` +
+              `${human(maxWasm)} accepted for a Wasm module; refusing it`,
+            "too-large",
+          );
+        }
+        if (isConfig(name) && size > maxInMemoryBlobBytes) {
+          throw new RegistryError(
+            `${name} in layer ${layer.digest} is ${human(size)}, more than the ` +
+              `${human(maxInMemoryBlobBytes)} accepted; refusing it`,
+            "too-large",
+          );
+        }
+        return isPlugin(name) || isConfig(name);
+      },
+      onData(total) {
+        if (total > maxLayer) {
+          throw new RegistryError(
+            `layer ${layer.digest} inflates to more than ${human(maxLayer)}; refusing it ` +
+              `(a compression bomb?)`,
+            "too-large",
+          );
+        }
+      },
+    });
+  } catch (err) {
+    if (err instanceof RegistryError) throw err;
+    const what = gzipped ? "gzip of a tar" : "tar";
+    throw new Error(`layer ${layer.digest} is not a valid ${what}: ${(err as Error).message}`);
+  } finally {
+    input.destroy();
+    source.destroy();
+  }
+  // As before: an exact "plugin.wasm" first, else the first one in a directory.
+  const file1 = (test: (n: string) => boolean, exact: string) =>
+    entries.find((e) => e.name === exact) ?? entries.find((e) => test(e.name));
+  const wasm = file1(isPlugin, "plugin.wasm")?.data;
+  const runtimeConfig = file1(isConfig, "runtime-config.json")?.data;
   return {
-    wasm: wasm ? Buffer.from(wasm) : undefined,
+    wasm: wasm ? Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength) : undefined,
     runtimeConfig: runtimeConfig ? Buffer.from(runtimeConfig) : undefined,
   };
 }
@@ -134,7 +219,24 @@ function findPluginInTar(tar: Buffer): { wasm?: Buffer; runtimeConfig?: Buffer }
 export async function pullWasm(
   client: RegistryClient,
   progress: Progress = quiet,
+  options: PullOptions = {},
 ): Promise<PullResult> {
+  const tmp = options.tmpDir ?? (await mkdtemp(join(tmpdir(), "proxy-wasm-as-pull-")));
+  try {
+    return await pullInto(client, progress, options, tmp);
+  } finally {
+    if (options.tmpDir === undefined) await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function pullInto(
+  client: RegistryClient,
+  progress: Progress,
+  options: PullOptions,
+  tmp: string,
+): Promise<PullResult> {
+  const maxWasm = options.maxWasmBytes ?? maxWasmBytes;
+  const maxLayer = options.maxLayerBytes ?? maxLayerBytes;
   const ref = client.ref;
   progress(`resolving ${formatReference(ref)}`);
   let fetched = await client.getManifest(ref.digest ?? ref.tag!);
@@ -164,7 +266,9 @@ export async function pullWasm(
   }
   if (wasmLayers.length === 1) {
     progress(`fetching Wasm layer ${wasmLayers[0].digest.slice(0, 19)}`);
-    const wasm = await client.getBlob(wasmLayers[0]);
+    const file = join(tmp, "wasm-layer");
+    await client.downloadBlob(wasmLayers[0], file, maxWasm);
+    const wasm = await readFile(file);
     let runtimeConfig: Buffer | undefined;
     if (manifest.config.mediaType === MediaType.wasmConfig) {
       runtimeConfig = await client.getBlob(manifest.config);
@@ -181,14 +285,11 @@ export async function pullWasm(
     }
     for (const layer of [...layers].reverse()) {
       progress(`fetching layer ${layer.digest.slice(0, 19)}`);
-      const blob = await client.getBlob(layer);
-      let tar: Buffer;
-      try {
-        tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
-      } catch (err) {
-        throw new Error(`layer ${layer.digest} is not valid gzip: ${(err as Error).message}`);
-      }
-      const found = findPluginInTar(tar);
+      const file = join(tmp, layer.digest.replace(/[^a-z0-9]/gi, "-"));
+      await rm(file, { force: true });
+      await client.downloadBlob(layer, file, maxLayer);
+      const found = await findPluginInLayer(file, layer, maxWasm, maxLayer);
+      await rm(file, { force: true });
       if (found.wasm) {
         const compat = manifest.annotations?.[variantAnnotation] === "compat";
         result = {
