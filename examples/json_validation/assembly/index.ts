@@ -1,6 +1,7 @@
 // json_validation: accept only well-formed JSON request bodies that carry the fields the
 // upstream needs; everything else is answered by the filter (400, 413 or 415) and never reaches
-// the upstream. Both the plugin configuration and the bodies are parsed with assemblyscript-json.
+// the upstream. The SDK parses both the plugin configuration and the bodies into assemblyscript-json
+// values. At most max_body_bytes of a body are ever parsed: a larger one gets 413 first.
 //
 // Configuration (JSON): {"required_fields": ["user", "amount"], "max_body_bytes": 65536}
 // required_fields: non-empty array of strings; max_body_bytes: optional positive integer

@@ -90,6 +90,13 @@ test("max_body_bytes defaults to 64 KiB", async () => {
   http.requestBody(body, { endOfStream: true });
   assert.equal(http.sentLocalResponse, null);
   assert.equal(http.request.text(), body);
+
+  const over = host.newHttpContext();
+  over.requestHeaders(headers);
+  over.requestBody(JSON.stringify({ user: "ann", blob: "z".repeat(65_536) }), {
+    endOfStream: true,
+  });
+  rejected(over, 413, "body larger than 65536 bytes");
 });
 
 test("a bad configuration stops the plugin with a log line that says why", async () => {
