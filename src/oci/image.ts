@@ -1,5 +1,5 @@
 // Builds Wasm OCI images (both variants Istio accepts) and reads and writes OCI image layouts.
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { readTar, writeTar, type TarEntry } from "./tar.js";
@@ -187,16 +187,93 @@ function addToIndex(index: ImageIndex, desc: Descriptor): ImageIndex {
   return { ...index, manifests };
 }
 
+export interface WriteLayoutOptions {
+  /**
+   * Replace an existing file that is not an image layout tar, or write into a non-empty
+   * directory that is not an image layout. Without it both are refused.
+   */
+  force?: boolean;
+}
+
+/** True when the file starts like a layout tar this module writes (first entry "oci-layout"). */
+async function isLayoutTar(path: string): Promise<boolean> {
+  const block = Buffer.alloc(512);
+  const fh = await open(path, "r");
+  try {
+    const { bytesRead } = await fh.read(block, 0, 512, 0);
+    if (bytesRead < 512) return false;
+  } finally {
+    await fh.close();
+  }
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
+  const stored = parseInt(
+    block.subarray(148, 156).toString("latin1").replace(/\0.*$/s, "").trim(),
+    8,
+  );
+  const name = block.subarray(0, 100).toString("utf8").replace(/\0.*$/s, "");
+  return stored === sum && name === "oci-layout" && block.subarray(257, 262).toString() === "ustar";
+}
+
+/** Refuses to overwrite what is not a previous image layout, unless forced. */
+async function checkOut(out: string, force: boolean): Promise<void> {
+  const info = await stat(out).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return undefined;
+    throw err;
+  });
+  if (!info) return;
+  const asTar = out.endsWith(".tar");
+  if (asTar) {
+    if (info.isDirectory()) {
+      throw new Error(`${out} is a directory; --out FILE.tar writes a file`);
+    }
+    if (force || (info.isFile() && (await isLayoutTar(out)))) return;
+    throw new Error(
+      `${out} exists and is not an image layout tar; refusing to replace it (pass --force to ` +
+        `overwrite it, or choose another --out)`,
+    );
+  }
+  if (!info.isDirectory()) {
+    if (force) {
+      await rm(out, { force: true });
+      return;
+    }
+    throw new Error(
+      `${out} exists and is not a directory; refusing to replace it (pass --force to ` +
+        `overwrite it, or choose another --out)`,
+    );
+  }
+  const entries = await readdir(out);
+  if (entries.length === 0 || force) return;
+  const layout = await readFile(join(out, "oci-layout"), "utf8").then(
+    (text) => (JSON.parse(text) as { imageLayoutVersion?: string }).imageLayoutVersion,
+    () => undefined,
+  );
+  if (layout !== undefined) return; // an image layout: the image is added to it
+  const shown = entries.slice(0, 3).join(", ") + (entries.length > 3 ? ", …" : "");
+  throw new Error(
+    `${out} is a non-empty directory that is not an image layout (it holds ${shown}); ` +
+      `refusing to write into it (pass --force to write the layout there anyway, or choose ` +
+      `another --out)`,
+  );
+}
+
 /**
  * Writes the image as an OCI image layout. A path ending in ".tar" gets a tar archive (one image);
  * otherwise a directory, created if needed; an existing layout directory keeps its other images
  * and the new one replaces any entry of the same ref name.
+ *
+ * What is already at `out` is only replaced when it is an image layout (a layout directory,
+ * or a tar whose first entry is "oci-layout", as this function writes it): an unrelated file
+ * or a non-empty directory is refused unless `force` is set.
  */
 export async function writeLayout(
   image: BuiltImage,
   out: string,
   refName: string | undefined,
+  options: WriteLayoutOptions = {},
 ): Promise<void> {
+  await checkOut(out, options.force ?? false);
   const desc = manifestDescriptor(image, refName);
   if (out.endsWith(".tar")) {
     const index = addToIndex(emptyIndex(), desc);
@@ -221,7 +298,9 @@ export async function writeLayout(
     index = JSON.parse(await readFile(join(out, "index.json"), "utf8")) as ImageIndex;
     if (!Array.isArray(index.manifests)) throw new Error("no manifests array");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+    if (options.force) {
+      index = emptyIndex(); // --force: whatever index.json held is replaced
+    } else if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
       throw new Error(
         `${join(out, "index.json")} is not an OCI image index: ${(err as Error).message}`,
       );

@@ -2,7 +2,7 @@
 // under it (tar, references, auth challenges, credential lookup). No registry needed.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
@@ -209,11 +209,76 @@ describe("proxy-wasm-as image", () => {
     assert.match(r.stderr, /unknown option --bogus/);
   });
 
+  it("refuses to overwrite an unrelated file or fill a non-empty directory without --force", async () => {
+    const base = join(dir.path, "out-guard");
+    mkdirSync(base);
+    const args = (out: string, ...extra: string[]) => [
+      "image",
+      "--wasm",
+      wasmPath,
+      "--runtime-config",
+      configPath,
+      "--out",
+      out,
+      "--quiet",
+      ...extra,
+    ];
+    // an unrelated file named like a tar
+    const notes = join(base, "notes.tar");
+    writeFileSync(notes, "my notes, not an image\n");
+    let r = await cli(args(notes));
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /notes\.tar exists and is not an image layout tar; refusing to replace it \(pass --force/,
+    );
+    assert.equal(readFileSync(notes, "utf8"), "my notes, not an image\n", "the file is untouched");
+    // a directory holding other files
+    const project = join(base, "project");
+    mkdirSync(project);
+    writeFileSync(join(project, "README.md"), "keep me");
+    r = await cli(args(project));
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /project is a non-empty directory that is not an image layout \(it holds README\.md\); refusing/,
+    );
+    assert.deepEqual(readdirSync(project), ["README.md"], "nothing written into it");
+    // a file where the layout directory would go
+    const plain = join(base, "plain");
+    writeFileSync(plain, "data");
+    r = await cli(args(plain));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /plain exists and is not a directory; refusing/);
+    assert.equal(readFileSync(plain, "utf8"), "data");
+
+    // --force writes all three
+    for (const out of [notes, project, plain]) {
+      r = await cli(args(out, "--force"));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((await openLayout(out)).index.manifests.length, 1);
+    }
+    assert.equal(
+      readFileSync(join(project, "README.md"), "utf8"),
+      "keep me",
+      "--force keeps other files",
+    );
+
+    // the layouts image wrote itself are updated without --force
+    for (const out of [join(base, "again.tar"), join(base, "again")]) {
+      assert.equal((await cli(args(out))).code, 0);
+      r = await cli(args(out, "--tag", "v2", "--variant", "oci"));
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.equal((await openLayout(join(base, "again"))).index.manifests.length, 2);
+  });
+
   it("has --help on every OCI command", async () => {
     for (const name of ["image", "push", "pull", "manifest"]) {
       const r = await cli([name, "--help"]);
       assert.equal(r.code, 0);
       assert.match(r.stdout, new RegExp(`^usage: proxy-wasm-as ${name}`));
+      if (name === "image") assert.match(r.stdout, /--force/);
     }
   });
 

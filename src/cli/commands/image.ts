@@ -26,6 +26,11 @@ options:
   --out DIR|FILE.tar      where to write the layout (default build/image)
   --tag NAME[:TAG]        name recorded in the layout's index.json (default latest); an
                           existing layout directory keeps its other names
+  --force                 write even when --out is an existing file that is not an image
+                          layout tar (it is replaced) or a non-empty directory that is not
+                          an image layout (the layout is written among its files); without
+                          it both are refused. A layout directory or tar written before
+                          is updated or replaced without --force
   --json                  print the digests as JSON on stdout
   --quiet                 no progress on stderr
 
@@ -39,7 +44,7 @@ export const command: Command = {
     const parsed = parseArgs(
       args,
       ["wasm", "runtime-config", "root-id", "variant", "out", "tag"],
-      ["json", "quiet"],
+      ["json", "quiet", "force"],
     );
     if (parsed.positionals.length > 0) {
       throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
@@ -71,7 +76,7 @@ export const command: Command = {
           ? ` and ${image.runtimeConfigPath}`
           : " (generated runtime-config.json)"),
     );
-    await writeLayout(image, out, refName);
+    await writeLayout(image, out, refName, { force: parsed.flags.has("force") });
     const layers = image.manifest.layers.map((l) => ({
       mediaType: l.mediaType,
       digest: l.digest,
