@@ -4,7 +4,7 @@ import http from "node:http";
 import https from "node:https";
 import { performance } from "node:perf_hooks";
 import type { FilterChain } from "./chain.js";
-import { rawPairs, trailerObject, wirePairs } from "./headers.js";
+import { rawPairs, toWire, trailerObject, wirePairs } from "./headers.js";
 import type { CalloutResponse, HttpCallout, Pair } from "../host/index.js";
 import type { Cluster } from "./routes.js";
 import type { DevProxyLogEvent } from "./types.js";
@@ -63,7 +63,7 @@ export function startCallout(c: HttpCallout, ctx: CalloutContext): void {
   }
   const ep = cluster.pick();
   const headers = wirePairs(c.headers.entries(), () => undefined);
-  headers.unshift("host", c.headers.get(":authority") ?? ep.authority);
+  headers.unshift("host", toWire(c.headers.get(":authority") ?? ep.authority));
   const isHttps = ep.protocol === "https:";
   const req = (isHttps ? https : http).request({
     host: ep.hostname,
@@ -77,7 +77,15 @@ export function startCallout(c: HttpCallout, ctx: CalloutContext): void {
   if (c.timeoutMs > 0) {
     timer = setTimeout(() => {
       req.destroy();
-      deliver({ status: 504, body: "upstream request timeout" }, "504 (timeout)");
+      // Envoy's async client: the router's local reply for its timeout, as a response.
+      deliver(
+        {
+          status: 504,
+          headers: [["content-type", "text/plain"]],
+          body: "upstream request timeout",
+        },
+        "504 (timeout)",
+      );
     }, c.timeoutMs);
     timer.unref();
   }

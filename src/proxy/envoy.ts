@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
+import { compileRouteRegex } from "./routes.js";
 import type { ClusterOptions, FilterOptions, RouteOptions } from "./types.js";
 
 /** What envoy.yaml says, as dev proxy options (paths resolved against the file's directory). */
@@ -16,6 +17,8 @@ export interface EnvoyConfig {
   clusters: Record<string, ClusterOptions>;
   /** The listener's per_connection_buffer_limit_bytes, when set. */
   bufferLimit?: number;
+  /** The connection manager's stream_idle_timeout in ms, when set (also on every route). */
+  streamIdleTimeout?: number;
   /** Things in the file the dev proxy does not do, to tell the user. */
   warnings: string[];
 }
@@ -36,6 +39,25 @@ function list(v: unknown): unknown[] {
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
+}
+
+/**
+ * A google.protobuf.Duration as YAML writes it ("15s", "0.25s", or {seconds, nanos}) in ms;
+ * undefined when absent, with a warning when it is not a duration.
+ */
+function durationMs(v: unknown, where: string, warnings: string[]): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string") {
+    const m = /^(\d+(?:\.\d+)?)s$/.exec(v.trim());
+    if (m) return Math.round(Number(m[1]) * 1000);
+  } else if (isObj(v)) {
+    const seconds = Number(v.seconds ?? 0);
+    const nanos = Number(v.nanos ?? 0);
+    if (Number.isFinite(seconds) && Number.isFinite(nanos))
+      return Math.round(seconds * 1000 + nanos / 1e6);
+  }
+  warnings.push(`${where}: ${JSON.stringify(v)} is not a duration such as "15s" (ignored)`);
+  return undefined;
 }
 
 const WASM_FILTER_TYPE = "envoy.extensions.filters.http.wasm.v3.Wasm";
@@ -116,17 +138,30 @@ function routesOf(hcm: Obj, where: string, warnings: string[]): RouteOptions[] {
     if (isObj(hcm.rds)) warnings.push(`${where}: rds is not supported; use an inline route_config`);
     return [];
   }
+  const streamIdleTimeout = durationMs(
+    hcm.stream_idle_timeout,
+    `${where}: stream_idle_timeout`,
+    warnings,
+  );
   const out: RouteOptions[] = [];
-  for (const vh of list(rc.virtual_hosts)) {
+  for (const [i, vh] of list(rc.virtual_hosts).entries()) {
     const v = obj(vh);
     const domains = list(v.domains)
       .map(str)
       .filter((d): d is string => d !== undefined);
-    for (const r of list(v.routes)) {
+    for (const [j, r] of list(v.routes).entries()) {
       const ro = obj(r);
+      const name = str(ro.name) ?? `${str(v.name) ?? `virtual_hosts[${i}]`}.routes[${j}]`;
+      const label = `${where}: route ${name}`;
       const match = obj(ro.match);
       const route = obj(ro.route);
       const cluster = str(route.cluster);
+      const timeouts = {
+        name,
+        timeout: durationMs(route.timeout, `${label}: timeout`, warnings),
+        idleTimeout: durationMs(route.idle_timeout, `${label}: idle_timeout`, warnings),
+        streamIdleTimeout,
+      };
       if (cluster === undefined) {
         if (isObj(ro.direct_response) || isObj(ro.redirect))
           warnings.push(`${where}: direct_response / redirect routes are not supported (skipped)`);
@@ -134,27 +169,32 @@ function routesOf(hcm: Obj, where: string, warnings: string[]): RouteOptions[] {
           const firstCluster = str(obj(list(obj(route.weighted_clusters).clusters)[0]).name);
           if (firstCluster) {
             warnings.push(`${where}: weighted_clusters: every request goes to ${firstCluster}`);
-            out.push({ ...matchOf(match), domains, cluster: firstCluster });
+            out.push({ ...matchOf(match, label), domains, cluster: firstCluster, ...timeouts });
           }
         }
         continue;
       }
       out.push({
-        ...matchOf(match),
+        ...matchOf(match, label),
         domains,
         cluster,
         prefixRewrite: str(route.prefix_rewrite),
         hostRewrite: str(route.host_rewrite_literal),
         autoHostRewrite: route.auto_host_rewrite === true,
+        ...timeouts,
       });
     }
   }
   return out;
 }
 
-function matchOf(match: Obj): Pick<RouteOptions, "prefix" | "path" | "regex"> {
+function matchOf(match: Obj, label: string): Pick<RouteOptions, "prefix" | "path" | "regex"> {
   if (str(match.path) !== undefined) return { path: str(match.path) };
-  if (isObj(match.safe_regex)) return { regex: str(match.safe_regex.regex) ?? ".*" };
+  if (isObj(match.safe_regex)) {
+    const regex = str(match.safe_regex.regex) ?? ".*";
+    compileRouteRegex(regex, label); // a pattern RE2 refuses is an error, as in Envoy
+    return { regex };
+  }
   if (str(match.path_separated_prefix) !== undefined)
     return { regex: `${escapeRe(str(match.path_separated_prefix)!)}(/.*)?` };
   return { prefix: str(match.prefix) ?? "/" };
@@ -253,7 +293,19 @@ export function parseEnvoyConfig(text: string, baseDir: string): EnvoyConfig {
   }
   const limit = chosen.listener.per_connection_buffer_limit_bytes;
   const bufferLimit = limit === undefined ? undefined : Number(str(obj(limit).value ?? limit));
-  return { listener, filters, services, routes, clusters, bufferLimit, warnings };
+  const streamIdleTimeout = routes.find(
+    (r) => r.streamIdleTimeout !== undefined,
+  )?.streamIdleTimeout;
+  return {
+    listener,
+    filters,
+    services,
+    routes,
+    clusters,
+    bufferLimit,
+    streamIdleTimeout,
+    warnings,
+  };
 }
 
 /** Reads and parses an envoy.yaml file. */

@@ -12,14 +12,17 @@ import {
   wireValue,
   headerChanges,
   rawPairs,
+  removeWire,
+  requestTarget,
   setWire,
+  toWire,
   trailerObject,
   trailerPairs,
   wirePairs,
 } from "./headers.js";
 import { localReplyHeaders } from "../host/http_context.js";
 import type { HttpContext, HttpStreamListener, LocalResponse, Pair } from "./host_api.js";
-import type { Cluster, Router } from "./routes.js";
+import { DEFAULT_ROUTE_TIMEOUT_MS, type Cluster, type Router } from "./routes.js";
 import type { AccessRecord, DevProxyLogEvent } from "./types.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -81,6 +84,12 @@ export class Exchange {
   private readonly record: AccessRecord;
   /** The filter chain this request runs through (a --watch reload does not move it). */
   private readonly chain: FilterChain | null;
+  /** Envoy's stream idle timer (refreshed on activity either way) and route timeout timer. */
+  private idleTimer: NodeJS.Timeout | null = null;
+  private routeTimer: NodeJS.Timeout | null = null;
+  private routeTimeout = DEFAULT_ROUTE_TIMEOUT_MS;
+  /** The client's request was read in full. */
+  private requestComplete = false;
 
   constructor(
     private readonly core: ProxyCore,
@@ -179,11 +188,12 @@ export class Exchange {
   start(): void {
     const { req } = this;
     const chain = this.chain;
+    const target = requestTarget(req.url ?? "/", req.headers.host);
     const headers: Pair[] = [
-      [":authority", req.headers.host ?? ""],
-      [":path", req.url ?? "/"],
+      [":authority", target?.authority ?? ""],
+      [":path", target?.path ?? "/"],
       [":method", req.method ?? "GET"],
-      [":scheme", "http"],
+      [":scheme", target?.scheme ?? "http"],
       ...rawPairs(req.rawHeaders, new Set(["host"])),
     ];
     // Envoy's connection manager adds these before any filter runs.
@@ -194,6 +204,16 @@ export class Exchange {
     this.res.on("close", () => this.finish());
     // A pipelined request whose response never started gets no 'close' of its own.
     req.socket.once("close", this.onSocketClose);
+    // Envoy's HTTP/1 codec answers these itself, before any filter: more than one Host
+    // (RFC 9112 §3.2), or a request target that is neither origin nor absolute http(s) form.
+    let hosts = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      if (req.rawHeaders[i].toLowerCase() === "host") hosts++;
+    if (hosts > 1 || !target) {
+      this.codecError(hosts > 1 ? "http1.duplicate_host_header" : "http1.invalid_url");
+      return;
+    }
+    this.armIdle(this.core.router.streamIdleTimeout);
     this.guard(() => {
       if (chain) {
         chain.sync();
@@ -212,6 +232,7 @@ export class Exchange {
         }
       }
       const hasBody = requestHasBody(req);
+      this.requestComplete = !hasBody;
       this.requestSink(-1).headers(headers, !hasBody);
       if (!hasBody) {
         req.resume();
@@ -219,10 +240,12 @@ export class Exchange {
       }
       req.on("data", (chunk: Buffer) => {
         this.record.bytes.requestIn += chunk.length;
+        this.idleTimer?.refresh();
         if (this.requestDead) return;
         this.inHost(() => this.requestSink(-1).data(chunk, false));
       });
       req.on("end", () => {
+        this.requestComplete = true;
         if (this.requestDead) return;
         const trailers = trailerPairs(req.rawTrailers);
         this.inHost(() =>
@@ -235,6 +258,66 @@ export class Exchange {
       req.resume();
     });
     chain?.reschedule();
+  }
+
+  /** Envoy's codec answers a malformed request: 400 "Bad Request", no filter runs, connection closed. */
+  private codecError(details: string): void {
+    this.requestDead = true;
+    this.record.localReply = { filter: "proxy", details };
+    this.res.shouldKeepAlive = false;
+    this.res.writeHead(400, { "content-length": "11", "content-type": "text/plain" });
+    this.res.end("Bad Request");
+    this.req.resume();
+  }
+
+  /** (Re)arms the stream idle timer; 0 = none. */
+  private armIdle(ms: number): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = ms > 0 ? setTimeout(() => this.idleTimeout(), ms).unref() : null;
+  }
+
+  /**
+   * Envoy's stream idle timeout: nothing moved either way for that long. Before any response
+   * headers: a 408 "stream timeout" (504 when the request was complete) through the filters;
+   * after: the stream is reset.
+   */
+  private idleTimeout(): void {
+    this.idleTimer = null;
+    if (this.finished) return;
+    this.requestDead = true;
+    this.abandonUpstream();
+    if (this.responseIn || this.res.headersSent) {
+      this.record.reset ??= "stream_idle_timeout";
+      this.res.destroy();
+      return;
+    }
+    const status = this.requestComplete ? 504 : 408;
+    this.inHost(() => this.proxyReply(status, "stream_idle_timeout", "stream timeout"));
+  }
+
+  /**
+   * Envoy's route timeout (from the end of the request to the end of the response): 504
+   * "upstream request timeout" (response flag UT) before the upstream answered, else a reset.
+   */
+  private routeTimedOut(): void {
+    this.routeTimer = null;
+    if (this.finished || this.upstreamAbandoned) return;
+    const started = this.upstreamRes !== null;
+    this.abandonUpstream();
+    if (started) {
+      this.record.reset ??= "upstream_response_timeout";
+      this.res.destroy();
+      return;
+    }
+    this.inHost(() =>
+      this.proxyReply(504, "upstream_response_timeout", "upstream request timeout"),
+    );
+  }
+
+  /** The request went upstream in full: the route timeout starts. */
+  private startRouteTimer(): void {
+    if (this.routeTimer || this.routeTimeout <= 0) return;
+    this.routeTimer = setTimeout(() => this.routeTimedOut(), this.routeTimeout).unref();
   }
 
   /** An emulator interaction from an I/O event: clock on real time first, timer re-armed after. */
@@ -309,13 +392,15 @@ export class Exchange {
         return;
       }
       this.record.cluster = cluster.name;
+      this.routeTimeout = match.route.timeout ?? DEFAULT_ROUTE_TIMEOUT_MS;
+      if (match.route.idleTimeout !== undefined) this.armIdle(match.route.idleTimeout);
       const ep = cluster.pick();
       const wire = wirePairs(h, (name) => this.warnHeader("request", name));
       let host = authority;
       if (match.route.hostRewrite) host = match.route.hostRewrite;
       else if (match.route.autoHostRewrite || this.core.autoHostClusters.has(cluster.name))
         host = ep.authority;
-      if (host) wire.unshift("host", host);
+      if (host) wire.unshift("host", toWire(host));
       const isHttps = ep.protocol === "https:";
       this.pendingUpstream = {
         https: isHttps,
@@ -346,6 +431,7 @@ export class Exchange {
       if (!ureq) return;
       ureq.addTrailers(trailerObject(t));
       ureq.end();
+      this.startRouteTimer();
     },
   };
 
@@ -371,6 +457,13 @@ export class Exchange {
       ) {
         setWire(wire, "content-length", String(chunk.length));
       }
+    } else {
+      // The body is not known in full: a filter may still change its length, so a declared
+      // content-length is dropped and the body goes chunked (what Envoy does wherever a filter
+      // may rewrite a streamed body); a stale length would let the rest be read as a new request.
+      if (this.ctxs.length > 0) removeWire(wire, "content-length");
+      if (wireValue(wire, "content-length") === undefined)
+        setWire(wire, "transfer-encoding", "chunked");
     }
     // Until 64 KiB of body went out, the request can be sent again if a kept-alive connection
     // turns out to be closed by the upstream (the race every pooling proxy has).
@@ -403,6 +496,7 @@ export class Exchange {
     }
     if (eos) {
       ureq.end(chunk);
+      this.startRouteTimer();
       return;
     }
     if (chunk.length === 0) return;
@@ -423,6 +517,7 @@ export class Exchange {
     }
     this.upstreamRes = ures;
     this.retry = null;
+    this.idleTimer?.refresh();
     const status = ures.statusCode ?? 502;
     const headers: Pair[] = [[":status", String(status)], ...rawPairs(ures.rawHeaders)];
     this.responseIn = headers.map(([k, v]) => [k, v]);
@@ -441,10 +536,13 @@ export class Exchange {
     }
     ures.on("data", (chunk: Buffer) => {
       this.record.bytes.responseIn += chunk.length;
+      this.idleTimer?.refresh();
       if (this.upstreamAbandoned) return;
       this.inHost(() => this.responseSink(last).data(chunk, false));
     });
     ures.on("end", () => {
+      if (this.routeTimer) clearTimeout(this.routeTimer);
+      this.routeTimer = null;
       if (this.upstreamAbandoned) return;
       const trailers = trailerPairs(ures.rawTrailers);
       this.inHost(() =>
@@ -543,7 +641,16 @@ export class Exchange {
     const p = this.pendingDownstream!;
     this.pendingDownstream = null;
     const wire = p.headers;
-    const bodyless = this.req.method === "HEAD" || p.status === 204 || p.status === 304;
+    const noContent = p.status === 204 || p.status === 304;
+    const bodyless = this.req.method === "HEAD" || noContent;
+    // No content-length on a 204 (RFC 9110 §8.6) or a 304 (it would describe a body that
+    // this response does not have).
+    if (noContent) removeWire(wire, "content-length");
+    if (!eos && !bodyless && this.ctxs.length > 0) {
+      // Streamed through filters that may change its length: chunked (close-delimited for an
+      // HTTP/1.0 client), never a stale content-length.
+      removeWire(wire, "content-length");
+    }
     if (eos && !bodyless) {
       const declared = wireValue(wire, "content-length");
       if (declared !== undefined && declared !== String(chunk.length)) {
@@ -559,6 +666,7 @@ export class Exchange {
 
   private writeDownstream(chunk: Buffer, eos: boolean): void {
     this.record.bytes.responseOut += chunk.length;
+    this.idleTimer?.refresh();
     if (eos) {
       this.res.end(chunk);
       return;
@@ -598,6 +706,8 @@ export class Exchange {
     if (this.finished) return;
     this.finished = true;
     this.req.socket.off("close", this.onSocketClose);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.routeTimer) clearTimeout(this.routeTimer);
     this.requestDead = true;
     const res = this.res;
     if (!res.writableFinished) this.record.reset ??= "downstream_disconnected";

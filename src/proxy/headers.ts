@@ -1,7 +1,24 @@
 // Header plumbing between Node's http messages and the filters' header maps (Envoy's view of an
 // HTTP/1 message: pseudo headers, lower-case names, no hop-by-hop headers).
 import http from "node:http";
+import { bytesToString, stringToBytes } from "../host/pairs.js";
 import type { Pair } from "./host_api.js";
+
+// Node's HTTP parser hands header values over as latin1 strings (one char per byte) and writes
+// them back the same way; the filters' header maps hold the emulator's strings (UTF-8 text, other
+// bytes escaped, see host/pairs.ts). Converting at both ends passes every byte through as is,
+// as Envoy does.
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** A value as Node gives it (latin1: one char per byte) → the filters' string. */
+export function fromWire(v: string): string {
+  return ASCII.test(v) ? v : bytesToString(Buffer.from(v, "latin1"));
+}
+
+/** The filters' string → a value for Node to write (latin1: one char per byte). */
+export function toWire(v: string): string {
+  return ASCII.test(v) ? v : stringToBytes(v).toString("latin1");
+}
 
 /** Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
@@ -19,7 +36,7 @@ export function rawPairs(raw: string[], skip?: Set<string>): Pair[] {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const k = raw[i].toLowerCase();
     if (HOP_BY_HOP.has(k) || skip?.has(k)) continue;
-    out.push([k, raw[i + 1]]);
+    out.push([k, fromWire(raw[i + 1])]);
   }
   return out;
 }
@@ -35,8 +52,9 @@ export function first(pairs: Pair[], name: string): string | undefined {
  */
 export function wirePairs(pairs: Pair[], bad: (name: string) => void): string[] {
   const out: string[] = [];
-  for (const [k, v] of pairs) {
+  for (const [k, value] of pairs) {
     if (k.startsWith(":") || HOP_BY_HOP.has(k)) continue;
+    const v = toWire(value);
     try {
       http.validateHeaderName(k);
       http.validateHeaderValue(k, v);
@@ -61,10 +79,44 @@ export function setWire(flat: string[], name: string, value: string): void {
   flat.push(name, value);
 }
 
+/** Removes every entry of a header from a flat list. */
+export function removeWire(flat: string[], name: string): void {
+  for (let i = flat.length - 2; i >= 0; i -= 2) if (flat[i] === name) flat.splice(i, 2);
+}
+
 /** The first value of a header in a flat list. */
 export function wireValue(flat: string[], name: string): string | undefined {
   for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return flat[i + 1];
   return undefined;
+}
+
+/** Envoy's `:authority`, `:path` and `:scheme` of an HTTP/1 request, or null for a bad target. */
+export interface RequestTarget {
+  authority: string;
+  path: string;
+  scheme: string;
+}
+
+/**
+ * The request target as Envoy's HTTP/1 codec reads it: origin form (`/x?y`, or `*` for OPTIONS)
+ * keeps the Host header as `:authority`; absolute form (`http://example.com/x`) gives
+ * `:authority` and `:path` from the URL and ignores Host (RFC 9112 §3.2.2); a scheme other than
+ * http or https, or a target that is neither form, is a bad request.
+ */
+export function requestTarget(url: string, host: string | undefined): RequestTarget | null {
+  if (url.startsWith("/") || url === "*") {
+    return { authority: fromWire(host ?? ""), path: url, scheme: "http" };
+  }
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)$/.exec(url);
+  if (!m || m[2] === "" || m[2].includes("@")) return null;
+  const scheme = m[1].toLowerCase();
+  if (scheme !== "http" && scheme !== "https") return null;
+  const rest = m[3];
+  return {
+    authority: m[2],
+    path: rest === "" ? "/" : rest.startsWith("?") ? `/${rest}` : rest,
+    scheme,
+  };
 }
 
 /** What the filters changed: "+name" added, "-name" removed, "~name" changed. */
@@ -97,5 +149,5 @@ export function trailerPairs(raw: string[]): Pair[] {
 
 /** A flat list → an object for `addTrailers`. */
 export function trailerObject(pairs: Pair[]): [string, string][] {
-  return pairs.filter(([k]) => !k.startsWith(":")).map(([k, v]) => [k, v]);
+  return pairs.filter(([k]) => !k.startsWith(":")).map(([k, v]) => [k, toWire(v)]);
 }

@@ -1,6 +1,34 @@
 // Clusters (named groups of endpoints, round robin) and routes (the first match picks the
 // cluster), the part of Envoy's route_config and clusters the dev proxy follows.
+import { RE2JS } from "re2js";
 import type { ClusterOptions, RouteOptions } from "./types.js";
+
+declare module "./types.js" {
+  interface RouteOptions {
+    /** A name for messages (Envoy `routes[].name`). */
+    name?: string;
+    /**
+     * Envoy `route.timeout` in ms: from the end of the request until the whole response; when it
+     * passes, 504 "upstream request timeout" (or a reset once the response started). Default
+     * 15 000 as in Envoy; 0 = none.
+     */
+    timeout?: number;
+    /** Envoy `route.idle_timeout` in ms: replaces the stream idle timeout once routed; 0 = none. */
+    idleTimeout?: number;
+    /**
+     * The connection manager's `stream_idle_timeout` in ms (envoy.yaml), for the time before a
+     * route is chosen: a stream with no activity that long gets 408 (504 when the request was
+     * complete), or a reset once the response started. Default 300 000 (5 min) as in Envoy;
+     * 0 = none. The first route that has it sets it for every stream.
+     */
+    streamIdleTimeout?: number;
+  }
+}
+
+/** Envoy's route timeout when the route sets none. */
+export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
+/** Envoy's stream_idle_timeout when the connection manager sets none. */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
 
 /** One upstream endpoint. */
 export interface Endpoint {
@@ -85,13 +113,39 @@ export interface RouteMatch {
   path: string;
 }
 
+/** How a route is named in messages. */
+function routeLabel(r: RouteOptions, i: number): string {
+  return r.name !== undefined ? `route "${r.name}"` : `route ${i + 1}`;
+}
+
+/**
+ * A route regex compiled as Envoy's `safe_regex` (Google RE2): linear-time matching, so no
+ * pattern can stall the proxy, and RE2's syntax (no backreferences, no lookaround).
+ * @throws naming the route when RE2 does not accept the pattern
+ */
+export function compileRouteRegex(pattern: string, where: string): RE2JS {
+  try {
+    return RE2JS.compile(pattern);
+  } catch (err) {
+    const why = (err as Error).message.replace(/^error parsing regexp: /, "");
+    throw new Error(
+      `${where}: safe_regex "${pattern}" is not an RE2 pattern (${why}); Envoy's RE2 has no backreferences or lookaround`,
+    );
+  }
+}
+
 export class Router {
-  private readonly regexes = new Map<RouteOptions, RegExp>();
+  private readonly regexes = new Map<RouteOptions, RE2JS>();
+  /** The stream idle timeout before a route is chosen (ms; 0 = none). */
+  readonly streamIdleTimeout: number;
 
   constructor(readonly routes: RouteOptions[]) {
-    for (const r of routes) {
-      if (r.regex !== undefined) this.regexes.set(r, new RegExp(`^(?:${r.regex})$`));
+    for (const [i, r] of routes.entries()) {
+      if (r.regex !== undefined) this.regexes.set(r, compileRouteRegex(r.regex, routeLabel(r, i)));
     }
+    this.streamIdleTimeout =
+      routes.find((r) => r.streamIdleTimeout !== undefined)?.streamIdleTimeout ??
+      DEFAULT_STREAM_IDLE_TIMEOUT_MS;
   }
 
   /** The first route whose domains and match fit, or null (Envoy answers 404, flag NR). */
@@ -102,7 +156,8 @@ export class Router {
       if (r.path !== undefined && bare !== r.path) continue;
       if (r.prefix !== undefined && !path.startsWith(r.prefix)) continue;
       const re = this.regexes.get(r);
-      if (re && !re.test(bare)) continue;
+      // Envoy: the whole path without the query must match (RE2::FullMatch).
+      if (re && !re.matches(bare)) continue;
       let out = path;
       if (r.prefix !== undefined && r.prefixRewrite !== undefined) {
         out = r.prefixRewrite + path.slice(r.prefix.length);
