@@ -32,6 +32,12 @@ export interface HttpStreamListener {
   onLocalReply?(reply: LocalResponse): void;
   /** The stream was reset (e.g. proxy_close_stream); `details` as Envoy's response code details. */
   onReset?(details: string): void;
+  /**
+   * Envoy's flow control: while the headers are stopped (StopAllIterationAndWatermark) the body
+   * that arrives is queued; past the buffer limit (high watermark) `above` is true and the
+   * sender should pause, at half of it (low watermark) false and it may go on.
+   */
+  onWatermark?(direction: "request" | "response", above: boolean): void;
 }
 
 /** Where a stream is: running, answered locally, reset, or finished (`complete()` ran). */
@@ -223,11 +229,14 @@ export class HttpContext extends Context {
     if (side.queue.some((e) => e.kind === "data" && e.eos) || side.lastBodyEos)
       throw new Error(`${side.direction} body after end_of_stream`);
     side.bytesReceived += chunk.length;
-    if (!borrowed)
-      return this.deliverNow(side, () => side.queue.push({ kind: "data", chunk, eos }));
+    const enqueue = () => {
+      side.queue.push({ kind: "data", chunk, eos });
+      side.queuedBytes += chunk.length;
+    };
+    if (!borrowed) return this.deliverNow(side, enqueue);
     side.borrowed.push(chunk);
     try {
-      return this.deliverNow(side, () => side.queue.push({ kind: "data", chunk, eos }));
+      return this.deliverNow(side, enqueue);
     } finally {
       side.borrowed.splice(side.borrowed.lastIndexOf(chunk), 1);
       for (const ev of side.queue)
@@ -277,9 +286,11 @@ export class HttpContext extends Context {
         // Data queued while the filter was stopped reaches it as one buffer (Envoy buffers it).
         const parts = [ev.chunk];
         let eos = ev.eos;
+        side.queuedBytes -= ev.chunk.length;
         while (side.queue[0]?.kind === "data") {
           const next = side.queue.shift() as Extract<StreamEvent, { kind: "data" }>;
           parts.push(next.chunk);
+          side.queuedBytes -= next.chunk.length;
           eos = next.eos;
         }
         // A lone chunk needs no copy: it is the stream's own, or borrowed (see receiveData).
@@ -288,7 +299,31 @@ export class HttpContext extends Context {
       else action = this.deliverTrailers(side);
     }
     if (side.queue.length > 0) action = Action.Pause;
+    this.checkWatermark(side);
     return action;
+  }
+
+  /**
+   * Envoy's buffer limit on what waits behind stopped headers (FilterManager
+   * requestDataTooLarge / responseDataTooLarge): after StopAllIterationAndWatermark the sender
+   * is paused past the limit (onWatermark) and resumed at half of it; after
+   * StopAllIterationAndBuffer the stream gets 413 (request) or 500 (response).
+   */
+  private checkWatermark(side: HttpMessage): void {
+    const limit = this.host.bufferLimit;
+    if (side.queuedBytes > limit && this.state === "active" && side.pause === "headers-all") {
+      if (side.stopAllBuffer) this.bufferOverflow(side);
+      else if (!side.aboveWatermark) {
+        side.aboveWatermark = true;
+        this.listener.onWatermark?.(side.direction, true);
+      }
+    } else if (
+      side.aboveWatermark &&
+      (side.queuedBytes <= limit / 2 || this.state !== "active" || side.pause !== "headers-all")
+    ) {
+      side.aboveWatermark = false;
+      this.listener.onWatermark?.(side.direction, false);
+    }
   }
 
   private ensureCreated(): void {
@@ -317,7 +352,10 @@ export class HttpContext extends Context {
     if (status === FilterHeadersStatus.Continue) {
       side.headersLive = false;
       this.forwardHeaders(side);
-    } else side.pause = status === FilterHeadersStatus.StopIteration ? "headers" : "headers-all";
+    } else {
+      side.pause = status === FilterHeadersStatus.StopIteration ? "headers" : "headers-all";
+      side.stopAllBuffer = status === FilterHeadersStatus.StopAllIterationAndBuffer;
+    }
     return action;
   }
 
@@ -519,6 +557,8 @@ export class HttpContext extends Context {
     this.sentLocalResponse = r;
     this.state = "localReply";
     this.request.queue.length = 0;
+    this.request.queuedBytes = 0;
+    this.checkWatermark(this.request);
     this.listener.onLocalReply?.(r);
     const res = this.response;
     if (res.headersForwarded) {
@@ -535,6 +575,8 @@ export class HttpContext extends Context {
     res.headersMap = headers;
     res.headersEos = r.body.length === 0;
     res.queue.length = 0;
+    res.queuedBytes = 0;
+    this.checkWatermark(res);
     res.pause = "none";
     res.heldBytes.clear();
     res.current = null;
@@ -551,12 +593,16 @@ export class HttpContext extends Context {
     try {
       res.queue.push({ kind: "headers", eos: res.headersEos });
       // A copy, so that the body the filter may forward is not `sentLocalResponse.body` itself.
-      if (r.body.length) res.queue.push({ kind: "data", chunk: Buffer.from(r.body), eos: true });
+      if (r.body.length) {
+        res.queue.push({ kind: "data", chunk: Buffer.from(r.body), eos: true });
+        res.queuedBytes += r.body.length;
+      }
       this.pump(res);
     } finally {
       this.replying = false;
     }
     res.queue.length = 0;
+    res.queuedBytes = 0;
     res.pause = "none";
     this.forwardHeaders(res);
     this.flushHeld(res, !res.ended);
@@ -632,6 +678,8 @@ export class HttpContext extends Context {
         if (this.state !== "active") return;
         this.state = "reset";
         this.resetDetails = "wasm_close_stream";
+        this.checkWatermark(this.request);
+        this.checkWatermark(this.response);
         this.listener.onReset?.(this.resetDetails);
       });
       return WasmResult.Ok;

@@ -45,7 +45,11 @@ export class HttpMessage {
   /** @internal body bytes received from the peer (property request.size). */ bytesReceived = 0;
   /** @internal the caller's chunks in use without a copy (see HttpContext.receiveData). */
   readonly borrowed: Buffer[] = [];
-  /** @internal bytes held in `queue` (events received while stopped). */ queuedBytes = 0;
+  /** @internal body bytes in `queue` (received while the headers are stopped). */ queuedBytes = 0;
+  /** @internal the headers callback answered StopAllIterationAndBuffer (not …Watermark). */
+  stopAllBuffer = false;
+  /** @internal the listener was told the queued bytes passed the buffer limit (high watermark). */
+  aboveWatermark = false;
   /**
    * @internal keep every forwarded chunk (for `body`, `bodyChunks`, `text()`). The dev proxy
    * turns it off: a forwarded chunk is then released at once, as in Envoy.

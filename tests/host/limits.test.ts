@@ -148,3 +148,56 @@ test("removeVm drops a failed VM and its plugins; a stream still open on it gets
   trapped.complete();
   assert.equal(first.contexts.size, 0, "nothing left on the old VM");
 });
+
+/** Headers answer `status`; a queue item continues stream `ctx` (request: 0, response: 1). */
+const HOLD_HEADERS =
+  (status: number) =>
+  ({ s }: { s: (v: string) => string }) => `
+  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const ${status}))
+  (func (export "proxy_on_response_headers") (param i32 i32 i32) (result i32) (i32.const ${status}))
+  (func (export "proxy_on_queue_ready") (param i32 i32)
+    (drop (call $proxy_set_effective_context (i32.const 2)))
+    (drop (call $proxy_continue_stream (i32.const 0))))
+  (func (export "proxy_on_configure") (param i32 i32) (result i32)
+    (drop (call $proxy_register_shared_queue ${s("q")} (i32.const 0x108))) (i32.const 1))`;
+
+test("a body queued behind StopAllIterationAndWatermark headers raises the watermark at the buffer limit, lowers it at half", async () => {
+  const host = await Host.load(await filter(HOLD_HEADERS(1)), { bufferLimit: 100 });
+  const marks: string[] = [];
+  let forwarded = 0;
+  const http = host.newHttpContext({
+    onWatermark: (d, above) => marks.push(`${d}:${above}`),
+    onRequestBody: (c) => (forwarded += c.length),
+  });
+  assert.equal(http.requestHeaders({ ":path": "/", ":method": "POST" }), Action.Pause);
+  for (let i = 0; i < 2; i++) assert.equal(http.requestBody("x".repeat(40)), Action.Pause);
+  assert.deepEqual(marks, [], "80 bytes fit");
+  http.requestBody("x".repeat(40));
+  assert.deepEqual(marks, ["request:true"], "120 bytes: the sender should pause");
+  http.requestBody("x".repeat(40));
+  assert.deepEqual(marks, ["request:true"], "told once");
+  assert.equal(http.sentLocalResponse, null, "no 413: the filter streams");
+  host.enqueue(host.queue("q")!.id, "go");
+  assert.deepEqual(marks, ["request:true", "request:false"]);
+  assert.equal(forwarded, 160);
+});
+
+test("a body queued behind StopAllIterationAndBuffer headers past the limit gets 413 (request) / 500 (response)", async () => {
+  const host = await Host.load(await filter(HOLD_HEADERS(3)), { bufferLimit: 100 });
+  const marks: string[] = [];
+  const req = host.newHttpContext({ onWatermark: (d, a) => marks.push(`${d}:${a}`) });
+  req.requestHeaders({ ":path": "/", ":method": "POST" });
+  req.requestBody("x".repeat(100));
+  assert.equal(req.sentLocalResponse, null, "100 bytes fit");
+  req.requestBody("x");
+  assert.equal(req.sentLocalResponse?.status, 413);
+  assert.equal(req.sentLocalResponse?.details, "request_payload_too_large");
+
+  const res = host.newHttpContext({ onWatermark: (d, a) => marks.push(`${d}:${a}`) });
+  res.requestHeaders({ ":path": "/" }, { endOfStream: true });
+  res.responseHeaders({ ":status": "200" });
+  res.responseBody("y".repeat(101));
+  assert.equal(res.sentLocalResponse?.status, 500);
+  assert.equal(res.sentLocalResponse?.details, "response_payload_too_large");
+  assert.deepEqual(marks, [], "no watermark: these filters buffer");
+});

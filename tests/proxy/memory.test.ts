@@ -167,3 +167,57 @@ describe("dev proxy memory: traps", () => {
     });
   });
 });
+
+describe("dev proxy: back-pressure while a filter holds the headers", () => {
+  it("stops reading the client at the buffer limit until the filter continues, then streams it all", async () => {
+    let answer: (() => void) | null = null;
+    const auth = await startServer((_req, res) => {
+      answer = () => res.end("ok");
+    });
+    let received = 0;
+    const upstream = await startServer((req, res) => {
+      req.on("data", (c: Buffer) => (received += c.length));
+      req.on("end", () => res.end(`got ${received}`));
+    });
+    const limit = 64 * 1024;
+    await withProxy(
+      {
+        filters: [{ wasm: FILTERS, rootId: "callout", config: "10000" }],
+        upstream: upstream.url,
+        clusters: { auth: auth.url },
+        bufferLimit: limit,
+      },
+      async (proxy) => {
+        const total = 16 * 1024 * 1024;
+        const chunk = Buffer.alloc(64 * 1024, 1);
+        let reply = "";
+        const req = http.request(`${proxy.url}/upload`, { method: "POST" }, (res) => {
+          res.on("data", (c: Buffer) => (reply += c.toString()));
+        });
+        req.on("error", () => undefined); // a failed assertion closes the proxy under it
+        const closed = new Promise((resolve) => req.on("close", resolve));
+        let sent = 0;
+        const pump = () => {
+          while (sent < total) {
+            sent += chunk.length;
+            if (sent >= total) return void req.end(chunk);
+            if (!req.write(chunk)) return void req.once("drain", pump);
+          }
+        };
+        pump();
+        await until(() => answer !== null);
+        await sleep(300); // the client keeps writing while the filter waits
+        const [ctx] = liveStreams(proxy);
+        const read = ctx.request.bytesReceived;
+        assert.ok(read > limit, `the limit was reached (${read})`);
+        assert.ok(read <= 2 * limit + 256 * 1024, `reading stopped near the limit, not at ${read}`);
+        assert.ok(sent < total, "the client is held back");
+        answer!();
+        await closed;
+        assert.equal(received, total, "every byte reached the upstream once the filter continued");
+        assert.equal(reply, `got ${total}`);
+      },
+      [upstream, auth],
+    );
+  });
+});
