@@ -26,6 +26,10 @@ import { BLOCK_OVERHEAD, BLOCK_MAXSIZE, TOTAL_OVERHEAD } from "~lib/rt/common";
 /** Number of size classes: sizes up to 1 GiB (2^26 units of 16 bytes). */
 // @ts-ignore: decorator
 @inline const CLASSES: usize = 101;
+/** The size of the last class, in units: no block ever needs more (BLOCK_MAXSIZE), and a
+ * longer free run goes onto the lists in pieces of this size. */
+// @ts-ignore: decorator
+@inline const MAX_CLASS_UNITS: usize = 1 << 26;
 
 /** Heads of the free lists, one per size class; zero-initialised static memory. */
 // @ts-ignore: decorator
@@ -42,6 +46,19 @@ import { BLOCK_OVERHEAD, BLOCK_MAXSIZE, TOTAL_OVERHEAD } from "~lib/rt/common";
 // @ts-ignore: decorator
 @lazy let allocated: usize = 0;
 
+/** Sweeps so far, counted only in modules that call __proxy_rt_sweeps (tests). */
+// @ts-ignore: decorator
+@lazy let sweeps: u32 = 0;
+
+export function sweepCount(): u32 {
+  return sweeps;
+}
+
+/** Bytes freed one by one (onto the free lists) since the last sweep. A sweep walks the whole
+ * heap, so the allocator sweeps only once these add up to a share of it (see takeFree). */
+// @ts-ignore: decorator
+@lazy let unswept: usize = 0;
+
 export function allocatedBytes(): usize {
   return allocated;
 }
@@ -50,10 +67,16 @@ export function resetAllocated(): void {
   allocated = 0;
 }
 
+/** Makes the count read as more than any collection threshold, until the next collection. */
+export function requestCollection(): void {
+  allocated |= 0x80000000;
+}
+
 // Size classes, in units of 16 bytes: 1…8 exactly, then four classes per power of two
 // (10, 12, 14, 16, 20, 24, 28, 32, …), so rounding up wastes at most a quarter.
 
-/** The class of a block of exactly `units` units (`units` must be a class size). */
+/** The class of a block of exactly `units` units (`units` must be a class size, at most
+ * MAX_CLASS_UNITS). */
 function classOf(units: usize): usize {
   if (units <= 8) return units;
   const b = <usize>(31 - clz<u32>(<u32>units - 1));
@@ -102,7 +125,8 @@ export function releaseRun(block: usize, bytes: usize): void {
     return;
   }
   while (bytes) {
-    const size = roundDown(bytes >> 4) << 4;
+    // A run longer than the last class (1 GiB) goes back as several blocks.
+    const size = roundDown(min(bytes >> 4, MAX_CLASS_UNITS)) << 4;
     pushFree(block, size);
     block += size;
     bytes -= size;
@@ -117,6 +141,8 @@ export function releaseRun(block: usize, bytes: usize): void {
  */
 export function sweep(black: u32): void {
   clearFreeLists();
+  unswept = 0;
+  if (isDefined(__proxy_rt_count_sweeps)) sweeps++;
   const end = heapTop;
   let run: usize = 0;
   let runStart: usize = 0;
@@ -149,8 +175,9 @@ export function outOfMemory(): void {
 }
 
 /** Takes the front of the first free block of class `cls` or above (its rest goes back); if
- * there is none, joins the blocks freed since the last sweep and looks once more. 0 when even
- * that finds nothing. */
+ * there is none, joins the blocks freed since the last sweep and looks once more, but only when
+ * those add up to an eighth of the heap: a sweep walks every block, and sweeping on every miss
+ * made building N live objects cost O(N²). 0 when nothing fits. */
 function takeFree(cls: usize, bytes: usize): usize {
   for (let pass = 0; pass < 2; pass++) {
     for (let c = cls; c <= largest; c++) {
@@ -163,15 +190,30 @@ function takeFree(cls: usize, bytes: usize): usize {
         return block;
       }
     }
-    if (!pass) sweep(0);
+    if (pass || unswept < (heapTop - heapStart) >> 3) break;
+    sweep(0);
   }
   return 0;
+}
+
+/** The block size, in bytes, that takeBlock gives a payload of `size` bytes. */
+// @ts-ignore: decorator
+@inline export function blockBytes(size: usize): usize {
+  return roundUp((size + BLOCK_OVERHEAD + 15) >> 4) << 4;
+}
+
+/** Adds at least `bytes` bytes to memory: half as much again as it has, or more if needed, so
+ * that a growing heap reaches its size in a few steps. */
+function grow(bytes: u64): void {
+  const pages = <i32>((bytes + 0xffff) >> 16);
+  const more = max(pages, memory.size() >> 1);
+  if (memory.grow(more) < 0 && memory.grow(pages) < 0) outOfMemory();
 }
 
 /** Takes a block for a payload of `size` bytes; returns the block's address. */
 export function takeBlock(size: usize): usize {
   if (size > BLOCK_MAXSIZE) outOfMemory();
-  const bytes = roundUp((size + BLOCK_OVERHEAD + 15) >> 4) << 4;
+  const bytes = blockBytes(size);
   allocated += bytes;
   const cls = classOf(bytes >> 4);
   const head = lists + (cls << alignof<usize>());
@@ -181,9 +223,10 @@ export function takeBlock(size: usize): usize {
   } else {
     // The bump region while memory has room (fastest), then a free block, and only then more
     // memory.
+    // In 64 bits: near 4 GiB the end of the block would wrap around to a low address.
     block = heapTop;
-    let top = block + bytes;
-    const end = <usize>memory.size() << 16;
+    let top = <u64>block + bytes;
+    const end = <u64>memory.size() << 16;
     if (top > end) {
       const free = takeFree(cls, bytes);
       if (free) {
@@ -191,18 +234,24 @@ export function takeBlock(size: usize): usize {
         return free;
       }
       block = heapTop; // the sweep may have given the end of the heap back
-      top = block + bytes;
-      if (top > end && memory.grow(<i32>((top - end + 0xffff) >> 16)) < 0) outOfMemory();
+      top = <u64>block + bytes;
+      if (top > end) grow(top - end);
     }
-    heapTop = top;
+    heapTop = <usize>top;
   }
   store<usize>(block, bytes);
   return block;
 }
 
+/** Gives back `bytes` bytes at `block` that are no longer used (a block or a block's tail). */
+export function giveBack(block: usize, bytes: usize): void {
+  if (block + bytes != heapTop) unswept += bytes;
+  releaseRun(block, bytes);
+}
+
 /** Returns one block: to the bump region when it ends the heap, else to its free list. */
 export function freeBlock(block: usize): void {
-  releaseRun(block, load<usize>(block) & ~FLAGS);
+  giveBack(block, load<usize>(block) & ~FLAGS);
 }
 
 // The allocator interface AssemblyScript's standard library calls (heap.alloc and friends).
@@ -217,9 +266,17 @@ export function __alloc(size: usize): usize {
 // @ts-ignore: decorator
 @global @unsafe
 export function __realloc(ptr: usize, size: usize): usize {
+  if (size > BLOCK_MAXSIZE) outOfMemory();
   const block = ptr - BLOCK_OVERHEAD;
   const bytes = load<usize>(block) & ~FLAGS;
-  if (size + BLOCK_OVERHEAD <= bytes) return ptr;
+  const want = blockBytes(size);
+  if (want <= bytes) {
+    if (want < bytes) {
+      store<usize>(block, want);
+      giveBack(block + want, bytes - want);
+    }
+    return ptr;
+  }
   const moved = __alloc(size);
   memory.copy(moved, ptr, bytes - BLOCK_OVERHEAD);
   freeBlock(block);
@@ -230,4 +287,26 @@ export function __realloc(ptr: usize, size: usize): usize {
 @global @unsafe
 export function __free(ptr: usize): void {
   if (ptr >= heapStart + BLOCK_OVERHEAD) freeBlock(ptr - BLOCK_OVERHEAD);
+}
+
+/** For tests (see __proxy_rt_check in gc.ts): 0 when the blocks tile the heap and every free list
+ * holds free blocks of its own class, else 1, 2 or 3. */
+export function checkBlocks(): u32 {
+  if (largest >= CLASSES) return 3;
+  let block = heapStart;
+  while (block < heapTop) {
+    const bytes = load<usize>(block) & ~FLAGS;
+    if (bytes == 0 || (bytes & 15) != 0 || bytes > heapTop - block) return 1;
+    block += bytes;
+  }
+  if (block != heapTop) return 1;
+  for (let c: usize = 1; c < CLASSES; c++) {
+    let steps = (heapTop - heapStart) >> 4;
+    for (let b = load<usize>(lists + (c << alignof<usize>())); b; b = load<usize>(b, BLOCK_OVERHEAD)) {
+      if (b < heapStart || b >= heapTop || !steps--) return 2;
+      const info = load<usize>(b);
+      if ((info & FREE) == 0 || classOf((info & ~FLAGS) >> 4) != c) return 2;
+    }
+  }
+  return 0;
 }

@@ -1,7 +1,8 @@
 // The garbage collector of the proxy-wasm-as runtime: a stop-the-world mark & sweep that only
-// runs when the SDK asks (`__collect`, at points where no object lives only on the stack:
-// see assembly/runtime/collector.ts). Nothing happens behind an allocation's back, so the
-// compiler needs no shadow stack.
+// runs when the SDK asks (`__proxy_rt_collect`, at points where no object lives only on the
+// stack: see assembly/runtime/collector.ts). Nothing happens behind an allocation's back, so the
+// compiler needs no shadow stack. `__collect`, which filter code can call from anywhere, only
+// asks for a collection at the SDK's next such point.
 //
 // Object header (AssemblyScript's layout, ~lib/rt/common), 20 bytes before the data:
 //   mmInfo   block size | FREE | MANAGED   (blocks.ts)
@@ -20,8 +21,12 @@ import {
   takeBlock,
   outOfMemory,
   freeBlock,
+  giveBack,
   sweep,
   resetAllocated,
+  requestCollection,
+  checkBlocks,
+  sweepCount,
 } from "./blocks";
 
 // @ts-ignore: decorator
@@ -58,16 +63,35 @@ export function __new(size: usize, id: u32): usize {
 // @ts-ignore: decorator
 @global @unsafe
 export function __renew(oldPtr: usize, size: usize): usize {
+  if (size > OBJECT_MAXSIZE) outOfMemory();
   const block = oldPtr - TOTAL_OVERHEAD;
   const oldSize = <usize>load<u32>(block, 16);
-  if (oldPtr >= heapStart + TOTAL_OVERHEAD && size + TOTAL_OVERHEAD <= (load<usize>(block) & ~FLAGS)) {
-    if (size > oldSize) memory.fill(oldPtr + oldSize, 0, size - oldSize);
-    store<u32>(block, <u32>size, 16);
-    return oldPtr;
+  // Objects in the data segment are not blocks of the heap: they always move.
+  const inHeap = oldPtr >= heapStart + TOTAL_OVERHEAD;
+  if (inHeap) {
+    const info = load<usize>(block);
+    const bytes = info & ~FLAGS;
+    const want = (size + TOTAL_OVERHEAD + 15) & ~15;
+    if (want <= bytes) {
+      // Fits: a tail the smaller size no longer needs goes back (encodeString, for one,
+      // allocates three bytes per character and then shrinks to the UTF-8 length).
+      if (want < bytes) {
+        store<usize>(block, want | (info & FLAGS));
+        giveBack(block + want, bytes - want);
+      }
+      if (size > oldSize) memory.fill(oldPtr + oldSize, 0, size - oldSize);
+      store<u32>(block, <u32>size, 16);
+      return oldPtr;
+    }
   }
   const newPtr = __new(size, load<u32>(block, 12));
   memory.copy(newPtr, oldPtr, min(size, oldSize));
-  if (oldPtr >= heapStart + TOTAL_OVERHEAD) freeBlock(block);
+  if (inHeap) {
+    // A pinned object stays pinned where it moved: `pinned` keeps counting the pinned blocks.
+    const bits = load<u32>(block, 8);
+    if (bits & PINNED) store<u32>(newPtr - TOTAL_OVERHEAD, load<u32>(newPtr - TOTAL_OVERHEAD, 8) | PINNED, 8);
+    freeBlock(block);
+  }
   return newPtr;
 }
 
@@ -125,9 +149,19 @@ function drainGrey(): void {
   }
 }
 
+/** Asks for a collection, which the SDK runs on entry to its next callback that no other
+ * callback is below (assembly/runtime/collector.ts). Collecting here and now would free what the
+ * caller's locals still point to: this runtime has no shadow stack to find them. */
 // @ts-ignore: decorator
 @global @unsafe
 export function __collect(): void {
+  requestCollection();
+}
+
+/** Collects now. Only the SDK calls this, at points where no object lives only in a local. */
+// @ts-ignore: decorator
+@global @unsafe
+export function __proxy_rt_collect(): void {
   __visit_globals(0);
   if (pinned) {
     for (let block = heapStart; block < heapTop; ) {
@@ -143,4 +177,31 @@ export function __collect(): void {
   sweep(black);
   black ^= COLOUR;
   resetAllocated();
+}
+
+/**
+ * For tests (compiled only into modules that call it): 0 when the heap is consistent, else the
+ * first problem found — 1: the blocks do not tile the heap; 2: a free list holds a block that is
+ * not free or not of that list's class; 3: a class past the free-list table was used; 4: the
+ * count of pinned objects differs from the pinned blocks in the heap.
+ */
+// @ts-ignore: decorator
+@global @unsafe
+export function __proxy_rt_check(): u32 {
+  const problem = checkBlocks();
+  if (problem) return problem;
+  let count: u32 = 0;
+  for (let block = heapStart; block < heapTop; ) {
+    const info = load<usize>(block);
+    if ((info & (FREE | MANAGED)) == MANAGED && load<u32>(block, 8) & PINNED) count++;
+    block += info & ~FLAGS;
+  }
+  return count == pinned ? 0 : 4;
+}
+
+/** For tests: the number of heap sweeps so far (collections and the allocator's own). */
+// @ts-ignore: decorator
+@global @unsafe
+export function __proxy_rt_sweeps(): u32 {
+  return sweepCount();
 }
