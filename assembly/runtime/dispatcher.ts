@@ -21,7 +21,12 @@ import { fetchRaw } from "../properties";
 import { RootContextBase } from "../root_context_base";
 import { StreamContextBase } from "../stream_context_base";
 import { findCall } from "./callouts";
-import { collectAfterStream, collectIfMuchAllocated } from "./collector";
+import {
+  collectAfterStream,
+  collectIfMuchAllocated,
+  enterCallback,
+  leaveCallback,
+} from "./collector";
 import {
   RootFactory,
   findRootFactory,
@@ -33,8 +38,21 @@ import {
 
 /** Called first in every callback. */
 export function enter(): void {
+  enterCallback();
   forgetLogLevel();
   collectIfMuchAllocated();
+}
+
+/** Called last in every callback that returns nothing. */
+export function leave(): void {
+  leaveCallback();
+}
+
+/** Called last in every callback that returns a value: `return result(value)`. */
+// @ts-ignore: decorator
+@inline export function result<T>(value: T): T {
+  leaveCallback();
+  return value;
 }
 
 function missing(message: u32, context_id: u32): void {
