@@ -47,6 +47,19 @@ export interface VmOptions {
    * parsed map; false for none. Default: `<path>.map` or the module's `sourceMappingURL`.
    */
   sourceMap?: SourceMapOption;
+  /**
+   * Make a call into the VM while another call into it is running (from inside a hostcall) an
+   * error: the VM fails with a critical line naming both calls. Envoy never calls back in
+   * during a callback (it defers such work until the callback returns), so a filter's tests
+   * should never see it. Default: on when the environment has PROXY_WASM_AS_STRICT_REENTRANCY=1
+   * (this repository's test runner sets it), else off.
+   */
+  strictReentrancy?: boolean;
+}
+
+/** Thrown (and the VM failed) when a strict VM is called while a call into it is running. */
+export class ReentrantCallError extends Error {
+  override name = "ReentrantCallError";
 }
 
 export function configBytes(v: string | Uint8Array | object | undefined): Buffer {
@@ -81,6 +94,9 @@ export class Vm {
   /** @internal */ nextGrpcStreamToken = 2;
   private nextContextId = 1;
   private depth = 0;
+  private readonly strictReentrancy: boolean;
+  /** The outermost call running, for the message of a re-entrant one. */
+  private outerCall = "";
   private allocatorName!: string;
   private allocFn: ((...args: unknown[]) => unknown) | undefined;
   private locator!: TrapLocator;
@@ -101,6 +117,8 @@ export class Vm {
     this.vmConfig = configBytes(options.vmConfig);
     this.env = options.env ?? {};
     this.metrics = new MetricIds(host.metricStore);
+    this.strictReentrancy =
+      options.strictReentrancy ?? process.env.PROXY_WASM_AS_STRICT_REENTRANCY === "1";
   }
 
   /** Validates, links, instantiates and starts (`_initialize` / `main` or `_start`) a module. */
@@ -283,6 +301,14 @@ export class Vm {
       const args = [a, b, c, d, e].slice(0, arguments.length - 2);
       this.host.callTrace.push(`${name}(${args.join(",")})`);
     }
+    if (this.depth > 0 && this.strictReentrancy) {
+      const err = new ReentrantCallError(
+        `${name} was called while ${this.outerCall} is still running (strictReentrancy)`,
+      );
+      this.fail(name, err);
+      throw err;
+    }
+    if (this.depth === 0) this.outerCall = name;
     const savedCurrent = this.current;
     const savedEffectiveId = this.effectiveId;
     this.current = ctx;
