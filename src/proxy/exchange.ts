@@ -75,6 +75,8 @@ export class Exchange {
   private directReplyFrom = -1;
   private waitingDownstreamDrain = false;
   private waitingUpstreamDrain = false;
+  /** Filters holding more than the buffer limit behind stopped headers, per direction. */
+  private readonly held = { request: new Set<number>(), response: new Set<number>() };
   private pendingDownstream: { status: number; headers: string[] } | null = null;
   private pendingUpstream: PendingUpstream | null = null;
   private requestIn: Pair[] = [];
@@ -146,6 +148,7 @@ export class Exchange {
       onResponseTrailers: (t) => this.responseAfter(i).trailers(t.entries()),
       onLocalReply: (r) => this.localReply(i, r),
       onReset: (details) => this.filterReset(i, details),
+      onWatermark: (direction, above) => this.watermark(i, direction, above),
     };
   }
 
@@ -337,6 +340,29 @@ export class Exchange {
     if (this.ctxs[i]?.response.headersReceived) this.directReplyFrom = i;
     this.requestDead = true;
     this.abandonUpstream();
+    this.held.request.clear();
+    this.resumeReading("request"); // what the client still sends is read and dropped
+  }
+
+  /**
+   * Envoy's flow control: filter `i` holds more than the buffer limit behind headers it stopped
+   * (high watermark), so the sender (the client for the request, the upstream for the response)
+   * is paused until the filter drains to half of it.
+   */
+  private watermark(i: number, direction: "request" | "response", above: boolean): void {
+    if (above) this.held[direction].add(i);
+    else this.held[direction].delete(i);
+    this.resumeReading(direction);
+  }
+
+  /** Reads from a sender unless a filter holds too much or the next hop must drain first. */
+  private resumeReading(direction: "request" | "response"): void {
+    if (direction === "request") {
+      if (this.held.request.size > 0 || this.waitingUpstreamDrain) this.req.pause();
+      else this.req.resume();
+    } else if (this.held.response.size > 0 || this.waitingDownstreamDrain)
+      this.upstreamRes?.pause();
+    else this.upstreamRes?.resume();
   }
 
   /**
@@ -505,7 +531,7 @@ export class Exchange {
       this.req.pause();
       ureq.once("drain", () => {
         this.waitingUpstreamDrain = false;
-        this.req.resume();
+        this.resumeReading("request");
       });
     }
   }
@@ -569,7 +595,7 @@ export class Exchange {
       this.retry = null;
       if (this.waitingUpstreamDrain) {
         this.waitingUpstreamDrain = false;
-        this.req.resume();
+        this.resumeReading("request");
       }
       this.sendUpstream(retry.p);
       const again = this.upstreamReq!;
@@ -677,7 +703,7 @@ export class Exchange {
       this.upstreamRes?.pause();
       this.res.once("drain", () => {
         this.waitingDownstreamDrain = false;
-        this.upstreamRes?.resume();
+        this.resumeReading("response");
       });
     }
   }
