@@ -2,12 +2,14 @@
 // `x-op: churn` makes a few hundred objects of mixed sizes per request (seeded by `x-seed`),
 // keeps some of them alive across requests in the root context, and checks that every kept
 // object still holds what was written into it. `x-op: big` fills and checks one buffer of
-// `x-size` bytes. Results are logged as `key=value`.
+// `x-size` bytes. The other ops each drive one corner of the runtime (see each branch); results
+// are logged as `key=value`, `check=` being __proxy_rt_check's verdict on the heap (0: sound).
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatusValues,
   RootContext,
+  callForeignFunction,
   logInfo,
   registerRootContext,
   stream_context,
@@ -15,12 +17,30 @@ import {
 
 const SLOTS = 64;
 
+/** Makes the runtime count its sweeps (__proxy_rt_sweeps). */
+// @ts-ignore: decorator
+@global const __proxy_rt_count_sweeps = true;
+
 class RuntimeRoot extends RootContext {
   kept: Array<string | null> = new Array<string | null>(SLOTS);
   sums: StaticArray<u32> = new StaticArray<u32>(SLOTS);
+  refill: Array<string> = [];
   createContext(context_id: u32): Context {
     return new RuntimeFilter(context_id, this);
   }
+  onTick(): void {
+    // Called back in during a request (see `reenter`): take as much memory as that request
+    // dropped, in blocks of the size of its local string, and fill it with other bytes.
+    this.refill = [];
+    for (let i = 0; i < 300; i++) this.refill.push(makeString(2000, 99));
+  }
+}
+
+/** Sum of the lengths held by `list`, so nothing is optimised away. */
+function lengths(list: Array<string>): i32 {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) n += list[i].length;
+  return n;
 }
 
 let state: u32 = 1;
@@ -101,6 +121,86 @@ class RuntimeFilter extends Context {
         heap.free(other);
       }
       logInfo("corrupt=" + bad.toString());
+    } else if (op == "reenter") {
+      // A string that only a local holds, 128 KiB and more of garbage (so a collection is due),
+      // then a foreign function during which the host calls back into the module.
+      const local = makeString(2000, 7);
+      const before = checksum(local);
+      let garbage = 0;
+      for (let i = 0; i < 100; i++) garbage += makeString(2000, <u32>i).length;
+      callForeignFunction("reenter", new ArrayBuffer(0));
+      logInfo("local=" + (checksum(local) == before ? "intact" : "corrupt"));
+      logInfo("refill=" + lengths(root.refill).toString() + " garbage=" + garbage.toString());
+    } else if (op == "collect-inside") {
+      // A filter calling __collect() itself with a string in a local.
+      const local = makeString(2000, 7);
+      const before = checksum(local);
+      __collect();
+      const refill: Array<string> = [];
+      for (let i = 0; i < 50; i++) refill.push(makeString(2000, 99));
+      logInfo("local=" + (checksum(local) == before ? "intact" : "corrupt"));
+      logInfo("refill=" + lengths(refill).toString());
+    } else if (op == "pressure") {
+      logInfo("pressure=" + __proxy_rt_allocated().toString());
+    } else if (op == "long-run") {
+      // Two blocks of 700 MiB side by side (unmanaged, so their pages are never touched), freed:
+      // a sweep joins them into one free run of 1.4 GiB, longer than the largest size class.
+      const a = heap.alloc(700 << 20);
+      const b = heap.alloc(700 << 20);
+      const c = heap.alloc(16);
+      heap.free(a);
+      heap.free(b);
+      __proxy_rt_collect(); // no managed object lives only in a local here
+      logInfo("check=" + __proxy_rt_check().toString());
+      const d = heap.alloc(1000 << 20); // served from the joined run
+      const reused = d <= a && d + (1000 << 20) < c;
+      logInfo("reused=" + (reused ? "yes" : "no") + " check=" + __proxy_rt_check().toString());
+      heap.free(d);
+      heap.free(c);
+    } else if (op == "past-4gib") {
+      // Four blocks of (almost) 1 GiB: the fourth would end past 4 GiB.
+      let last: usize = 0;
+      for (let i = 0; i < 4; i++) {
+        last = heap.alloc((1 << 30) - 64);
+        store<u8>(last + (1 << 30) - 65, 1);
+      }
+      logInfo("allocated=" + last.toString());
+    } else if (op == "renew-huge") {
+      const small = __new(16, idof<ArrayBuffer>());
+      const grown = __renew(small, 0xfffffff0);
+      logInfo("renewed=" + grown.toString());
+    } else if (op == "renew-shrink") {
+      // 3 MiB shrunk to 1 MiB (what encodeString does to a 1 MiB body): the block follows.
+      const big = __new(3 << 20, idof<ArrayBuffer>());
+      const shrunk = __renew(big, 1 << 20);
+      const block = load<u32>(shrunk - 20) & ~15;
+      const fresh = __new(1 << 20, idof<ArrayBuffer>()); // takes the tail given back
+      logInfo("block=" + block.toString() + " check=" + __proxy_rt_check().toString());
+      logInfo("fresh=" + (fresh > shrunk && fresh < shrunk + (3 << 20) ? "in-tail" : "elsewhere"));
+    } else if (op == "renew-pinned") {
+      const small = __pin(__new(100, idof<ArrayBuffer>()));
+      const moved = __renew(small, 100000);
+      const check = __proxy_rt_check();
+      logInfo("moved=" + (moved != small ? "yes" : "no") + " check=" + check.toString());
+      __unpin(moved);
+      logInfo("unpinned check=" + __proxy_rt_check().toString());
+    } else if (op == "keep") {
+      // Builds `x-count` live strings in one callback: the runtime's sweeps while it does.
+      const count = I32.parseInt(stream_context.headers.request.get("x-count"));
+      const sweeps = __proxy_rt_sweeps();
+      const pages = memory.size();
+      const kept = new Array<string>(0);
+      for (let i = 0; i < count; i++) kept.push("s" + i.toString());
+      root.refill = kept;
+      logInfo(
+        "sweeps=" +
+          (__proxy_rt_sweeps() - sweeps).toString() +
+          " grown=" +
+          (memory.size() - pages).toString() +
+          " check=" +
+          __proxy_rt_check().toString(),
+      );
+      root.refill = [];
     } else if (op == "too-big") {
       // More than any object may hold: the runtime gives up, says so, and traps.
       const huge = changetype<ArrayBuffer>(__new(0x7ff00000, idof<ArrayBuffer>()));
