@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Action, Host, encodePairs, decodePairs } from "../../src/host/index.js";
+import { bytesToString, stringToBytes } from "../../src/host/pairs.js";
 import { filter, type Strings } from "./helpers.js";
 
 const REQ = 0;
@@ -266,4 +267,28 @@ test("ABI 0.1.0: a missing header is Ok with an empty value", async () => {
   const host = await Host.load(wasm);
   host.newHttpContext().requestHeaders({ ":path": "/" });
   assert.deepEqual(host.logs(), ["v=0", "v.v="]);
+});
+
+test("single header values pass byte for byte, UTF-8 or not (get, add and replace, as Envoy)", async () => {
+  // The filter copies x-in to x-copy with get + add, and writes Latin-1 "é" (one byte 0xe9)
+  // into x-latin with replace.
+  const wasm = await filter(
+    (str) => `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+      (drop (call $proxy_get_header_map_value (i32.const 0) ${str.s("x-in")} (i32.const 0x100) (i32.const 0x104)))
+      (drop (call $proxy_add_header_map_value (i32.const 0) ${str.s("x-copy")} (i32.load (i32.const 0x100)) (i32.load (i32.const 0x104))))
+      (drop (call $proxy_replace_header_map_value (i32.const 0) ${str.s("x-latin")} ${str.s(new Uint8Array([0x63, 0x61, 0x66, 0xe9]))}))
+      (i32.const 0))`,
+  );
+  const host = await Host.load(wasm);
+  const http = host.newHttpContext();
+  const raw = Buffer.from([0x61, 0xff, 0xc3, 0xa9, 0xe6, 0x97]); // a, a lone 0xff, é, a cut 日
+  http.requestHeaders([
+    [":path", "/"],
+    ["x-in", bytesToString(raw)],
+  ]);
+  assert.deepEqual(stringToBytes(http.request.headers.get("x-copy")!), raw);
+  assert.deepEqual(
+    stringToBytes(http.request.headers.get("x-latin")!),
+    Buffer.from([0x63, 0x61, 0x66, 0xe9]),
+  );
 });

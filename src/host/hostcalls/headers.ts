@@ -1,6 +1,6 @@
 // Header map hostcalls (cpp-host `src/exports.cc`, Envoy `context.cc` getHeaderMapValue & co).
 import { WasmResult } from "../enums.js";
-import { decodePairs, encodePairs } from "../pairs.js";
+import { bytesToString, decodePairs, encodePairs, stringToBytes } from "../pairs.js";
 import { contextOf, type Hostcall } from "./types.js";
 import type { Vm } from "../vm.js";
 
@@ -9,6 +9,22 @@ function writableMap(vm: Vm, type: number) {
   const a = contextOf(vm)?.getMap(type >>> 0);
   if (!a || a.readOnly) return null;
   return a.map ?? a.create?.() ?? null;
+}
+
+// Header names and values pass byte for byte, as in Envoy: bytes that are not UTF-8 keep their
+// lone-surrogate form (pairs.ts) instead of becoming U+FFFD. Both checks are cheap for the
+// common case (plain UTF-8), so the hot path stays the cached readString/writeStringBlob.
+
+/** A header name or value from the module's memory, exact even when it is not UTF-8. */
+function readHeaderText(vm: Vm, ptr: number, len: number): string {
+  const s = vm.memory.readString(ptr, len);
+  return s.includes("\uFFFD") ? bytesToString(vm.memory.read(ptr, len)) : s;
+}
+
+/** A header value handed to the module as the bytes it stands for. */
+function writeHeaderText(vm: Vm, s: string, ptrPtr: number, lenPtr: number): void {
+  if (/[\uDC80-\uDCFF]/.test(s)) vm.memory.writeBlob(stringToBytes(s), ptrPtr, lenPtr);
+  else vm.memory.writeStringBlob(s, ptrPtr, lenPtr);
 }
 
 export const headerHostcalls: Record<string, Hostcall> = {
@@ -37,7 +53,7 @@ export const headerHostcalls: Record<string, Hostcall> = {
     ptrPtr: number,
     lenPtr: number,
   ) {
-    const key = vm.memory.readString(kPtr, kLen);
+    const key = readHeaderText(vm, kPtr, kLen);
     const a = contextOf(vm)?.getMap(type >>> 0);
     if (!a) return WasmResult.BadArgument;
     if (!a.map) return a.logPhase ? WasmResult.NotFound : WasmResult.BadArgument;
@@ -48,7 +64,7 @@ export const headerHostcalls: Record<string, Hostcall> = {
       vm.memory.writeStringBlob("", ptrPtr, lenPtr);
       return WasmResult.Ok;
     }
-    vm.memory.writeStringBlob(v, ptrPtr, lenPtr);
+    writeHeaderText(vm, v, ptrPtr, lenPtr);
     return WasmResult.Ok;
   },
 
@@ -60,8 +76,8 @@ export const headerHostcalls: Record<string, Hostcall> = {
     vPtr: number,
     vLen: number,
   ) {
-    const key = vm.memory.readString(kPtr, kLen);
-    const value = vm.memory.readString(vPtr, vLen);
+    const key = readHeaderText(vm, kPtr, kLen);
+    const value = readHeaderText(vm, vPtr, vLen);
     const map = writableMap(vm, type);
     if (!map) return WasmResult.BadArgument;
     map.add(key, value);
@@ -76,8 +92,8 @@ export const headerHostcalls: Record<string, Hostcall> = {
     vPtr: number,
     vLen: number,
   ) {
-    const key = vm.memory.readString(kPtr, kLen);
-    const value = vm.memory.readString(vPtr, vLen);
+    const key = readHeaderText(vm, kPtr, kLen);
+    const value = readHeaderText(vm, vPtr, vLen);
     const map = writableMap(vm, type);
     if (!map) return WasmResult.BadArgument;
     map.set(key, value);
@@ -85,7 +101,7 @@ export const headerHostcalls: Record<string, Hostcall> = {
   },
 
   proxy_remove_header_map_value(vm, type: number, kPtr: number, kLen: number) {
-    const key = vm.memory.readString(kPtr, kLen);
+    const key = readHeaderText(vm, kPtr, kLen);
     const a = contextOf(vm)?.getMap(type >>> 0);
     if (!a || !a.map || a.readOnly) return WasmResult.BadArgument;
     a.map.remove(key);
