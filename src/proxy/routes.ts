@@ -3,28 +3,6 @@
 import { RE2JS } from "re2js";
 import type { ClusterOptions, RouteOptions } from "./types.js";
 
-declare module "./types.js" {
-  interface RouteOptions {
-    /** A name for messages (Envoy `routes[].name`). */
-    name?: string;
-    /**
-     * Envoy `route.timeout` in ms: from the end of the request until the whole response; when it
-     * passes, 504 "upstream request timeout" (or a reset once the response started). Default
-     * 15 000 as in Envoy; 0 = none.
-     */
-    timeout?: number;
-    /** Envoy `route.idle_timeout` in ms: replaces the stream idle timeout once routed; 0 = none. */
-    idleTimeout?: number;
-    /**
-     * The connection manager's `stream_idle_timeout` in ms (envoy.yaml), for the time before a
-     * route is chosen: a stream with no activity that long gets 408 (504 when the request was
-     * complete), or a reset once the response started. Default 300 000 (5 min) as in Envoy;
-     * 0 = none. The first route that has it sets it for every stream.
-     */
-    streamIdleTimeout?: number;
-  }
-}
-
 /** Envoy's route timeout when the route sets none. */
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
 /** Envoy's stream_idle_timeout when the connection manager sets none. */

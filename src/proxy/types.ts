@@ -48,6 +48,23 @@ export interface RouteOptions {
   hostRewrite?: string;
   /** Envoy `route.auto_host_rewrite`: Host becomes the endpoint's host:port. */
   autoHostRewrite?: boolean;
+  /** A name for messages (Envoy `routes[].name`). */
+  name?: string;
+  /**
+   * Envoy `route.timeout` in ms: from the end of the request until the whole response; when it
+   * passes, 504 "upstream request timeout" (or a reset once the response started). Default
+   * 15 000 as in Envoy; 0 = none.
+   */
+  timeout?: number;
+  /** Envoy `route.idle_timeout` in ms: replaces the stream idle timeout once routed; 0 = none. */
+  idleTimeout?: number;
+  /**
+   * The connection manager's `stream_idle_timeout` in ms (envoy.yaml), for the time before a
+   * route is chosen: a stream with no activity that long gets 408 (504 when the request was
+   * complete), or a reset once the response started. Default 300 000 (5 min) as in Envoy;
+   * 0 = none. The first route that has it sets it for every stream.
+   */
+  streamIdleTimeout?: number;
 }
 
 /** Where a cluster sends: one URL or several (round robin). http:// (https:// also works). */
