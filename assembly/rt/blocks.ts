@@ -77,21 +77,21 @@ export function requestCollection(): void {
 
 /** The class of a block of exactly `units` units (`units` must be a class size, at most
  * MAX_CLASS_UNITS). */
-function classOf(units: usize): usize {
+export function classOf(units: usize): usize {
   if (units <= 8) return units;
   const b = <usize>(31 - clz<u32>(<u32>units - 1));
   return ((b - 1) << 2) + (((units - 1) >> (b - 2)) & 3) + 1;
 }
 
 /** The smallest class size, in units, that holds `units` units. */
-function roundUp(units: usize): usize {
+export function roundUp(units: usize): usize {
   if (units <= 8) return units;
   const b = <usize>(31 - clz<u32>(<u32>units - 1));
   return (5 + (((units - 1) >> (b - 2)) & 3)) << (b - 2);
 }
 
 /** The largest class size, in units, that fits in `units` units (`units` >= 1). */
-function roundDown(units: usize): usize {
+export function roundDown(units: usize): usize {
   if (units <= 8) return units;
   const b = <usize>(31 - clz<u32>(<u32>units));
   return (4 + ((units >> (b - 2)) & 3)) << (b - 2);
@@ -302,10 +302,12 @@ export function checkBlocks(): u32 {
   if (block != heapTop) return 1;
   for (let c: usize = 1; c < CLASSES; c++) {
     let steps = (heapTop - heapStart) >> 4;
-    for (let b = load<usize>(lists + (c << alignof<usize>())); b; b = load<usize>(b, BLOCK_OVERHEAD)) {
+    let b = load<usize>(lists + (c << alignof<usize>()));
+    while (b) {
       if (b < heapStart || b >= heapTop || !steps--) return 2;
       const info = load<usize>(b);
       if ((info & FREE) == 0 || classOf((info & ~FLAGS) >> 4) != c) return 2;
+      b = load<usize>(b, BLOCK_OVERHEAD);
     }
   }
   return 0;

@@ -88,8 +88,10 @@ export function __renew(oldPtr: usize, size: usize): usize {
   memory.copy(newPtr, oldPtr, min(size, oldSize));
   if (inHeap) {
     // A pinned object stays pinned where it moved: `pinned` keeps counting the pinned blocks.
-    const bits = load<u32>(block, 8);
-    if (bits & PINNED) store<u32>(newPtr - TOTAL_OVERHEAD, load<u32>(newPtr - TOTAL_OVERHEAD, 8) | PINNED, 8);
+    if (load<u32>(block, 8) & PINNED) {
+      const info = newPtr - TOTAL_OVERHEAD + 8;
+      store<u32>(info, load<u32>(info) | PINNED);
+    }
     freeBlock(block);
   }
   return newPtr;
