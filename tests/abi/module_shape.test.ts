@@ -87,6 +87,56 @@ function objdumpSignatures(file: string): Map<string, string> {
   return out;
 }
 
+/**
+ * Names of the module's globals, from its name section (subsection 7) when it has one, else from
+ * the text format the build writes beside it (`<name>.wat`): release builds carry no names.
+ */
+function globalNames(file: string): string[] {
+  const bytes = readFileSync(file);
+  let p = 8;
+  const leb = () => {
+    let result = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = bytes[p++];
+      result += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return result;
+  };
+  const names: string[] = [];
+  while (p < bytes.length) {
+    const id = bytes[p++];
+    const size = leb();
+    const end = p + size;
+    if (id === 0) {
+      const nameLength = leb();
+      const section = bytes.toString("utf8", p, p + nameLength);
+      p += nameLength;
+      while (section === "name" && p < end) {
+        const sub = bytes[p++];
+        const subEnd = leb() + p;
+        if (sub === 7) {
+          for (let n = leb(); n > 0; n--) {
+            leb(); // the global's index
+            const length = leb();
+            names.push(bytes.toString("utf8", p, p + length));
+            p += length;
+          }
+        }
+        p = subEnd;
+      }
+    }
+    p = end;
+  }
+  const wat = file.replace(/\.wasm$/, ".wat");
+  if (names.length === 0 && existsSync(wat)) {
+    for (const m of readFileSync(wat, "utf8").matchAll(/^ \(global \$(\S+)/gm)) names.push(m[1]);
+  }
+  return names;
+}
+
 function expectedSignature([params, results]: [string[], string[]]): string {
   return `(${params.join(", ")}) -> ${results.length ? results[0] : "nil"}`;
 }
@@ -121,6 +171,17 @@ for (const file of modules) {
         `${file} imports env.${i.name}, which Envoy does not provide`,
       );
     }
+  });
+}
+
+for (const file of modules) {
+  test(`${file} has no shadow stack (no __stack_pointer global)`, () => {
+    // The SDK's runtime never collects inside an allocation, so the SDK's settings turn the
+    // shadow stack off (stackSize -1); a module that has one was built with other settings.
+    const names = globalNames(file);
+    assert.ok(names.length > 0, `no global names for ${file}: neither a name section nor a .wat`);
+    const stack = names.filter((name) => name.endsWith("__stack_pointer"));
+    assert.deepEqual(stack, [], `${file} has a shadow stack`);
   });
 }
 
