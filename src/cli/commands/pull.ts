@@ -16,13 +16,18 @@ application/vnd.module.wasm.content.layer.v1+wasm layer), the "compat" variant a
 Docker/OCI image whose layers hold plugin.wasm; an image index is followed (linux/amd64 first).
 
 REF is [oci://]REGISTRY/REPOSITORY[:TAG|@sha256:DIGEST].
-Credentials are read as for \`proxy-wasm-as push\` (see its --help).
+Credentials are read, and kept to the registry, as for \`proxy-wasm-as push\` (see its --help).
+
+Limits: a manifest over 4 MiB, a blob longer than its declared size, a plugin.wasm over
+256 MiB and a layer over 2 GiB (downloaded, or once decompressed) are refused. Layers are
+streamed to a temporary file, never held in memory whole.
 
 options:
   --out FILE              where to write the module (default plugin.wasm)
   --runtime-config FILE   also write the image's runtime-config.json, when it has one
-  --insecure              talk plain HTTP to the registry; without it the registry must
-                          serve HTTPS, localhost included
+  --insecure              talk plain HTTP to the registry (credentials then travel over
+                          plain HTTP too); without it the registry must serve HTTPS,
+                          localhost included
   --json                  print digests and the image shape as JSON on stdout
   --quiet                 no progress on stderr`;
 

@@ -21,7 +21,10 @@ REF is [oci://]REGISTRY/REPOSITORY[:TAG], e.g. ghcr.io/me/my-filter:v1 (default 
 Credentials: PROXY_WASM_AS_REGISTRY_USER and PROXY_WASM_AS_REGISTRY_PASSWORD, otherwise
 ~/.docker/config.json ($DOCKER_CONFIG; inline auths or credential helpers), otherwise the
 containers auth.json of podman/skopeo. Basic and bearer-token auth are both handled.
-Credentials are never printed.
+Credentials go only to the registry itself and to the token service it names (an upload
+location or a redirect to another host gets none), and never over plain HTTP unless
+--insecure is given. They are never printed: registry error messages are shown cut short,
+with anything that looks like a credential replaced by [redacted].
 
 options:
   --name NAME             which image of a layout holding several (its index.json ref name;
@@ -30,8 +33,9 @@ options:
   --runtime-config FILE   with --wasm: runtime-config.json (default ./runtime-config.json)
   --root-id ID            with --wasm: root id for a generated runtime-config.json
   --variant compat|oci    with --wasm: image variant (default compat)
-  --insecure              talk plain HTTP to the registry (e.g. a local test registry);
-                          without it the registry must serve HTTPS, localhost included
+  --insecure              talk plain HTTP to the registry (e.g. a local test registry),
+                          credentials included; without it the registry must serve HTTPS,
+                          localhost included
   --json                  print the pushed digest as JSON on stdout
   --quiet                 no progress on stderr`;
 
