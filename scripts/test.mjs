@@ -1,13 +1,21 @@
-// `npm test`: runs every stage even when another fails, prints one summary line per stage
-// (pass/fail and duration), and exits non-zero if any stage failed. `npm run pretest` has built
-// the TypeScript and every module the stages share, so the stages only read builds.
+// `npm test`: builds what the stages share (the TypeScript and every module, incrementally),
+// then runs every stage even when another fails, prints one summary line per stage (pass/fail
+// and duration), and exits non-zero if any stage or the build failed. A failed build is reported
+// and the stages still run: those that need no module (typecheck, as-pect) still say what they
+// found, and the tests that need a missing module fail naming it.
 //
-//   node scripts/test.mjs [--serial] [stage …]   # stages: typecheck, as, node, sdk-as0.28
+//   node scripts/test.mjs [--serial] [--no-build] [stage …]   # stages: typecheck, as, node, sdk-as0.28
 //
 // The stages run side by side (a 2-core machine would otherwise idle on a core during the
 // single-threaded ones): the node tests print as they run, the other stages' output is held
 // and printed whole once the node tests are done. --serial runs one stage after another.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+
+/** The build every stage reads: TypeScript (tsc -b), then each module (scripts/build-examples.mjs). */
+const BUILD = [
+  ["node_modules/typescript/bin/tsc", "-b", "tsconfig.json"],
+  ["scripts/build-examples.mjs", "default", "examples", "tests", "proxy", "--also-0.28"],
+];
 
 const STAGES = {
   typecheck: ["node_modules/typescript/bin/tsc", "-p", "tsconfig.tests.json"],
@@ -32,6 +40,18 @@ const names = asked.length ? asked : Object.keys(STAGES);
 const started = Date.now();
 const elapsed = (since = started) => ((Date.now() - since) / 1000).toFixed(1);
 
+/** Runs the build steps in order, output straight through; stops at the first that fails. */
+function build() {
+  const begin = Date.now();
+  process.stdout.write("\n▶ build (incremental)\n");
+  for (const step of BUILD) {
+    const r = spawnSync(process.execPath, step, { stdio: "inherit" });
+    if (r.status !== 0)
+      return { name: "build", code: r.status ?? 1, seconds: (Date.now() - begin) / 1000 };
+  }
+  return { name: "build", code: 0, seconds: (Date.now() - begin) / 1000 };
+}
+
 /** Runs one stage; its output goes straight through when `live`, else it is kept. */
 function run(name, live) {
   const begin = Date.now();
@@ -54,7 +74,8 @@ function run(name, live) {
 }
 
 const header = (name) => `\n▶ stage ${name}: node ${STAGES[name].join(" ")}\n`;
-const results = [];
+const results = args.includes("--no-build") ? [] : [build()];
+if (results[0]?.code) process.stdout.write("\nthe build failed (above); the stages run anyway\n");
 if (serial || names.length === 1) {
   for (const name of names) {
     process.stdout.write(header(name));
