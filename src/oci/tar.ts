@@ -125,6 +125,21 @@ export function normalizeTarPath(name: string): string {
   return n;
 }
 
+/** Checks a header block's checksum; gives the size of its data and its type flag. */
+function parseHeader(block: Buffer): { size: number; type: string } {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
+  if (sum !== readNumber(block, 148, 8)) throw new Error("tar: corrupt header (bad checksum)");
+  return { size: readNumber(block, 124, 12), type: String.fromCharCode(block[156] || 0x30) };
+}
+
+/** An entry's name: from the pax or GNU long-name record before it, else its own header's. */
+function headerName(block: Buffer, longName?: string, paxPath?: string): string {
+  const prefix = readString(block, 345, 155);
+  const base = readString(block, 0, 100);
+  return normalizeTarPath(paxPath ?? longName ?? (prefix ? `${prefix}/${base}` : base));
+}
+
 /** Reads the regular files and directories of a tar archive. */
 export function readTar(archive: Uint8Array): TarEntry[] {
   const buf = Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
@@ -135,11 +150,7 @@ export function readTar(archive: Uint8Array): TarEntry[] {
   while (pos + BLOCK <= buf.length) {
     const block = buf.subarray(pos, pos + BLOCK);
     if (block.every((b) => b === 0)) break;
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
-    if (sum !== readNumber(block, 148, 8)) throw new Error("tar: corrupt header (bad checksum)");
-    const size = readNumber(block, 124, 12);
-    const type = String.fromCharCode(block[156] || 0x30);
+    const { size, type } = parseHeader(block);
     const dataStart = pos + BLOCK;
     if (dataStart + size > buf.length) throw new Error("tar: archive is truncated");
     const data = buf.subarray(dataStart, dataStart + size);
@@ -153,12 +164,9 @@ export function readTar(archive: Uint8Array): TarEntry[] {
       continue;
     }
     if (type === "g") continue;
-    const prefix = readString(block, 345, 155);
-    const base = readString(block, 0, 100);
-    let name = paxPath ?? longName ?? (prefix ? `${prefix}/${base}` : base);
+    const name = headerName(block, longName, paxPath);
     longName = undefined;
     paxPath = undefined;
-    name = normalizeTarPath(name);
     const mode = readNumber(block, 100, 8);
     if (type === "0" || type === "7") entries.push({ name, data: Buffer.from(data), mode });
     else if (type === "5") entries.push({ name: name.replace(/\/$/, ""), mode });
@@ -265,11 +273,7 @@ export async function scanTar(
     if (block.length === 0) break; // no end-of-archive blocks: tolerated, as readTar does
     if (block.length < BLOCK) throw new Error("tar: archive is truncated");
     if (block.every((b) => b === 0)) break;
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
-    if (sum !== readNumber(block, 148, 8)) throw new Error("tar: corrupt header (bad checksum)");
-    const size = readNumber(block, 124, 12);
-    const type = String.fromCharCode(block[156] || 0x30);
+    const { size, type } = parseHeader(block);
     const padding = Math.ceil(size / BLOCK) * BLOCK - size;
     const readData = async (): Promise<Buffer> => {
       const data = await reader.read(size);
@@ -291,12 +295,9 @@ export async function scanTar(
       await skipData();
       continue;
     }
-    const prefix = readString(block, 345, 155);
-    const base = readString(block, 0, 100);
-    let name = paxPath ?? longName ?? (prefix ? `${prefix}/${base}` : base);
+    const name = headerName(block, longName, paxPath);
     longName = undefined;
     paxPath = undefined;
-    name = normalizeTarPath(name);
     const mode = readNumber(block, 100, 8);
     if ((type === "0" || type === "7") && options.want(name, size)) {
       kept.push({ name, data: await readData(), mode });

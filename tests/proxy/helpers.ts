@@ -5,7 +5,12 @@ import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { DevProxyLogEvent } from "../../src/proxy/index.js";
+import {
+  startDevProxy,
+  type DevProxy,
+  type DevProxyLogEvent,
+  type DevProxyOptions,
+} from "../../src/proxy/index.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 export const repoRoot = root;
@@ -123,3 +128,19 @@ export function readBody(req: http.IncomingMessage): Promise<Buffer> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a proxy (no filters unless given), runs `f`, always closes it and the given servers. */
+export async function withProxy(
+  options: Partial<DevProxyOptions>,
+  f: (proxy: DevProxy, logs: ReturnType<typeof logSink>) => Promise<void>,
+  servers: TestServer[] = [],
+): Promise<void> {
+  const logs = logSink();
+  const proxy = await startDevProxy({ filters: [], port: 0, onLog: logs.onLog, ...options });
+  try {
+    await f(proxy, logs);
+  } finally {
+    await proxy.close();
+    for (const s of servers) await s.close();
+  }
+}

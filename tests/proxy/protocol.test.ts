@@ -9,7 +9,15 @@ import net from "node:net";
 import { before, describe, it } from "node:test";
 import { parseEnvoyConfig, startDevProxy, type DevProxyOptions } from "../../src/proxy/index.js";
 import { Router } from "../../src/proxy/routes.js";
-import { logSink, readBody, repoRoot, sleep, startServer, type TestServer } from "./helpers.js";
+import {
+  logSink,
+  readBody,
+  repoRoot,
+  sleep,
+  startServer,
+  type TestServer,
+  withProxy,
+} from "./helpers.js";
 
 const FILTERS = `${repoRoot}tests/proxy/build/protocol_filters.wasm`;
 
@@ -55,21 +63,6 @@ function value(h: [string, Buffer][], name: string): Buffer | undefined {
   return h.find(([k]) => k === name)?.[1];
 }
 
-async function withProxy(
-  options: Partial<DevProxyOptions>,
-  servers: TestServer[],
-  f: (port: number, logs: ReturnType<typeof logSink>) => Promise<void>,
-): Promise<void> {
-  const logs = logSink();
-  const proxy = await startDevProxy({ filters: [], port: 0, onLog: logs.onLog, ...options });
-  try {
-    await f(proxy.port, logs);
-  } finally {
-    await proxy.close();
-    for (const s of servers) await s.close();
-  }
-}
-
 /** Request headers the upstream got, values as bytes (Node hands them over as latin1). */
 function rawHeaderBytes(req: http.IncomingMessage): [string, Buffer][] {
   const out: [string, Buffer][] = [];
@@ -90,8 +83,7 @@ describe("dev proxy protocol: header bytes", () => {
     });
     await withProxy(
       { filters: [{ wasm: FILTERS, rootId: "header_bytes" }], upstream: upstream.url },
-      [upstream],
-      async (port) => {
+      async ({ port }) => {
         const request = Buffer.concat([
           Buffer.from("GET /h HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-V: caf"),
           Buffer.from([0xc3, 0xa9]),
@@ -112,6 +104,7 @@ describe("dev proxy protocol: header bytes", () => {
         assert.deepEqual(value(r.headers, "x-up-raw"), Buffer.from([0xe9, 0xff]));
         assert.deepEqual(value(r.headers, "x-resp"), Buffer.from("héllo 日本"));
       },
+      [upstream],
     );
   });
 });
@@ -127,8 +120,7 @@ describe("dev proxy protocol: content-length", () => {
     const smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
     await withProxy(
       { filters: [{ wasm: FILTERS, rootId: "double_body" }], upstream: upstream.url },
-      [upstream],
-      async (port) => {
+      async ({ port }) => {
         const request =
           `POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
           `Content-Length: ${smuggled.length}\r\n\r\n${smuggled}`;
@@ -146,6 +138,7 @@ describe("dev proxy protocol: content-length", () => {
         assert.equal(only.headers["transfer-encoding"], "chunked");
         assert.equal(bodies[0].toString(), smuggled + smuggled, "the whole doubled body");
       },
+      [upstream],
     );
   });
 
@@ -162,8 +155,7 @@ describe("dev proxy protocol: content-length", () => {
     });
     await withProxy(
       { filters: [{ wasm: FILTERS, rootId: "header_bytes" }], upstream: upstream.url },
-      [upstream],
-      async (port) => {
+      async ({ port }) => {
         for (const status of [204, 304]) {
           const r = head(
             await raw(port, `GET /${status} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
@@ -182,6 +174,7 @@ describe("dev proxy protocol: content-length", () => {
         assert.equal(value(r.headers, "transfer-encoding")?.toString(), "chunked");
         assert.match(r.body.toString(), /hello[\s\S]*world/);
       },
+      [upstream],
     );
   });
 });
@@ -191,8 +184,7 @@ describe("dev proxy protocol: request line and Host", () => {
     const upstream = await startServer((req, res) => res.end("reached"));
     await withProxy(
       { filters: [{ wasm: FILTERS, rootId: "header_bytes" }], upstream: upstream.url },
-      [upstream],
-      async (port, logs) => {
+      async ({ port }, logs) => {
         const r = head(await raw(port, "GET / HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n"));
         assert.equal(r.status, 400);
         assert.equal(r.body.toString(), "Bad Request");
@@ -200,6 +192,7 @@ describe("dev proxy protocol: request line and Host", () => {
         const access = logs.events.find((e) => e.kind === "access")?.access;
         assert.equal(access?.localReply?.details, "http1.duplicate_host_header");
       },
+      [upstream],
     );
   });
 
@@ -210,8 +203,7 @@ describe("dev proxy protocol: request line and Host", () => {
         clusters: { site: upstream.url },
         routes: [{ prefix: "/", domains: ["example.com"], cluster: "site" }],
       },
-      [upstream],
-      async (port) => {
+      async ({ port }) => {
         const r = head(
           await raw(
             port,
@@ -224,6 +216,7 @@ describe("dev proxy protocol: request line and Host", () => {
         const bad = head(await raw(port, "GET ftp://example.com/x HTTP/1.1\r\nHost: a\r\n\r\n"));
         assert.equal(bad.status, 400);
       },
+      [upstream],
     );
   });
 });

@@ -17,6 +17,7 @@ import {
   sleep,
   startServer,
   type TestServer,
+  withProxy,
 } from "./helpers.js";
 
 let FILTERS = "";
@@ -24,22 +25,6 @@ let FILTERS = "";
 before(async () => {
   FILTERS = await proxyFilters();
 });
-
-/** Starts a proxy, runs `f`, always closes it (and the given servers). */
-async function withProxy(
-  options: Partial<DevProxyOptions> & Pick<DevProxyOptions, "filters">,
-  f: (proxy: DevProxy, logs: ReturnType<typeof logSink>) => Promise<void>,
-  servers: TestServer[] = [],
-): Promise<void> {
-  const logs = logSink();
-  const proxy = await startDevProxy({ port: 0, onLog: logs.onLog, ...options });
-  try {
-    await f(proxy, logs);
-  } finally {
-    await proxy.close();
-    for (const s of servers) await s.close();
-  }
-}
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 

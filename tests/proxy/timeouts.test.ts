@@ -11,22 +11,7 @@ import {
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   Router,
 } from "../../src/proxy/routes.js";
-import { ADD_HEADER, logSink, startServer, type TestServer } from "./helpers.js";
-
-async function withProxy(
-  options: Partial<DevProxyOptions>,
-  servers: TestServer[],
-  f: (url: string, port: number, logs: ReturnType<typeof logSink>) => Promise<void>,
-): Promise<void> {
-  const logs = logSink();
-  const proxy = await startDevProxy({ filters: [], port: 0, onLog: logs.onLog, ...options });
-  try {
-    await f(proxy.url, proxy.port, logs);
-  } finally {
-    await proxy.close();
-    for (const s of servers) await s.close();
-  }
-}
+import { ADD_HEADER, logSink, startServer, type TestServer, withProxy } from "./helpers.js";
 
 /** An upstream that reads requests and never answers (held until close). */
 async function silentUpstream(): Promise<TestServer> {
@@ -56,8 +41,7 @@ describe("dev proxy timeouts: the route timeout", () => {
         clusters: { up: upstream.url },
         routes: [{ prefix: "/", cluster: "up", timeout: 150 }],
       },
-      [upstream],
-      async (url, _port, logs) => {
+      async ({ url }, logs) => {
         const started = performance.now();
         const res = await fetch(`${url}/slow`, { signal: AbortSignal.timeout(3000) });
         const ms = performance.now() - started;
@@ -68,6 +52,7 @@ describe("dev proxy timeouts: the route timeout", () => {
         assert.deepEqual(a?.localReply, { filter: "proxy", details: "upstream_response_timeout" });
         assert.equal(upstream.requests.length, 1);
       },
+      [upstream],
     );
   });
 
@@ -82,14 +67,14 @@ describe("dev proxy timeouts: the route timeout", () => {
         clusters: { up: upstream.url },
         routes: [{ prefix: "/", cluster: "up", timeout: 150 }],
       },
-      [upstream],
-      async (url, _port, logs) => {
+      async ({ url }, logs) => {
         const res = await fetch(`${url}/stall`, { signal: AbortSignal.timeout(3000) });
         assert.equal(res.status, 200);
         await assert.rejects(res.text(), (err: Error) => !/TimeoutError|aborted/i.test(err.name));
         const a = await accessRecord(logs);
         assert.equal(a?.reset, "upstream_response_timeout");
       },
+      [upstream],
     );
   });
 
@@ -141,8 +126,7 @@ describe("dev proxy timeouts: the stream idle timeout", () => {
         clusters: { up: upstream.url },
         routes: [{ prefix: "/", cluster: "up", streamIdleTimeout: 150 }],
       },
-      [upstream],
-      async (_url, port, logs) => {
+      async ({ port }, logs) => {
         const answer = await new Promise<string>((resolve, reject) => {
           let out = "";
           const socket = net.connect(port, "127.0.0.1", () =>
@@ -167,6 +151,7 @@ describe("dev proxy timeouts: the stream idle timeout", () => {
         const a = await accessRecord(logs);
         assert.equal(a?.localReply?.details, "stream_idle_timeout");
       },
+      [upstream],
     );
   });
 
@@ -180,8 +165,7 @@ describe("dev proxy timeouts: the stream idle timeout", () => {
         // timeout is longer, so the idle timeout answers.
         routes: [{ prefix: "/", cluster: "up", timeout: 5000, idleTimeout: 150 }],
       },
-      [upstream],
-      async (url, _port, logs) => {
+      async ({ url }, logs) => {
         const res = await fetch(`${url}/quiet`, { signal: AbortSignal.timeout(3000) });
         assert.equal(res.status, 504);
         assert.equal(await res.text(), "stream timeout");
@@ -189,6 +173,7 @@ describe("dev proxy timeouts: the stream idle timeout", () => {
         const a = await accessRecord(logs);
         assert.equal(a?.localReply?.details, "stream_idle_timeout");
       },
+      [upstream],
     );
   });
 });
