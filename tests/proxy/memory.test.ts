@@ -9,16 +9,8 @@ import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import { encodePairs, type HttpContext } from "../../src/host/index.js";
 import { filter } from "../host/helpers.js";
-import { startDevProxy, type DevProxy, type DevProxyOptions } from "../../src/proxy/index.js";
-import {
-  ADD_HEADER,
-  logSink,
-  proxyFilters,
-  sleep,
-  startServer,
-  type TestServer,
-  withProxy,
-} from "./helpers.js";
+import { type DevProxy } from "../../src/proxy/index.js";
+import { ADD_HEADER, proxyFilters, sleep, startServer, withProxy } from "./helpers.js";
 
 let FILTERS = "";
 

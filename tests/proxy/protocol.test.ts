@@ -7,17 +7,9 @@ import { existsSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { before, describe, it } from "node:test";
-import { parseEnvoyConfig, startDevProxy, type DevProxyOptions } from "../../src/proxy/index.js";
+import { parseEnvoyConfig } from "../../src/proxy/index.js";
 import { Router } from "../../src/proxy/routes.js";
-import {
-  logSink,
-  readBody,
-  repoRoot,
-  sleep,
-  startServer,
-  type TestServer,
-  withProxy,
-} from "./helpers.js";
+import { readBody, repoRoot, sleep, startServer, withProxy } from "./helpers.js";
 
 const FILTERS = `${repoRoot}tests/proxy/build/protocol_filters.wasm`;
 

@@ -7,16 +7,13 @@ import { join } from "node:path";
 import http from "node:http";
 import http2 from "node:http2";
 import { before, describe, it } from "node:test";
-import { startDevProxy, type DevProxy, type DevProxyOptions } from "../../src/proxy/index.js";
 import {
   ADD_HEADER,
-  logSink,
   proxyFilters,
   rawExchange,
   readBody,
   sleep,
   startServer,
-  type TestServer,
   withProxy,
 } from "./helpers.js";
 

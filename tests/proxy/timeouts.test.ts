@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { describe, it } from "node:test";
-import { parseEnvoyConfig, startDevProxy, type DevProxyOptions } from "../../src/proxy/index.js";
+import { parseEnvoyConfig } from "../../src/proxy/index.js";
 import {
   DEFAULT_ROUTE_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
