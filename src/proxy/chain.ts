@@ -131,6 +131,10 @@ export class FilterChain {
             retainForwardedBody: false,
             clusters: options.clusters,
             onLog: (e) => options.log(FilterChain.logEvent(e)),
+            // Every line is printed as it comes (onLog); the store keeps only a short tail for
+            // start-up errors, so a long run (or a trap per request) does not pile up lines.
+            maxLogEntries: 256,
+            maxLogBytes: 64 * 1024,
             onHttpCall: (c) => options.onHttpCall(c, () => chain),
             onGrpcCall: (c) => options.onGrpcCall(c, () => chain),
           });

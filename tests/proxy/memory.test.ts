@@ -144,6 +144,19 @@ describe("dev proxy memory: traps", () => {
       assert.equal(firstVm.deref(), undefined, "the first VM was collected");
     });
   });
+
+  it("keeps only a short tail of the filters' log lines (each is printed as it comes)", async () => {
+    await withProxy({ filters: [{ wasm: FILTERS, rootId: "trap" }] }, async (proxy, logs) => {
+      // Each trap logs a critical line with its backtrace: 400 of them are well over 64 KiB.
+      for (let i = 0; i < 400; i++) await (await fetch(`${proxy.url}/trap`)).arrayBuffer();
+      const printed = logs.events.filter((e) => e.kind === "filter" && e.level === "critical");
+      assert.equal(printed.length, 400, "every line was printed");
+      const kept = proxy.emulator!.logs();
+      const bytes = kept.reduce((n, line) => n + line.length, 0);
+      assert.ok(kept.length < 400, `the store kept ${kept.length} lines`);
+      assert.ok(bytes <= 64 * 1024, `the store kept ${bytes} characters`);
+    });
+  });
 });
 
 describe("dev proxy: back-pressure while a filter holds the headers", () => {
