@@ -304,23 +304,28 @@ export class HttpContext extends Context {
   }
 
   /**
-   * Envoy's buffer limit on what waits behind stopped headers (FilterManager
-   * requestDataTooLarge / responseDataTooLarge): after StopAllIterationAndWatermark the sender
-   * is paused past the limit (onWatermark) and resumed at half of it; after
-   * StopAllIterationAndBuffer the stream gets 413 (request) or 500 (response).
+   * Envoy's buffer limit (FilterManager requestDataTooLarge / responseDataTooLarge) on what waits
+   * for the filter: the body queued behind stopped headers, or held by a body callback. A
+   * streaming stop (StopAllIterationAndWatermark headers, StopIterationAndWatermark body) pauses
+   * the sender past the limit (onWatermark) and resumes it at half of it; a buffering one
+   * (StopAllIterationAndBuffer headers here, StopIterationAndBuffer body in deliverData) gets
+   * 413 (request) or 500 (response) instead.
    */
   private checkWatermark(side: HttpMessage): void {
     const limit = this.host.bufferLimit;
-    if (side.queuedBytes > limit && this.state === "active" && side.pause === "headers-all") {
-      if (side.stopAllBuffer) this.bufferOverflow(side);
+    const held =
+      side.pause === "headers-all"
+        ? side.queuedBytes
+        : side.pause === "body" && !side.buffering
+          ? side.heldBytes.length
+          : 0;
+    if (held > limit && this.state === "active") {
+      if (side.pause === "headers-all" && side.stopAllBuffer) this.bufferOverflow(side);
       else if (!side.aboveWatermark) {
         side.aboveWatermark = true;
         this.listener.onWatermark?.(side.direction, true);
       }
-    } else if (
-      side.aboveWatermark &&
-      (side.queuedBytes <= limit / 2 || this.state !== "active" || side.pause !== "headers-all")
-    ) {
+    } else if (side.aboveWatermark && (held <= limit / 2 || this.state !== "active")) {
       side.aboveWatermark = false;
       this.listener.onWatermark?.(side.direction, false);
     }
@@ -395,7 +400,10 @@ export class HttpContext extends Context {
         side.current = null;
         side.buffering = status === FilterDataStatus.StopIterationAndBuffer;
         side.pause = "body";
-        if (side.heldBytes.length > this.host.bufferLimit) this.bufferOverflow(side);
+        // Past the limit, buffering gets Envoy's 413/500; a watermark stop pauses the sender
+        // instead (checkWatermark, after the callback).
+        if (side.buffering && side.heldBytes.length > this.host.bufferLimit)
+          this.bufferOverflow(side);
         break;
       default:
         // StopIterationNoBuffer: Envoy keeps nothing; the chunk is not passed on later.

@@ -377,18 +377,50 @@ test("the buffer limit counts every buffered chunk: 413 at the first byte past i
   assert.equal(http.request.body.length, 0, "nothing was forwarded");
 });
 
-test("watermark-held response bytes count too: 500 once they pass the limit", async () => {
+test("a body held with StopIterationAndWatermark pauses the sender past the limit (Envoy streams it: no 413/500)", async () => {
+  // Holds every body chunk until the end of stream, then lets the whole body through.
   const wasm = await filter(
-    `(func (export "proxy_on_response_body") (param i32 i32 i32) (result i32) (i32.const 2))`,
+    `(func (export "proxy_on_request_body") (param i32 i32 i32) (result i32)
+       (select (i32.const 0) (i32.const 2) (local.get 2)))
+     (func (export "proxy_on_response_body") (param i32 i32 i32) (result i32)
+       (select (i32.const 0) (i32.const 2) (local.get 2)))`,
+  );
+  const host = await Host.load(wasm, { bufferLimit: 95 });
+  const marks: string[] = [];
+  const http = host.newHttpContext({ onWatermark: (d, above) => marks.push(`${d}:${above}`) });
+  http.requestHeaders({ ":path": "/", ":method": "POST" });
+  for (let i = 0; i < 9; i++) http.requestBody("0123456789");
+  assert.deepEqual(marks, [], "90 bytes fit");
+  http.requestBody("0123456789");
+  assert.deepEqual(marks, ["request:true"], "past 95 bytes the client should pause");
+  http.requestBody("0123456789");
+  assert.deepEqual(marks, ["request:true"], "told once");
+  assert.equal(http.sentLocalResponse, null, "no 413: the filter streams");
+  http.requestBody("end", { endOfStream: true });
+  assert.deepEqual(marks, ["request:true", "request:false"], "resumed once the body went on");
+  assert.equal(http.request.text().length, 113);
+
+  http.responseHeaders({ ":status": "200" });
+  for (let i = 0; i < 10; i++) http.responseBody("0123456789");
+  assert.deepEqual(marks.slice(2), ["response:true"]);
+  assert.equal(http.sentLocalResponse, null, "no 500 either");
+  http.responseBody("", { endOfStream: true });
+  assert.deepEqual(marks.slice(2), ["response:true", "response:false"]);
+  assert.equal(http.response.text().length, 100);
+});
+
+test("a body held with StopIterationAndBuffer past the limit gets 413 (request) / 500 (response)", async () => {
+  const wasm = await filter(
+    `(func (export "proxy_on_response_body") (param i32 i32 i32) (result i32) (i32.const 1))`,
   );
   const host = await Host.load(wasm, { bufferLimit: 95 });
   const http = host.newHttpContext();
   http.requestHeaders({ ":path": "/" }, { endOfStream: true });
   http.responseHeaders({ ":status": "200" });
   for (let i = 0; i < 9; i++) http.responseBody("0123456789");
-  assert.equal(http.sentLocalResponse?.status, undefined, "90 bytes fit");
-  assert.equal(http.response.pendingBody.length, 90);
+  const sent = () => http.sentLocalResponse; // read afresh: responseBody changes it
+  assert.equal(sent(), null, "90 bytes fit");
   http.responseBody("0123456789");
-  assert.equal(http.sentLocalResponse?.status, 500);
-  assert.equal(http.sentLocalResponse?.details, "response_payload_too_large");
+  assert.equal(sent()?.status, 500);
+  assert.equal(sent()?.details, "response_payload_too_large");
 });
