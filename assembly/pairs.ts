@@ -1,4 +1,4 @@
-// The pairs wire format the host uses for header maps and metadata (../shared/abi.md §4):
+// The pairs wire format the host uses for header maps and metadata (docs/abi.md §4):
 // u32 count, then count × (u32 key length, u32 value length), then each key and value followed
 // by a NUL byte. All little-endian.
 import { decodeString, encodeString } from "./runtime/utf8_codec";

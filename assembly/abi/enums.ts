@@ -1,4 +1,4 @@
-// The ABI's enumerations with Envoy's numbering (../../shared/abi.md, "Enums"). Names end in
+// The ABI's enumerations with Envoy's numbering (docs/abi.md §5). Names end in
 // `Values` as in @solo-io/proxy-runtime, so filters written for it keep compiling.
 
 /** What a hostcall returned. Every wrapper hands this back instead of trapping. */

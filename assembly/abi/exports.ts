@@ -1,4 +1,4 @@
-// The callbacks the host calls (../../shared/abi.md §2), with the exact ABI 0.2.1 signatures.
+// The callbacks the host calls (docs/abi.md §2), with the exact ABI 0.2.1 signatures.
 // Each one only forwards to the dispatcher, between `enter()` and `leave()` (or `result()`), which
 // keep the callback depth the collector needs (see runtime/collector.ts). A trap skips `leave()`;
 // the VM is dead after a trap anyway. Filters re-export this file:

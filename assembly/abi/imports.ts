@@ -1,4 +1,4 @@
-// The hostcalls Envoy provides to a Proxy-Wasm 0.2.1 module (../../shared/abi.md §3).
+// The hostcalls Envoy provides to a Proxy-Wasm 0.2.1 module (docs/abi.md §3).
 // Raw declarations only: pointers and lengths in, a WasmResult code out. Typed wrappers live
 // one level up, one file per area.
 

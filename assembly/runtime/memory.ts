@@ -1,4 +1,4 @@
-// Memory hand-off with the host (../../shared/abi.md §4). The host calls our allocator in the
+// Memory hand-off with the host (docs/abi.md §4). The host calls our allocator in the
 // middle of a hostcall and writes a (pointer, length) pair into out-slots we pass; we then own
 // that block.
 // When the runtime collects only when the SDK asks (its own, or "minimal"), every block is
