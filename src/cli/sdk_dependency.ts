@@ -113,6 +113,11 @@ export function isCheckout(root: string = sdkRoot()): boolean {
  * compiles dist/ first, so the tarball never carries a stale CLI; an installed copy has nothing
  * left to build, so its scripts are not run.
  */
+/** Where `packInto` puts the tarball in a project: npm names it <name>-<version>.tgz. */
+function packedFile(): string {
+  return `${VENDOR_DIR}/proxy-wasm-as-${sdkVersion()}.tgz`;
+}
+
 async function packInto(projectDir: string): Promise<string> {
   const root = sdkRoot();
   const checkout = isCheckout(root);
@@ -125,15 +130,14 @@ async function packInto(projectDir: string): Promise<string> {
   const vendor = join(projectDir, VENDOR_DIR);
   await mkdir(vendor, { recursive: true });
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  // npm names the tarball <name>-<version>.tgz; its own output (prepack's among it) is kept
-  // only for the error message.
-  const file = `proxy-wasm-as-${sdkVersion()}.tgz`;
+  // npm's own output (prepack's among it) is kept only for the error message.
+  const file = packedFile();
   const result = spawnSync(
     npm,
     ["pack", ...(checkout ? [] : ["--ignore-scripts"]), "--pack-destination", vendor],
     { encoding: "utf8", cwd: root, env: { ...process.env, npm_config_loglevel: "error" } },
   );
-  if (result.status !== 0 || !existsSync(join(vendor, file))) {
+  if (result.status !== 0 || !existsSync(join(projectDir, file))) {
     await rm(vendor, { recursive: true, force: true });
     const output = `${result.stderr ?? ""}${result.stdout ?? ""}`.trim();
     const why =
@@ -143,7 +147,7 @@ async function packInto(projectDir: string): Promise<string> {
         "pass --sdk SPEC to choose the dependency yourself",
     );
   }
-  return `${VENDOR_DIR}/${file}`;
+  return file;
 }
 
 /**
@@ -152,8 +156,14 @@ async function packInto(projectDir: string): Promise<string> {
  * - `given` (the user's --sdk) is used as it is, after a check that a `file:` path exists;
  * - a CLI installed from the registry writes `^VERSION`;
  * - a CLI run from a checkout or a tarball packs this SDK into vendor/ and writes `file:vendor/…`.
+ * With `dryRun` nothing is written (packing is slow: npm pack compiles a clone first); the
+ * answer names the tarball a real run would write.
  */
-export async function sdkDependency(projectDir: string, given?: string): Promise<SdkDependency> {
+export async function sdkDependency(
+  projectDir: string,
+  given?: string,
+  dryRun = false,
+): Promise<SdkDependency> {
   const dir = resolve(projectDir);
   if (given !== undefined) {
     checkGiven(dir, given);
@@ -161,6 +171,6 @@ export async function sdkDependency(projectDir: string, given?: string): Promise
   }
   if (sdkOrigin() === "registry")
     return { spec: `^${sdkVersion()}`, files: [], source: "registry" };
-  const file = await packInto(dir);
+  const file = dryRun ? packedFile() : await packInto(dir);
   return { spec: `file:${file}`, files: [file], source: "packed" };
 }

@@ -136,15 +136,17 @@ export class LogStore {
 
   /** Messages at exactly `level`, or all messages, oldest first. */
   messages(level?: LogLevelName | number): string[] {
-    const all = this.entries;
-    if (level === undefined) {
-      const out = new Array<string>(all.length);
-      for (let i = 0; i < all.length; i++) out[i] = all[i].message;
-      return out;
+    // One walk of the ring (no intermediate array of entries).
+    const l = level === undefined ? undefined : toLogLevel(level);
+    const r = this.ring;
+    const out: string[] = l === undefined ? new Array<string>(this.count) : [];
+    let i = this.head;
+    for (let k = 0; k < this.count; k++) {
+      const e = r[i]!;
+      if (l === undefined) out[k] = e.message;
+      else if (e.level === l) out.push(e.message);
+      if (++i === r.length) i = 0;
     }
-    const l = toLogLevel(level);
-    const out: string[] = [];
-    for (const e of all) if (e.level === l) out.push(e.message);
     return out;
   }
 }

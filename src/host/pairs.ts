@@ -18,6 +18,11 @@ export type BytePair = [Uint8Array, Uint8Array];
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
+/** Whether `s` may hold a byte that is not UTF-8 (a lone surrogate): only then is it special. */
+export function holdsRawBytes(s: string): boolean {
+  return SURROGATE.test(s);
+}
+
 /** Bytes → the emulator's string: UTF-8 text, any other byte b as the lone surrogate 0xDC00 + b. */
 export function bytesToString(bytes: Uint8Array): string {
   const b = Buffer.isBuffer(bytes)
@@ -72,7 +77,7 @@ export function bytesToString(bytes: Uint8Array): string {
 
 /** The emulator's string → bytes: UTF-8, each lone U+DC80…U+DCFF as the byte it stands for. */
 export function stringToBytes(s: string): Buffer {
-  if (!SURROGATE.test(s)) return Buffer.from(s, "utf8");
+  if (!holdsRawBytes(s)) return Buffer.from(s, "utf8");
   const parts: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -92,7 +97,7 @@ export function stringToBytes(s: string): Buffer {
 
 /** The number of bytes `stringToBytes(s)` gives. */
 export function byteLength(s: string): number {
-  return SURROGATE.test(s) ? stringToBytes(s).length : Buffer.byteLength(s, "utf8");
+  return holdsRawBytes(s) ? stringToBytes(s).length : Buffer.byteLength(s, "utf8");
 }
 
 function toBytes(v: string | Uint8Array): Uint8Array {

@@ -301,14 +301,16 @@ export class Vm {
       const args = [a, b, c, d, e].slice(0, arguments.length - 2);
       this.host.callTrace.push(`${name}(${args.join(",")})`);
     }
-    if (this.depth > 0 && this.strictReentrancy) {
-      const err = new ReentrantCallError(
-        `${name} was called while ${this.outerCall} is still running (strictReentrancy)`,
-      );
-      this.fail(name, err);
-      throw err;
+    if (this.strictReentrancy) {
+      if (this.depth > 0) {
+        const err = new ReentrantCallError(
+          `${name} was called while ${this.outerCall} is still running (strictReentrancy)`,
+        );
+        this.fail(name, err);
+        throw err;
+      }
+      this.outerCall = name; // only strict mode names it
     }
-    if (this.depth === 0) this.outerCall = name;
     const savedCurrent = this.current;
     const savedEffectiveId = this.effectiveId;
     this.current = ctx;

@@ -19,14 +19,7 @@ import {
   sdkDependencies,
 } from "../migrate.js";
 import { displayPath } from "../scaffold.js";
-import {
-  SdkDependencyError,
-  VENDOR_DIR,
-  sdkDependency,
-  sdkOrigin,
-  sdkRoot,
-  sdkVersion,
-} from "../sdk_dependency.js";
+import { SdkDependencyError, sdkDependency, sdkRoot } from "../sdk_dependency.js";
 
 const help = `usage: proxy-wasm-as migrate [DIR] [options]
 
@@ -92,22 +85,6 @@ function sdkFacts(): { assemblyscript: string; abiVersions: string[] } {
   return { assemblyscript: pkg.devDependencies.assemblyscript, abiVersions: runtime.abiVersions };
 }
 
-/**
- * The proxy-wasm-as dependency for package.json. A dry run writes nothing into the project, and
- * packing is slow (npm pack compiles a clone first), so it names the tarball the real run packs.
- */
-async function chooseSdk(
-  dir: string,
-  given: string | undefined,
-  dryRun: boolean,
-): Promise<{ spec: string; files: string[] }> {
-  if (!dryRun || given !== undefined || sdkOrigin() === "registry") {
-    return sdkDependency(dir, given);
-  }
-  const file = `${VENDOR_DIR}/proxy-wasm-as-${sdkVersion()}.tgz`;
-  return { spec: `file:${file}`, files: [file] };
-}
-
 async function migrate(dir: string, given: string | undefined, dryRun: boolean): Promise<number> {
   const where = displayPath(dir);
   const pkgText = await readIfThere(join(dir, "package.json"));
@@ -157,7 +134,7 @@ async function migrate(dir: string, given: string | undefined, dryRun: boolean):
   if (needsSpec) {
     let chosen;
     try {
-      chosen = await chooseSdk(dir, given, dryRun);
+      chosen = await sdkDependency(dir, given, dryRun);
     } catch (err) {
       if (err instanceof SdkDependencyError) throw new MigrateError(err.message);
       throw err;

@@ -1,6 +1,6 @@
 // Header map hostcalls (cpp-host `src/exports.cc`, Envoy `context.cc` getHeaderMapValue & co).
 import { WasmResult } from "../enums.js";
-import { bytesToString, decodePairs, encodePairs, stringToBytes } from "../pairs.js";
+import { bytesToString, decodePairs, encodePairs, holdsRawBytes, stringToBytes } from "../pairs.js";
 import { contextOf, type Hostcall } from "./types.js";
 import type { Vm } from "../vm.js";
 
@@ -23,7 +23,7 @@ function readHeaderText(vm: Vm, ptr: number, len: number): string {
 
 /** A header value handed to the module as the bytes it stands for. */
 function writeHeaderText(vm: Vm, s: string, ptrPtr: number, lenPtr: number): void {
-  if (/[\uDC80-\uDCFF]/.test(s)) vm.memory.writeBlob(stringToBytes(s), ptrPtr, lenPtr);
+  if (holdsRawBytes(s)) vm.memory.writeBlob(stringToBytes(s), ptrPtr, lenPtr);
   else vm.memory.writeStringBlob(s, ptrPtr, lenPtr);
 }
 
