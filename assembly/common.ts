@@ -1,10 +1,10 @@
 // Everything of the public API except the context classes, which differ between the current API
 // (index.ts) and the @solo-io/proxy-runtime one (compat/index.ts).
 
-import "./runtime/abort";
+import "./dispatch/abort";
 
 // The base of every context.
-export { BaseContext } from "./base_context";
+export { BaseContext } from "./contexts/base_context";
 
 // ABI enumerations (with @solo-io/proxy-runtime's names).
 export {
@@ -31,9 +31,9 @@ export {
   findHeader,
   serializeHeaders,
   parsePairs,
-} from "./pairs";
-export { HeaderMap, HeaderMapPair, StreamContext } from "./headers";
-export { Buffer, BodyPair } from "./buffers";
+} from "./api/pairs";
+export { HeaderMap, HeaderMapPair, StreamContext } from "./api/headers";
+export { Buffer, BodyPair } from "./api/buffers";
 export {
   stream_context,
   http_call_response_headers,
@@ -48,7 +48,7 @@ export {
   vm_configuration,
   plugin_configuration,
   foreign_function_arguments,
-} from "./instances";
+} from "./api/instances";
 
 // Stream control and local replies.
 export {
@@ -57,11 +57,11 @@ export {
   continue_response,
   continue_stream,
   close_stream,
-} from "./stream";
+} from "./api/stream";
 
 // Callouts.
-export { dispatchHttpCall, lastCallToken } from "./http_call";
-export { grpcCall, grpcStream, grpcSend, grpcCancel, grpcClose } from "./grpc";
+export { dispatchHttpCall, lastCallToken } from "./api/http_call";
+export { grpcCall, grpcStream, grpcSend, grpcCancel, grpcClose } from "./api/grpc";
 
 // Logging.
 export {
@@ -74,7 +74,7 @@ export {
   logWarn,
   logError,
   logCritical,
-} from "./log";
+} from "./api/log";
 
 // Properties.
 export {
@@ -96,10 +96,10 @@ export {
   connection,
   xds,
   plugin,
-} from "./properties";
+} from "./api/properties";
 
 // Shared state between plugins and workers.
-export { SharedData, getSharedData, setSharedData, setSharedDataString } from "./shared_data";
+export { SharedData, getSharedData, setSharedData, setSharedDataString } from "./api/shared_data";
 export {
   registerSharedQueue,
   resolveSharedQueue,
@@ -110,21 +110,21 @@ export {
   resolve_shared_queue,
   enqueue_shared_queue,
   dequeue_shared_queue,
-} from "./shared_queue";
+} from "./api/shared_queue";
 
 // Metrics.
-export { Metric, Counter, Gauge, Histogram, defineMetric, metricNameWithTags } from "./metrics";
+export { Metric, Counter, Gauge, Histogram, defineMetric, metricNameWithTags } from "./api/metrics";
 
 // Time, status, foreign functions.
-export { get_current_time_nanoseconds, set_tick_period_milliseconds } from "./time";
+export { get_current_time_nanoseconds, set_tick_period_milliseconds } from "./api/time";
 export {
   StatusWithData,
   get_status,
   done,
   set_effective_context,
   proxy_set_effective_context,
-} from "./status";
-export { callForeignFunction, lastForeignFunctionResult } from "./foreign";
+} from "./api/status";
+export { callForeignFunction, lastForeignFunctionResult } from "./api/foreign";
 
 // JSON configuration (parsed with assemblyscript-json).
 export {
@@ -133,7 +133,7 @@ export {
   tryParseJsonObject,
   checkJsonSyntax,
   lastJsonError,
-} from "./json_config";
+} from "./api/json_config";
 
 // Base64.
-export { base64Encode, base64EncodeString, base64Decode, base64DecodeString } from "./base64";
+export { base64Encode, base64EncodeString, base64Decode, base64DecodeString } from "./api/base64";

@@ -2,8 +2,8 @@
 // Filters import from "proxy-wasm-as" and re-export "proxy-wasm-as/proxy".
 
 // The contexts a filter extends.
-export { RootContext, registerRootContext } from "./root_context";
-export { Context } from "./context";
-export { TcpContext } from "./tcp_context";
+export { RootContext, registerRootContext } from "./contexts/root_context";
+export { Context } from "./contexts/context";
+export { TcpContext } from "./contexts/tcp_context";
 
 export * from "./common";

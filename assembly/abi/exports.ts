@@ -1,11 +1,11 @@
 // The callbacks the host calls (docs/abi.md §2), with the exact ABI 0.2.1 signatures.
 // Each one only forwards to the dispatcher, between `enter()` and `leave()` (or `result()`), which
-// keep the callback depth the collector needs (see runtime/collector.ts). A trap skips `leave()`;
+// keep the callback depth the collector needs (see dispatch/collector.ts). A trap skips `leave()`;
 // the VM is dead after a trap anyway. Filters re-export this file:
 // `export * from "proxy-wasm-as/proxy";`
-import { allocate } from "../runtime/memory";
-import "../runtime/abort";
-import * as dispatch from "../runtime/dispatcher";
+import { allocate } from "../dispatch/memory";
+import "../dispatch/abort";
+import * as dispatch from "../dispatch/dispatcher";
 import { PeerTypeValues } from "./enums";
 
 /** The ABI version marker the host looks for; never called. */

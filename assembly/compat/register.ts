@@ -1,5 +1,5 @@
-import { RootContextBase } from "../root_context_base";
-import { RootFactory, addRootFactory } from "../runtime/registry";
+import { RootContextBase } from "../contexts/root_context_base";
+import { RootFactory, addRootFactory } from "../dispatch/registry";
 import { RootContext } from "./root_context";
 
 /** Registers the root context factory for plugins whose `root_id` is `name`. */

@@ -1,7 +1,7 @@
 import { FilterHeadersStatusValues } from "../abi/enums";
-import { plugin_configuration } from "../instances";
-import { RootContextBase } from "../root_context_base";
-import { StreamContextBase } from "../stream_context_base";
+import { plugin_configuration } from "../api/instances";
+import { RootContextBase } from "../contexts/root_context_base";
+import { StreamContextBase } from "../contexts/stream_context_base";
 
 /**
  * The root context of filters written for the early @solo-io/proxy-runtime (the `wasme init`

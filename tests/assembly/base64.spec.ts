@@ -3,7 +3,7 @@ import {
   base64DecodeString,
   base64Encode,
   base64EncodeString,
-} from "../../assembly/base64";
+} from "../../assembly/api/base64";
 
 describe("base64", () => {
   it("encodes the RFC 4648 test vectors", () => {

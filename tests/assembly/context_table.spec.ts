@@ -1,5 +1,5 @@
-import { BaseContext } from "../../assembly/base_context";
-import { ContextTable } from "../../assembly/runtime/context_table";
+import { BaseContext } from "../../assembly/contexts/base_context";
+import { ContextTable } from "../../assembly/dispatch/context_table";
 
 describe("ContextTable", () => {
   it("stores, finds and forgets contexts by id", () => {

@@ -1,4 +1,4 @@
-import { checkJsonSyntax, lastJsonError } from "../../assembly/json_config";
+import { checkJsonSyntax, lastJsonError } from "../../assembly/api/json_config";
 
 describe("JSON syntax check", () => {
   it("accepts well-formed values", () => {

@@ -6,7 +6,7 @@ import {
   pairsSize,
   parsePairs,
   serializeHeaders,
-} from "../../assembly/pairs";
+} from "../../assembly/api/pairs";
 
 function bytes(values: u8[]): ArrayBuffer {
   const out = new ArrayBuffer(values.length);

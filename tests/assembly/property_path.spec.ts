@@ -1,4 +1,4 @@
-import { encodePropertyPath } from "../../assembly/properties";
+import { encodePropertyPath } from "../../assembly/api/properties";
 
 function hex(buffer: ArrayBuffer): string {
   let out = "";

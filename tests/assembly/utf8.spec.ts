@@ -10,8 +10,8 @@ import {
   linePtr,
   lineStart,
   lineText,
-} from "../../assembly/runtime/utf8";
-import { decodeString, encodeString } from "../../assembly/runtime/utf8_codec";
+} from "../../assembly/dispatch/utf8";
+import { decodeString, encodeString } from "../../assembly/dispatch/utf8_codec";
 
 function text(ptr: usize, len: usize): string {
   return String.UTF8.decodeUnsafe(ptr, len);

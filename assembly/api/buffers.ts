@@ -1,0 +1,100 @@
+import {
+  proxy_get_buffer_bytes,
+  proxy_get_buffer_status,
+  proxy_set_buffer_bytes,
+} from "../abi/imports";
+import { BufferTypeValues, WasmResultValues } from "../abi/enums";
+import {
+  RETURN_LEN,
+  RETURN_PTR,
+  RETURN_U32,
+  clearReturned,
+  takeBuffer,
+  takeString,
+} from "../dispatch/memory";
+import { encodeString } from "../dispatch/utf8_codec";
+
+/**
+ * One of the host's byte buffers: an HTTP body, TCP data, a callout response, the
+ * configuration or foreign-function arguments. Reads are clamped by the host; writes follow
+ * Envoy's rules (replace from the start, or append at the end).
+ */
+export class Buffer {
+  constructor(public readonly type: BufferTypeValues) {}
+
+  /**
+   * Up to `maxSize` bytes from `start`, or null when the buffer is not available here
+   * (for example the plugin configuration outside `onConfigure`).
+   */
+  get(start: u32 = 0, maxSize: u32 = u32.MAX_VALUE): ArrayBuffer | null {
+    clearReturned();
+    const result = proxy_get_buffer_bytes(this.type, start, maxSize, RETURN_PTR, RETURN_LEN);
+    if (result != WasmResultValues.Ok) return null;
+    return takeBuffer();
+  }
+
+  /** Like `get`, decoded as UTF-8. */
+  getString(start: u32 = 0, maxSize: u32 = u32.MAX_VALUE): string | null {
+    clearReturned();
+    const result = proxy_get_buffer_bytes(this.type, start, maxSize, RETURN_PTR, RETURN_LEN);
+    if (result != WasmResultValues.Ok) return null;
+    return takeString();
+  }
+
+  /** The buffer's current length in bytes, or -1 when it is not available. */
+  length(): i64 {
+    const result = proxy_get_buffer_status(this.type, RETURN_U32, RETURN_LEN);
+    return result == WasmResultValues.Ok ? <i64>load<u32>(RETURN_U32) : -1;
+  }
+
+  /** Replaces the whole content with `data`. */
+  replace(data: ArrayBuffer): WasmResultValues {
+    // Drain exactly the current length: Envoy does not clamp the drain size.
+    const length = this.length();
+    if (length < 0) return WasmResultValues.NotFound;
+    return this.setBytes(0, <u32>length, data);
+  }
+
+  /** Inserts `data` before the current content. */
+  prepend(data: ArrayBuffer): WasmResultValues {
+    return this.setBytes(0, 0, data);
+  }
+
+  /** Adds `data` after the current content. */
+  append(data: ArrayBuffer): WasmResultValues {
+    return this.setBytes(u32.MAX_VALUE, 0, data);
+  }
+
+  /** Replaces the content with the UTF-8 bytes of `text`. */
+  replaceString(text: string): WasmResultValues {
+    return this.replace(encodeString(text));
+  }
+
+  /** Inserts the UTF-8 bytes of `text` before the current content. */
+  prependString(text: string): WasmResultValues {
+    return this.prepend(encodeString(text));
+  }
+
+  /** Adds the UTF-8 bytes of `text` after the current content. */
+  appendString(text: string): WasmResultValues {
+    return this.append(encodeString(text));
+  }
+
+  /**
+   * The raw `proxy_set_buffer_bytes`: `start` 0 drops `size` bytes and inserts `data` in front;
+   * `start` at or past the end appends; anything in between is `BadArgument` on Envoy.
+   */
+  setBytes(start: u32, size: u32, data: ArrayBuffer): WasmResultValues {
+    return <WasmResultValues>(
+      proxy_set_buffer_bytes(this.type, start, size, changetype<usize>(data), data.byteLength)
+    );
+  }
+}
+
+/** Request and response bodies of the current HTTP stream. */
+export class BodyPair {
+  constructor(
+    public readonly request: Buffer,
+    public readonly response: Buffer,
+  ) {}
+}

@@ -1,0 +1,122 @@
+import {
+  proxy_grpc_call,
+  proxy_grpc_cancel,
+  proxy_grpc_close,
+  proxy_grpc_send,
+  proxy_grpc_stream,
+} from "../abi/imports";
+import { WasmResultValues } from "../abi/enums";
+import { BaseContext } from "../contexts/base_context";
+import { Headers, serializeHeaders } from "./pairs";
+import { RETURN_U32 } from "../dispatch/memory";
+import { acceptToken } from "./http_call";
+import { findCall } from "../dispatch/callouts";
+import { encodeString } from "../dispatch/utf8_codec";
+
+/** The UTF-8 encoded target of a gRPC call or stream, as both hostcalls take it. */
+class GrpcTarget {
+  cluster: ArrayBuffer;
+  service: ArrayBuffer;
+  method: ArrayBuffer;
+  metadata: ArrayBuffer;
+
+  constructor(cluster: string, service: string, method: string, initial_metadata: Headers) {
+    this.cluster = encodeString(cluster);
+    this.service = encodeString(service);
+    this.method = encodeString(method);
+    this.metadata = serializeHeaders(initial_metadata);
+  }
+}
+
+/**
+ * Starts a unary gRPC call to `service`/`method` on `cluster`. The reply arrives as
+ * `origin.onGrpcReceive` (success) or `origin.onGrpcClose` (failure). The token is
+ * `lastCallToken()`.
+ */
+export function grpcCall(
+  origin: BaseContext,
+  cluster: string,
+  service: string,
+  method: string,
+  initial_metadata: Headers,
+  message: ArrayBuffer,
+  timeout_milliseconds: u32,
+): WasmResultValues {
+  const t = new GrpcTarget(cluster, service, method, initial_metadata);
+  const result = <WasmResultValues>(
+    proxy_grpc_call(
+      changetype<usize>(t.cluster),
+      t.cluster.byteLength,
+      changetype<usize>(t.service),
+      t.service.byteLength,
+      changetype<usize>(t.method),
+      t.method.byteLength,
+      changetype<usize>(t.metadata),
+      t.metadata.byteLength,
+      changetype<usize>(message),
+      message.byteLength,
+      timeout_milliseconds,
+      RETURN_U32,
+    )
+  );
+  if (result == WasmResultValues.Ok) acceptToken(origin, null, false);
+  return result;
+}
+
+/**
+ * Opens a gRPC stream; send on it with `grpcSend`. Its metadata, messages and close arrive at
+ * `origin`'s gRPC callbacks. The token is `lastCallToken()`.
+ */
+export function grpcStream(
+  origin: BaseContext,
+  cluster: string,
+  service: string,
+  method: string,
+  initial_metadata: Headers,
+): WasmResultValues {
+  const t = new GrpcTarget(cluster, service, method, initial_metadata);
+  const result = <WasmResultValues>(
+    proxy_grpc_stream(
+      changetype<usize>(t.cluster),
+      t.cluster.byteLength,
+      changetype<usize>(t.service),
+      t.service.byteLength,
+      changetype<usize>(t.method),
+      t.method.byteLength,
+      changetype<usize>(t.metadata),
+      t.metadata.byteLength,
+      RETURN_U32,
+    )
+  );
+  if (result == WasmResultValues.Ok) acceptToken(origin, null, true);
+  return result;
+}
+
+/** Sends `message` on the gRPC stream `token`; `end_stream` half-closes it. */
+export function grpcSend(
+  token: u32,
+  message: ArrayBuffer,
+  end_stream: bool = false,
+): WasmResultValues {
+  return <WasmResultValues>(
+    proxy_grpc_send(token, changetype<usize>(message), message.byteLength, end_stream ? 1 : 0)
+  );
+}
+
+/** Cancels the gRPC call or stream `token`; no further callbacks arrive for it. */
+export function grpcCancel(token: u32): WasmResultValues {
+  const result = <WasmResultValues>proxy_grpc_cancel(token);
+  findCall(token, true);
+  return result;
+}
+
+/**
+ * Closes the gRPC call or stream `token` from this side. A unary call is then over (Envoy
+ * cancels it, no callback follows); a stream is half-closed and its callbacks go on until the
+ * remote side closes it.
+ */
+export function grpcClose(token: u32): WasmResultValues {
+  const result = <WasmResultValues>proxy_grpc_close(token);
+  if ((token & 3) == 1) findCall(token, true); // 1 mod 4: a unary call's token
+  return result;
+}

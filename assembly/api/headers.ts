@@ -1,0 +1,128 @@
+import {
+  proxy_add_header_map_value,
+  proxy_get_header_map_pairs,
+  proxy_get_header_map_size,
+  proxy_get_header_map_value,
+  proxy_remove_header_map_value,
+  proxy_replace_header_map_value,
+  proxy_set_header_map_pairs,
+} from "../abi/imports";
+import { HeaderMapTypeValues, WasmResultValues } from "../abi/enums";
+import {
+  RETURN_LEN,
+  RETURN_PTR,
+  RETURN_U32,
+  beginTransient,
+  clearReturned,
+  dropReturned,
+  endTransient,
+  release,
+  takeString,
+} from "../dispatch/memory";
+import { arg0Len, arg0Ptr, arg1Len, arg1Ptr, encode1, encode2 } from "../dispatch/utf8";
+import { Headers, deserializeHeaders, serializeHeaders } from "./pairs";
+
+/**
+ * One of the host's header or metadata maps. Names are lower-cased by the host. A map is only
+ * available in its own callback (and in `onLog`); elsewhere calls return `BadArgument`.
+ */
+export class HeaderMap {
+  // Every read is one proxy_get_header_map_value. A copy of the whole map
+  // (proxy_get_header_map_pairs) serving repeated reads was slower even for 20 reads of a
+  // 24-header map (bench header_heavy: 14.7 µs against 8.5 µs a request): the host encodes every
+  // name and value for it, and each read still scans the copy and decodes its value.
+  constructor(public readonly type: HeaderMapTypeValues) {}
+
+  /** The first value of `name`, or null when it is absent or the map is not available. */
+  getOrNull(name: string): string | null {
+    encode1(name);
+    clearReturned();
+    beginTransient(); // the value is decoded before the next hostcall
+    const result = proxy_get_header_map_value(this.type, arg0Ptr, arg0Len, RETURN_PTR, RETURN_LEN);
+    endTransient();
+    if (result != WasmResultValues.Ok) return null;
+    return takeString();
+  }
+
+  /** The first value of `name`, or "" when it is absent (as @solo-io/proxy-runtime did). */
+  get(name: string): string {
+    const value = this.getOrNull(name);
+    return value !== null ? value : "";
+  }
+
+  /** True when `name` is present. */
+  has(name: string): bool {
+    encode1(name);
+    clearReturned();
+    beginTransient(); // the value is not even read
+    const result = proxy_get_header_map_value(this.type, arg0Ptr, arg0Len, RETURN_PTR, RETURN_LEN);
+    endTransient();
+    if (result != WasmResultValues.Ok) return false;
+    dropReturned();
+    return true;
+  }
+
+  /** Adds a `name: value` entry; an existing `name` keeps its entries. */
+  add(name: string, value: string): WasmResultValues {
+    encode2(name, value);
+    return <WasmResultValues>(
+      proxy_add_header_map_value(this.type, arg0Ptr, arg0Len, arg1Ptr, arg1Len)
+    );
+  }
+
+  /** Sets `name` to `value`, replacing its first entry or adding one. */
+  replace(name: string, value: string): WasmResultValues {
+    encode2(name, value);
+    return <WasmResultValues>(
+      proxy_replace_header_map_value(this.type, arg0Ptr, arg0Len, arg1Ptr, arg1Len)
+    );
+  }
+
+  /** Removes every entry of `name` (Ok also when it was absent). */
+  remove(name: string): WasmResultValues {
+    encode1(name);
+    return <WasmResultValues>proxy_remove_header_map_value(this.type, arg0Ptr, arg0Len);
+  }
+
+  /** Every entry, in order; empty when the map is not available. */
+  get_headers(): Headers {
+    clearReturned();
+    const result = proxy_get_header_map_pairs(this.type, RETURN_PTR, RETURN_LEN);
+    const ptr = <usize>load<u32>(RETURN_PTR);
+    const len = <usize>load<u32>(RETURN_LEN);
+    if (result != WasmResultValues.Ok || ptr == 0) return new Array();
+    const headers = deserializeHeaders(ptr, len);
+    release(ptr);
+    return headers;
+  }
+
+  /** Replaces the whole map with `headers`. */
+  set_headers(headers: Headers): WasmResultValues {
+    const bytes = serializeHeaders(headers);
+    return <WasmResultValues>(
+      proxy_set_header_map_pairs(this.type, changetype<usize>(bytes), bytes.byteLength)
+    );
+  }
+
+  /** The map's size as the host counts it (Envoy: the bytes of all names and values), or -1. */
+  byteSize(): i64 {
+    const result = proxy_get_header_map_size(this.type, RETURN_U32);
+    return result == WasmResultValues.Ok ? <i64>load<u32>(RETURN_U32) : -1;
+  }
+}
+
+/** Request and response maps of one kind (headers or trailers). */
+export class HeaderMapPair {
+  constructor(
+    public readonly request: HeaderMap,
+    public readonly response: HeaderMap,
+  ) {}
+}
+
+/** Header and trailer maps of the current HTTP stream. */
+export class StreamContext {
+  constructor(
+    public readonly headers: HeaderMapPair,
+    public readonly trailers: HeaderMapPair,
+  ) {}
+}

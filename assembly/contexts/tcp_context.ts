@@ -1,0 +1,25 @@
+import { StreamTypeValues, WasmResultValues } from "../abi/enums";
+import { Context } from "./context";
+import { close_stream, continue_stream } from "../api/stream";
+
+/**
+ * The context of one TCP connection (a network filter). Override `onNewConnection`,
+ * `onDownstreamData`, `onUpstreamData` and the close callbacks; read and rewrite the bytes with
+ * `downstream_data` / `upstream_data`.
+ */
+export class TcpContext extends Context {
+  /** Resumes reading from the client after a StopIteration answer. */
+  continueDownstream(): WasmResultValues {
+    return continue_stream(StreamTypeValues.Downstream);
+  }
+
+  /** Closes the connection to the client. */
+  closeDownstream(): WasmResultValues {
+    return close_stream(StreamTypeValues.Downstream);
+  }
+
+  /** Closes the connection to the server. */
+  closeUpstream(): WasmResultValues {
+    return close_stream(StreamTypeValues.Upstream);
+  }
+}
