@@ -1,4 +1,4 @@
-// The SDK's own log texts, written into assembly/runtime/messages.ts as UTF-8 bytes in one
+// The SDK's own log texts, written into assembly/dispatch/messages.ts as UTF-8 bytes in one
 // static block. AssemblyScript stores string literals as UTF-16, each in a data segment of its
 // own with an object header, and they would be encoded to UTF-8 again for every log line; this
 // way all of them cost one segment of half the size, and a line copies them as they are.
@@ -29,9 +29,9 @@ export const MESSAGES = {
   PLUGIN_ROOT_ID: "plugin_root_id",
 };
 
-export const TARGET = fileURLToPath(new URL("../assembly/runtime/messages.ts", import.meta.url));
+export const TARGET = fileURLToPath(new URL("../assembly/dispatch/messages.ts", import.meta.url));
 
-/** The text of assembly/runtime/messages.ts for `MESSAGES`. */
+/** The text of assembly/dispatch/messages.ts for `MESSAGES`. */
 export function render() {
   const bytes = [];
   const lines = [

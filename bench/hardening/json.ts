@@ -1,5 +1,5 @@
 // JSON bodies (hardening issue): json_validation on bodies of small items, 16 KiB to 1 MiB,
-// parsed by the SDK's one-pass reader (assembly/json_config.ts, what the example ships) and by
+// parsed by the SDK's one-pass reader (assembly/api/json_config.ts, what the example ships) and by
 // assemblyscript-json's own parser behind the SDK's syntax check (what the example did before);
 // then the JSON libraries side by side outside the SDK (assemblyscript-json 1.1.0, json-as
 // 1.6.0), each built with AssemblyScript 0.27.37 and 0.28.20, on a json_config-style
@@ -271,7 +271,7 @@ export async function measureJson(): Promise<{
   notes.push(
     `256 KiB → 1 MiB (4× the bytes) costs ${growth(before)}× the time before and ${growth(after)}× after.`,
     "Before, at 64 KiB: about 70% of the time in assemblyscript-json's parser (UTF-8 re-encoding of the whole body, a string per digit of every number, the value tree), 23% in the SDK's separate syntax check, the rest in UTF-8 decoding and the allocator. It allocated about 37 bytes of heap per body byte (63 on an array of small integers), all live until the callback returns.",
-    "Above 256 KiB the growth is the SDK allocator's (assembly/rt/blocks.ts): when the heap reaches the end of memory, takeBlock sweeps the whole heap (sweep(0)) before growing memory by the pages it needs, so a callback that allocates M bytes of live data walks the heap about M / 64 KiB times. Allocating less (the one-pass reader) makes it rarer; the allocator itself is left to its owner.",
+    "Above 256 KiB the growth is the SDK allocator's (assembly/heap/blocks.ts): when the heap reaches the end of memory, takeBlock sweeps the whole heap (sweep(0)) before growing memory by the pages it needs, so a callback that allocates M bytes of live data walks the heap about M / 64 KiB times. Allocating less (the one-pass reader) makes it rarer; the allocator itself is left to its owner.",
     "json_validation parses at most max_body_bytes (default 64 KiB): larger bodies get 413 while they arrive, before any parsing. The bench raises the limit to 4 MiB to measure large bodies.",
   );
   if (!existsSync(join(ROOT, "node_modules"))) return { title: "JSON bodies", rows, notes };

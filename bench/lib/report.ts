@@ -268,7 +268,7 @@ function runtimeSection(r: Results): string {
     "",
     why,
     "",
-    "The SDK ships its own runtime (`assembly/rt`, named by `runtime` in asconfig.base.json) with batched collection: `assembly/runtime/collector.ts`, called from `enter` and `deleteContext` in `assembly/runtime/dispatcher.ts`.",
+    "The SDK ships its own runtime (`assembly/heap`, named by `runtime` in asconfig.base.json) with batched collection: `assembly/dispatch/collector.ts`, called from `enter` and `deleteContext` in `assembly/dispatch/dispatcher.ts`.",
   ].join("\n");
 }
 
@@ -297,22 +297,22 @@ function sizeSection(r: Results): string {
   const sum = (f: (m: string) => boolean) =>
     s.code.filter((e) => f(e.module)).reduce((n, e) => n + e.bytes, 0);
   const section = (name: string) => s.sections.find((e) => e.name === name)?.bytes ?? 0;
-  const runtime = sum((m) => m.startsWith("~lib/rt") || m.startsWith("proxy-wasm-as/assembly/rt"));
+  const runtime = sum((m) => m.startsWith("~lib/rt") || m.startsWith("proxy-wasm-as/assembly/heap"));
   const strings = sum(
-    (m) => m === "~lib/string" || m.endsWith("runtime/utf8") || m.endsWith("runtime/utf8_codec"),
+    (m) => m === "~lib/string" || m.endsWith("dispatch/utf8") || m.endsWith("dispatch/utf8_codec"),
   );
   const exportCode = sum((m) => m.endsWith("abi/exports"));
   const sdk =
-    sum((m) => m.startsWith("proxy-wasm-as/") && !m.startsWith("proxy-wasm-as/assembly/rt")) -
+    sum((m) => m.startsWith("proxy-wasm-as/") && !m.startsWith("proxy-wasm-as/assembly/heap")) -
     exportCode -
-    sum((m) => m.endsWith("runtime/utf8") || m.endsWith("runtime/utf8_codec"));
+    sum((m) => m.endsWith("dispatch/utf8") || m.endsWith("dispatch/utf8_codec"));
   const pct = (n: number) => `${Math.round((100 * n) / s.total)}%`;
   const lean = r.wasm.get("lean/add_header")?.length;
   const batched = r.wasm.get("batched/add_header")?.length;
   const parts = [
-    `- The runtime — the SDK's allocator and collector (assembly/rt) and the compiler's \`__visit_members\` — is ${fmt(runtime)} bytes of code (${pct(runtime)}); it is what any AssemblyScript filter with a heap pays.`,
+    `- The runtime — the SDK's allocator and collector (assembly/heap) and the compiler's \`__visit_members\` — is ${fmt(runtime)} bytes of code (${pct(runtime)}); it is what any AssemblyScript filter with a heap pays.`,
     `- Exports: the export section is ${fmt(section("export"))} bytes for ${s.data.exports} exports (every \`proxy_on_*\` callback of the ABI, whatever the filter overrides), plus ${fmt(exportCode)} bytes of their entry functions; together ${pct(section("export") + exportCode)}.`,
-    `- Static data is ${fmt(section("data"))} bytes: the SDK's own log texts are one UTF-8 block (assembly/runtime/messages.ts, written by scripts/messages.mjs); the rest are the filter's strings and the compiler's static objects.`,
+    `- Static data is ${fmt(section("data"))} bytes: the SDK's own log texts are one UTF-8 block (assembly/dispatch/messages.ts, written by scripts/messages.mjs); the rest are the filter's strings and the compiler's static objects.`,
     `- UTF-8 encoding and decoding (the SDK's codec and scratch encoder): ${fmt(strings)} bytes; the rest of the SDK (dispatcher, context table, registry, start code): ${fmt(sdk + sum((m) => m === "~start"))} bytes.`,
   ];
   if (lean && batched)
@@ -430,7 +430,7 @@ export function writeReport(r: Results): string {
   out.push("## Runtime: the SDK's own, minimal, or incremental");
   out.push("");
   out.push(
-    "batched = the SDK as shipped: its own runtime (assembly/rt: size-class free lists over a bump region, a mark & sweep collector that runs only when the SDK calls `__collect`), collecting at the end of every 32nd stream, or on entry to any callback once 128 KiB were allocated since the last collection (assembly/runtime/collector.ts). Entry to a callback is as safe a point as the end of a stream: nothing of the module is on the stack then (the host calls in during a callback only through the allocator, which does not collect). minimal = the same SDK built with `--runtime minimal` (AssemblyScript's TLSF allocator and two-colour collector, collected the same way, counting only the bytes the host hands over; the SDK's default until this runtime). incremental = `--runtime incremental --stackSize 32768` (the SDK then never calls `__collect`; the collector runs in steps as memory is allocated).",
+    "batched = the SDK as shipped: its own runtime (assembly/heap: size-class free lists over a bump region, a mark & sweep collector that runs only when the SDK calls `__collect`), collecting at the end of every 32nd stream, or on entry to any callback once 128 KiB were allocated since the last collection (assembly/dispatch/collector.ts). Entry to a callback is as safe a point as the end of a stream: nothing of the module is on the stack then (the host calls in during a callback only through the allocator, which does not collect). minimal = the same SDK built with `--runtime minimal` (AssemblyScript's TLSF allocator and two-colour collector, collected the same way, counting only the bytes the host hands over; the SDK's default until this runtime). incremental = `--runtime incremental --stackSize 32768` (the SDK then never calls `__collect`; the collector runs in steps as memory is allocated).",
   );
   out.push("");
   out.push(runtimeSection(r));

@@ -1,4 +1,4 @@
-// Test filter for the SDK's runtime (assembly/rt): allocation and collection under churn.
+// Test filter for the SDK's runtime (assembly/heap): allocation and collection under churn.
 // `x-op: churn` makes a few hundred objects of mixed sizes per request (seeded by `x-seed`),
 // keeps some of them alive across requests in the root context, and checks that every kept
 // object still holds what was written into it. `x-op: big` fills and checks one buffer of

@@ -1,4 +1,4 @@
-// The SDK's own runtime (assembly/rt) under a filter's load: objects kept across requests stay
+// The SDK's own runtime (assembly/heap) under a filter's load: objects kept across requests stay
 // intact while the collector frees everything around them, freed memory is used again (the
 // module's memory stops growing), and large buffers come and go without piling up.
 import { test } from "node:test";
