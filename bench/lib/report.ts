@@ -297,7 +297,9 @@ function sizeSection(r: Results): string {
   const sum = (f: (m: string) => boolean) =>
     s.code.filter((e) => f(e.module)).reduce((n, e) => n + e.bytes, 0);
   const section = (name: string) => s.sections.find((e) => e.name === name)?.bytes ?? 0;
-  const runtime = sum((m) => m.startsWith("~lib/rt") || m.startsWith("proxy-wasm-as/assembly/heap"));
+  const runtime = sum(
+    (m) => m.startsWith("~lib/rt") || m.startsWith("proxy-wasm-as/assembly/heap"),
+  );
   const strings = sum(
     (m) => m === "~lib/string" || m.endsWith("dispatch/utf8") || m.endsWith("dispatch/utf8_codec"),
   );
