@@ -8,19 +8,19 @@ export { BaseContext } from "./contexts/base_context";
 
 // ABI enumerations (with @solo-io/proxy-runtime's names).
 export {
-  WasmResultValues,
-  LogLevelValues,
-  FilterHeadersStatusValues,
-  FilterDataStatusValues,
-  FilterTrailersStatusValues,
-  FilterMetadataStatusValues,
-  FilterStatusValues,
-  PeerTypeValues,
-  BufferTypeValues,
-  HeaderMapTypeValues,
-  StreamTypeValues,
-  MetricTypeValues,
-  GrpcStatusValues,
+  WasmResult,
+  LogLevel,
+  FilterHeadersStatus,
+  FilterDataStatus,
+  FilterTrailersStatus,
+  FilterMetadataStatus,
+  FilterStatus,
+  PeerType,
+  BufferType,
+  HeaderMapType,
+  StreamType,
+  MetricType,
+  GrpcStatus,
 } from "./abi/enums";
 
 // Headers, bodies, buffers.

@@ -1,8 +1,9 @@
-// The ABI's enumerations with Envoy's numbering (docs/abi.md §5). Names end in
-// `Values` as in @solo-io/proxy-runtime, so filters written for it keep compiling.
+// The ABI's enumerations with Envoy's numbering (docs/abi.md §5), named as the host emulator
+// (src/host/enums.ts) and the Rust SDK name them. Code written for @solo-io/proxy-runtime gets its
+// `*Values` names from assembly/compat/values.ts.
 
 /** What a hostcall returned. Every wrapper hands this back instead of trapping. */
-export enum WasmResultValues {
+export enum WasmResult {
   Ok = 0,
   /** The key, buffer, queue or property does not exist. */
   NotFound = 1,
@@ -23,19 +24,19 @@ export enum WasmResultValues {
 }
 
 /** Host log levels, lowest first. */
-export enum LogLevelValues {
-  trace = 0,
-  debug = 1,
-  info = 2,
-  warn = 3,
-  error = 4,
-  critical = 5,
+export enum LogLevel {
+  Trace = 0,
+  Debug = 1,
+  Info = 2,
+  Warn = 3,
+  Error = 4,
+  Critical = 5,
   /** Reported by `proxy_get_log_level` when logging is switched off. */
-  off = 6,
+  Off = 6,
 }
 
 /** What an HTTP headers callback tells the host. */
-export enum FilterHeadersStatusValues {
+export enum FilterHeadersStatus {
   Continue = 0,
   /** Pause the stream (Envoy stops all iteration and watermarks); resume with `continueRequest()`. */
   StopIteration = 1,
@@ -45,7 +46,7 @@ export enum FilterHeadersStatusValues {
 }
 
 /** What an HTTP body callback tells the host. */
-export enum FilterDataStatusValues {
+export enum FilterDataStatus {
   Continue = 0,
   /** Hold this chunk; the next body callback sees everything buffered so far. */
   StopIterationAndBuffer = 1,
@@ -55,31 +56,31 @@ export enum FilterDataStatusValues {
 }
 
 /** What an HTTP trailers callback tells the host. */
-export enum FilterTrailersStatusValues {
+export enum FilterTrailersStatus {
   Continue = 0,
   StopIteration = 1,
 }
 
 /** What an HTTP metadata callback tells the host (Envoy ignores it). */
-export enum FilterMetadataStatusValues {
+export enum FilterMetadataStatus {
   Continue = 0,
 }
 
 /** What a TCP callback tells the host. */
-export enum FilterStatusValues {
+export enum FilterStatus {
   Continue = 0,
   StopIteration = 1,
 }
 
 /** Which side closed a TCP connection. */
-export enum PeerTypeValues {
+export enum PeerType {
   Unknown = 0,
   Local = 1,
   Remote = 2,
 }
 
 /** The host buffers a filter can read and, for bodies and TCP data, write. */
-export enum BufferTypeValues {
+export enum BufferType {
   HttpRequestBody = 0,
   HttpResponseBody = 1,
   DownstreamData = 2,
@@ -92,11 +93,11 @@ export enum BufferTypeValues {
 }
 
 /** The host header and metadata maps. */
-export enum HeaderMapTypeValues {
-  RequestHeaders = 0,
-  RequestTrailers = 1,
-  ResponseHeaders = 2,
-  ResponseTrailers = 3,
+export enum HeaderMapType {
+  HttpRequestHeaders = 0,
+  HttpRequestTrailers = 1,
+  HttpResponseHeaders = 2,
+  HttpResponseTrailers = 3,
   GrpcReceiveInitialMetadata = 4,
   GrpcReceiveTrailingMetadata = 5,
   HttpCallResponseHeaders = 6,
@@ -104,22 +105,22 @@ export enum HeaderMapTypeValues {
 }
 
 /** The stream a continue or close applies to. */
-export enum StreamTypeValues {
-  Request = 0,
-  Response = 1,
+export enum StreamType {
+  HttpRequest = 0,
+  HttpResponse = 1,
   Downstream = 2,
   Upstream = 3,
 }
 
 /** Metric kinds. */
-export enum MetricTypeValues {
+export enum MetricType {
   Counter = 0,
   Gauge = 1,
   Histogram = 2,
 }
 
 /** gRPC status codes; `InvalidCode` means "none" in local replies. */
-export enum GrpcStatusValues {
+export enum GrpcStatus {
   Ok = 0,
   Canceled = 1,
   Unknown = 2,

@@ -6,7 +6,7 @@
 import { allocate } from "../dispatch/memory";
 import "../dispatch/abort";
 import * as dispatch from "../dispatch/dispatcher";
-import { PeerTypeValues } from "./enums";
+import { PeerType } from "./enums";
 
 /** The ABI version marker the host looks for; never called. */
 export function proxy_abi_version_0_2_1(): void {}
@@ -90,14 +90,14 @@ export function proxy_on_upstream_data(context_id: u32, data_size: u32, end_of_s
 export function proxy_on_downstream_connection_close(context_id: u32, peer_type: u32): void {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  if (stream !== null) stream.onDownstreamConnectionClose(<PeerTypeValues>peer_type);
+  if (stream !== null) stream.onDownstreamConnectionClose(<PeerType>peer_type);
   dispatch.leave();
 }
 
 export function proxy_on_upstream_connection_close(context_id: u32, peer_type: u32): void {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  if (stream !== null) stream.onUpstreamConnectionClose(<PeerTypeValues>peer_type);
+  if (stream !== null) stream.onUpstreamConnectionClose(<PeerType>peer_type);
   dispatch.leave();
 }
 

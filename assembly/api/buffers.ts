@@ -3,7 +3,7 @@ import {
   proxy_get_buffer_status,
   proxy_set_buffer_bytes,
 } from "../abi/imports";
-import { BufferTypeValues, WasmResultValues } from "../abi/enums";
+import { BufferType, WasmResult } from "../abi/enums";
 import {
   RETURN_LEN,
   RETURN_PTR,
@@ -20,7 +20,7 @@ import { encodeString } from "../dispatch/utf8_codec";
  * Envoy's rules (replace from the start, or append at the end).
  */
 export class Buffer {
-  constructor(public readonly type: BufferTypeValues) {}
+  constructor(public readonly type: BufferType) {}
 
   /**
    * Up to `maxSize` bytes from `start`, or null when the buffer is not available here
@@ -29,7 +29,7 @@ export class Buffer {
   get(start: u32 = 0, maxSize: u32 = u32.MAX_VALUE): ArrayBuffer | null {
     clearReturned();
     const result = proxy_get_buffer_bytes(this.type, start, maxSize, RETURN_PTR, RETURN_LEN);
-    if (result != WasmResultValues.Ok) return null;
+    if (result != WasmResult.Ok) return null;
     return takeBuffer();
   }
 
@@ -37,46 +37,46 @@ export class Buffer {
   getString(start: u32 = 0, maxSize: u32 = u32.MAX_VALUE): string | null {
     clearReturned();
     const result = proxy_get_buffer_bytes(this.type, start, maxSize, RETURN_PTR, RETURN_LEN);
-    if (result != WasmResultValues.Ok) return null;
+    if (result != WasmResult.Ok) return null;
     return takeString();
   }
 
   /** The buffer's current length in bytes, or -1 when it is not available. */
   length(): i64 {
     const result = proxy_get_buffer_status(this.type, RETURN_U32, RETURN_LEN);
-    return result == WasmResultValues.Ok ? <i64>load<u32>(RETURN_U32) : -1;
+    return result == WasmResult.Ok ? <i64>load<u32>(RETURN_U32) : -1;
   }
 
   /** Replaces the whole content with `data`. */
-  replace(data: ArrayBuffer): WasmResultValues {
+  replace(data: ArrayBuffer): WasmResult {
     // Drain exactly the current length: Envoy does not clamp the drain size.
     const length = this.length();
-    if (length < 0) return WasmResultValues.NotFound;
+    if (length < 0) return WasmResult.NotFound;
     return this.setBytes(0, <u32>length, data);
   }
 
   /** Inserts `data` before the current content. */
-  prepend(data: ArrayBuffer): WasmResultValues {
+  prepend(data: ArrayBuffer): WasmResult {
     return this.setBytes(0, 0, data);
   }
 
   /** Adds `data` after the current content. */
-  append(data: ArrayBuffer): WasmResultValues {
+  append(data: ArrayBuffer): WasmResult {
     return this.setBytes(u32.MAX_VALUE, 0, data);
   }
 
   /** Replaces the content with the UTF-8 bytes of `text`. */
-  replaceString(text: string): WasmResultValues {
+  replaceString(text: string): WasmResult {
     return this.replace(encodeString(text));
   }
 
   /** Inserts the UTF-8 bytes of `text` before the current content. */
-  prependString(text: string): WasmResultValues {
+  prependString(text: string): WasmResult {
     return this.prepend(encodeString(text));
   }
 
   /** Adds the UTF-8 bytes of `text` after the current content. */
-  appendString(text: string): WasmResultValues {
+  appendString(text: string): WasmResult {
     return this.append(encodeString(text));
   }
 
@@ -84,8 +84,8 @@ export class Buffer {
    * The raw `proxy_set_buffer_bytes`: `start` 0 drops `size` bytes and inserts `data` in front;
    * `start` at or past the end appends; anything in between is `BadArgument` on Envoy.
    */
-  setBytes(start: u32, size: u32, data: ArrayBuffer): WasmResultValues {
-    return <WasmResultValues>(
+  setBytes(start: u32, size: u32, data: ArrayBuffer): WasmResult {
+    return <WasmResult>(
       proxy_set_buffer_bytes(this.type, start, size, changetype<usize>(data), data.byteLength)
     );
   }

@@ -1,12 +1,12 @@
 import { proxy_call_foreign_function } from "../abi/imports";
-import { WasmResultValues } from "../abi/enums";
+import { WasmResult } from "../abi/enums";
 import { RETURN_LEN, RETURN_PTR, clearReturned, takeBuffer } from "../dispatch/memory";
 import { encodeString } from "../dispatch/utf8_codec";
 
-let lastResult: WasmResultValues = WasmResultValues.Ok;
+let lastResult: WasmResult = WasmResult.Ok;
 
 /** The host's answer to the last `callForeignFunction`. */
-export function lastForeignFunctionResult(): WasmResultValues {
+export function lastForeignFunctionResult(): WasmResult {
   return lastResult;
 }
 
@@ -18,7 +18,7 @@ export function lastForeignFunctionResult(): WasmResultValues {
 export function callForeignFunction(name: string, args: ArrayBuffer): ArrayBuffer | null {
   const n = encodeString(name);
   clearReturned();
-  lastResult = <WasmResultValues>(
+  lastResult = <WasmResult>(
     proxy_call_foreign_function(
       changetype<usize>(n),
       n.byteLength,
@@ -28,6 +28,6 @@ export function callForeignFunction(name: string, args: ArrayBuffer): ArrayBuffe
       RETURN_LEN,
     )
   );
-  if (lastResult != WasmResultValues.Ok) return null;
+  if (lastResult != WasmResult.Ok) return null;
   return takeBuffer();
 }

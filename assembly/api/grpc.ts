@@ -5,7 +5,7 @@ import {
   proxy_grpc_send,
   proxy_grpc_stream,
 } from "../abi/imports";
-import { WasmResultValues } from "../abi/enums";
+import { WasmResult } from "../abi/enums";
 import { BaseContext } from "../contexts/base_context";
 import { Headers, serializeHeaders } from "./pairs";
 import { RETURN_U32 } from "../dispatch/memory";
@@ -41,9 +41,9 @@ export function grpcCall(
   initial_metadata: Headers,
   message: ArrayBuffer,
   timeout_milliseconds: u32,
-): WasmResultValues {
+): WasmResult {
   const t = new GrpcTarget(cluster, service, method, initial_metadata);
-  const result = <WasmResultValues>(
+  const result = <WasmResult>(
     proxy_grpc_call(
       changetype<usize>(t.cluster),
       t.cluster.byteLength,
@@ -59,7 +59,7 @@ export function grpcCall(
       RETURN_U32,
     )
   );
-  if (result == WasmResultValues.Ok) acceptToken(origin, null, false);
+  if (result == WasmResult.Ok) acceptToken(origin, null, false);
   return result;
 }
 
@@ -73,9 +73,9 @@ export function grpcStream(
   service: string,
   method: string,
   initial_metadata: Headers,
-): WasmResultValues {
+): WasmResult {
   const t = new GrpcTarget(cluster, service, method, initial_metadata);
-  const result = <WasmResultValues>(
+  const result = <WasmResult>(
     proxy_grpc_stream(
       changetype<usize>(t.cluster),
       t.cluster.byteLength,
@@ -88,7 +88,7 @@ export function grpcStream(
       RETURN_U32,
     )
   );
-  if (result == WasmResultValues.Ok) acceptToken(origin, null, true);
+  if (result == WasmResult.Ok) acceptToken(origin, null, true);
   return result;
 }
 
@@ -97,15 +97,15 @@ export function grpcSend(
   token: u32,
   message: ArrayBuffer,
   end_stream: bool = false,
-): WasmResultValues {
-  return <WasmResultValues>(
+): WasmResult {
+  return <WasmResult>(
     proxy_grpc_send(token, changetype<usize>(message), message.byteLength, end_stream ? 1 : 0)
   );
 }
 
 /** Cancels the gRPC call or stream `token`; no further callbacks arrive for it. */
-export function grpcCancel(token: u32): WasmResultValues {
-  const result = <WasmResultValues>proxy_grpc_cancel(token);
+export function grpcCancel(token: u32): WasmResult {
+  const result = <WasmResult>proxy_grpc_cancel(token);
   findCall(token, true);
   return result;
 }
@@ -115,8 +115,8 @@ export function grpcCancel(token: u32): WasmResultValues {
  * cancels it, no callback follows); a stream is half-closed and its callbacks go on until the
  * remote side closes it.
  */
-export function grpcClose(token: u32): WasmResultValues {
-  const result = <WasmResultValues>proxy_grpc_close(token);
+export function grpcClose(token: u32): WasmResult {
+  const result = <WasmResult>proxy_grpc_close(token);
   if ((token & 3) == 1) findCall(token, true); // 1 mod 4: a unary call's token
   return result;
 }

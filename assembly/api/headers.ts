@@ -7,7 +7,7 @@ import {
   proxy_replace_header_map_value,
   proxy_set_header_map_pairs,
 } from "../abi/imports";
-import { HeaderMapTypeValues, WasmResultValues } from "../abi/enums";
+import { HeaderMapType, WasmResult } from "../abi/enums";
 import {
   RETURN_LEN,
   RETURN_PTR,
@@ -31,7 +31,7 @@ export class HeaderMap {
   // (proxy_get_header_map_pairs) serving repeated reads was slower even for 20 reads of a
   // 24-header map (bench header_heavy: 14.7 µs against 8.5 µs a request): the host encodes every
   // name and value for it, and each read still scans the copy and decodes its value.
-  constructor(public readonly type: HeaderMapTypeValues) {}
+  constructor(public readonly type: HeaderMapType) {}
 
   /** The first value of `name`, or null when it is absent or the map is not available. */
   getOrNull(name: string): string | null {
@@ -40,7 +40,7 @@ export class HeaderMap {
     beginTransient(); // the value is decoded before the next hostcall
     const result = proxy_get_header_map_value(this.type, arg0Ptr, arg0Len, RETURN_PTR, RETURN_LEN);
     endTransient();
-    if (result != WasmResultValues.Ok) return null;
+    if (result != WasmResult.Ok) return null;
     return takeString();
   }
 
@@ -57,31 +57,31 @@ export class HeaderMap {
     beginTransient(); // the value is not even read
     const result = proxy_get_header_map_value(this.type, arg0Ptr, arg0Len, RETURN_PTR, RETURN_LEN);
     endTransient();
-    if (result != WasmResultValues.Ok) return false;
+    if (result != WasmResult.Ok) return false;
     dropReturned();
     return true;
   }
 
   /** Adds a `name: value` entry; an existing `name` keeps its entries. */
-  add(name: string, value: string): WasmResultValues {
+  add(name: string, value: string): WasmResult {
     encode2(name, value);
-    return <WasmResultValues>(
+    return <WasmResult>(
       proxy_add_header_map_value(this.type, arg0Ptr, arg0Len, arg1Ptr, arg1Len)
     );
   }
 
   /** Sets `name` to `value`, replacing its first entry or adding one. */
-  replace(name: string, value: string): WasmResultValues {
+  replace(name: string, value: string): WasmResult {
     encode2(name, value);
-    return <WasmResultValues>(
+    return <WasmResult>(
       proxy_replace_header_map_value(this.type, arg0Ptr, arg0Len, arg1Ptr, arg1Len)
     );
   }
 
   /** Removes every entry of `name` (Ok also when it was absent). */
-  remove(name: string): WasmResultValues {
+  remove(name: string): WasmResult {
     encode1(name);
-    return <WasmResultValues>proxy_remove_header_map_value(this.type, arg0Ptr, arg0Len);
+    return <WasmResult>proxy_remove_header_map_value(this.type, arg0Ptr, arg0Len);
   }
 
   /** Every entry, in order; empty when the map is not available. */
@@ -90,16 +90,16 @@ export class HeaderMap {
     const result = proxy_get_header_map_pairs(this.type, RETURN_PTR, RETURN_LEN);
     const ptr = <usize>load<u32>(RETURN_PTR);
     const len = <usize>load<u32>(RETURN_LEN);
-    if (result != WasmResultValues.Ok || ptr == 0) return new Array();
+    if (result != WasmResult.Ok || ptr == 0) return new Array();
     const headers = deserializeHeaders(ptr, len);
     release(ptr);
     return headers;
   }
 
   /** Replaces the whole map with `headers`. */
-  set_headers(headers: Headers): WasmResultValues {
+  set_headers(headers: Headers): WasmResult {
     const bytes = serializeHeaders(headers);
-    return <WasmResultValues>(
+    return <WasmResult>(
       proxy_set_header_map_pairs(this.type, changetype<usize>(bytes), bytes.byteLength)
     );
   }
@@ -107,7 +107,7 @@ export class HeaderMap {
   /** The map's size as the host counts it (Envoy: the bytes of all names and values), or -1. */
   byteSize(): i64 {
     const result = proxy_get_header_map_size(this.type, RETURN_U32);
-    return result == WasmResultValues.Ok ? <i64>load<u32>(RETURN_U32) : -1;
+    return result == WasmResult.Ok ? <i64>load<u32>(RETURN_U32) : -1;
   }
 }
 

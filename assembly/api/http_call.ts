@@ -1,5 +1,5 @@
 import { proxy_http_call } from "../abi/imports";
-import { WasmResultValues } from "../abi/enums";
+import { WasmResult } from "../abi/enums";
 import { BaseContext } from "../contexts/base_context";
 import { Headers, serializeHeaders } from "./pairs";
 import { RETURN_U32 } from "../dispatch/memory";
@@ -37,13 +37,13 @@ export function dispatchHttpCall(
   trailers: Headers,
   timeout_milliseconds: u32,
   callback: HttpCallCallback | null = null,
-): WasmResultValues {
+): WasmResult {
   const upstream = encodeString(cluster);
   const headerBytes = serializeHeaders(headers);
   const trailerBytes = serializeHeaders(trailers);
   const bodyPtr = body !== null ? changetype<usize>(body) : 0;
   const bodyLen = body !== null ? <usize>body.byteLength : 0;
-  const result = <WasmResultValues>(
+  const result = <WasmResult>(
     proxy_http_call(
       changetype<usize>(upstream),
       upstream.byteLength,
@@ -57,6 +57,6 @@ export function dispatchHttpCall(
       RETURN_U32,
     )
   );
-  if (result == WasmResultValues.Ok) acceptToken(origin, callback, false);
+  if (result == WasmResult.Ok) acceptToken(origin, callback, false);
   return result;
 }

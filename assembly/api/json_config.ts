@@ -1,5 +1,5 @@
 import { JSON } from "assemblyscript-json/assembly";
-import { LogLevelValues } from "../abi/enums";
+import { LogLevel } from "../abi/enums";
 import { log } from "./log";
 
 export { JSON };
@@ -331,12 +331,12 @@ export function tryParseJsonObject(text: string): JSON.Obj | null {
 export function parseJsonObject(text: string, what: string = "configuration"): JSON.Obj | null {
   const value = tryParseJson(text);
   if (value === null) {
-    log(LogLevelValues.error, what + " is not valid JSON: " + errorMessage);
+    log(LogLevel.Error, what + " is not valid JSON: " + errorMessage);
     return null;
   }
   if (!value.isObj) {
     errorMessage = "expected a JSON object";
-    log(LogLevelValues.error, what + " must be a JSON object");
+    log(LogLevel.Error, what + " must be a JSON object");
     return null;
   }
   return <JSON.Obj>value;

@@ -1,5 +1,5 @@
 import { proxy_get_log_level, proxy_log } from "../abi/imports";
-import { LogLevelValues } from "../abi/enums";
+import { LogLevel } from "../abi/enums";
 import { RETURN_U32 } from "../dispatch/memory";
 import { PREFIX } from "../dispatch/messages";
 import {
@@ -16,7 +16,7 @@ import {
 // but one hostcall per callback is the most a filter that logs should pay. Before the first
 // callback (inside `_initialize`) the host forbids that hostcall, so everything is logged.
 let levelKnown = true;
-let hostLevel: u32 = LogLevelValues.trace;
+let hostLevel: u32 = LogLevel.Trace;
 
 /** @internal Called on entry to every callback so the next log call asks the host again. */
 export function forgetLogLevel(): void {
@@ -24,32 +24,32 @@ export function forgetLogLevel(): void {
 }
 
 /** The host's current log level (`proxy_get_log_level`); `trace` if the host cannot tell. */
-export function getLogLevel(): LogLevelValues {
+export function getLogLevel(): LogLevel {
   if (!levelKnown) {
-    hostLevel = proxy_get_log_level(RETURN_U32) == 0 ? load<u32>(RETURN_U32) : LogLevelValues.trace;
+    hostLevel = proxy_get_log_level(RETURN_U32) == 0 ? load<u32>(RETURN_U32) : LogLevel.Trace;
     levelKnown = true;
   }
-  return <LogLevelValues>hostLevel;
+  return <LogLevel>hostLevel;
 }
 
 /**
  * True when a message at `level` would be written. Guard expensive messages with it so no
  * string is built when the level is off:
- * `if (isLogEnabled(LogLevelValues.debug)) log(LogLevelValues.debug, "n=" + n.toString());`
+ * `if (isLogEnabled(LogLevel.Debug)) log(LogLevel.Debug, "n=" + n.toString());`
  */
-export function isLogEnabled(level: LogLevelValues): bool {
+export function isLogEnabled(level: LogLevel): bool {
   return <u32>level >= <u32>getLogLevel();
 }
 
 /** Writes `message` to the host log at `level`, unless the host's level is above it. */
-export function log(level: LogLevelValues, message: string): void {
+export function log(level: LogLevel, message: string): void {
   if (!isLogEnabled(level)) return;
   encode1(message);
   proxy_log(level, arg0Ptr, arg0Len);
 }
 
 /** @internal Writes the line assembled with `lineStart` / `lineText` if `level` is enabled. */
-export function logLine(level: LogLevelValues): void {
+export function logLine(level: LogLevel): void {
   if (isLogEnabled(level)) proxy_log(level, linePtr(), lineLength());
 }
 
@@ -62,25 +62,25 @@ export function sdkLine(message: u32): void {
 
 /** Logs at trace level. */
 export function logTrace(message: string): void {
-  log(LogLevelValues.trace, message);
+  log(LogLevel.Trace, message);
 }
 /** Logs at debug level. */
 export function logDebug(message: string): void {
-  log(LogLevelValues.debug, message);
+  log(LogLevel.Debug, message);
 }
 /** Logs at info level. */
 export function logInfo(message: string): void {
-  log(LogLevelValues.info, message);
+  log(LogLevel.Info, message);
 }
 /** Logs at warn level. */
 export function logWarn(message: string): void {
-  log(LogLevelValues.warn, message);
+  log(LogLevel.Warn, message);
 }
 /** Logs at error level. */
 export function logError(message: string): void {
-  log(LogLevelValues.error, message);
+  log(LogLevel.Error, message);
 }
 /** Logs at critical level. */
 export function logCritical(message: string): void {
-  log(LogLevelValues.critical, message);
+  log(LogLevel.Critical, message);
 }

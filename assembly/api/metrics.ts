@@ -4,7 +4,7 @@ import {
   proxy_increment_metric,
   proxy_record_metric,
 } from "../abi/imports";
-import { LogLevelValues, MetricTypeValues, WasmResultValues } from "../abi/enums";
+import { LogLevel, MetricType, WasmResult } from "../abi/enums";
 import { log, logLine, sdkLine } from "./log";
 import { METRIC_REFUSED } from "../dispatch/messages";
 import { RETURN_U32, RETURN_U64 } from "../dispatch/memory";
@@ -24,12 +24,12 @@ export function metricNameWithTags(name: string, tags: string[]): string {
 }
 
 /** Defines a metric and returns its id, or 0 when the host refuses. */
-export function defineMetric(type: MetricTypeValues, name: string): u32 {
+export function defineMetric(type: MetricType, name: string): u32 {
   encode1(name);
-  if (proxy_define_metric(type, arg0Ptr, arg0Len, RETURN_U32) != WasmResultValues.Ok) {
+  if (proxy_define_metric(type, arg0Ptr, arg0Len, RETURN_U32) != WasmResult.Ok) {
     sdkLine(METRIC_REFUSED);
     lineText(name);
-    logLine(LogLevelValues.error);
+    logLine(LogLevel.Error);
     return 0;
   }
   return load<u32>(RETURN_U32);
@@ -40,14 +40,14 @@ export class Metric {
   readonly metric_id: u32;
   readonly name: string;
 
-  constructor(type: MetricTypeValues, name: string, tags: string[] | null = null) {
+  constructor(type: MetricType, name: string, tags: string[] | null = null) {
     this.name = tags !== null ? metricNameWithTags(name, tags) : name;
     this.metric_id = defineMetric(type, this.name);
   }
 
   /** The current value (counters and gauges), or -1 when the host has none. */
   get(): i64 {
-    if (proxy_get_metric(this.metric_id, RETURN_U64) != WasmResultValues.Ok) return -1;
+    if (proxy_get_metric(this.metric_id, RETURN_U64) != WasmResult.Ok) return -1;
     return load<i64>(RETURN_U64);
   }
 }
@@ -55,40 +55,40 @@ export class Metric {
 /** A monotonically increasing count. */
 export class Counter extends Metric {
   constructor(name: string, tags: string[] | null = null) {
-    super(MetricTypeValues.Counter, name, tags);
+    super(MetricType.Counter, name, tags);
   }
 
   /** Adds `offset` (must be above 0). */
-  increment(offset: u64 = 1): WasmResultValues {
-    return <WasmResultValues>proxy_increment_metric(this.metric_id, <i64>offset);
+  increment(offset: u64 = 1): WasmResult {
+    return <WasmResult>proxy_increment_metric(this.metric_id, <i64>offset);
   }
 }
 
 /** A value that goes up and down. */
 export class Gauge extends Metric {
   constructor(name: string, tags: string[] | null = null) {
-    super(MetricTypeValues.Gauge, name, tags);
+    super(MetricType.Gauge, name, tags);
   }
 
   /** Adds `offset` (negative to subtract). */
-  increment(offset: i64 = 1): WasmResultValues {
-    return <WasmResultValues>proxy_increment_metric(this.metric_id, offset);
+  increment(offset: i64 = 1): WasmResult {
+    return <WasmResult>proxy_increment_metric(this.metric_id, offset);
   }
 
   /** Sets the value. */
-  record(value: u64): WasmResultValues {
-    return <WasmResultValues>proxy_record_metric(this.metric_id, value);
+  record(value: u64): WasmResult {
+    return <WasmResult>proxy_record_metric(this.metric_id, value);
   }
 }
 
 /** A distribution of recorded values. */
 export class Histogram extends Metric {
   constructor(name: string, tags: string[] | null = null) {
-    super(MetricTypeValues.Histogram, name, tags);
+    super(MetricType.Histogram, name, tags);
   }
 
   /** Records one sample. */
-  record(value: u64): WasmResultValues {
-    return <WasmResultValues>proxy_record_metric(this.metric_id, value);
+  record(value: u64): WasmResult {
+    return <WasmResult>proxy_record_metric(this.metric_id, value);
   }
 }

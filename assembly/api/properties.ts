@@ -1,5 +1,5 @@
 import { proxy_get_property, proxy_set_property } from "../abi/imports";
-import { WasmResultValues } from "../abi/enums";
+import { WasmResult } from "../abi/enums";
 import { Headers, deserializeHeaders } from "./pairs";
 import { RETURN_LEN, RETURN_PTR, clearReturned, takeBuffer, takeString } from "../dispatch/memory";
 import { arg0Len, arg0Ptr, encode1 } from "../dispatch/utf8";
@@ -27,7 +27,7 @@ function encodeDotted(path: string): void {
  * (then read it with `takeBuffer` / `takeString`). */
 export function fetchRaw(ptr: usize, len: usize): bool {
   clearReturned();
-  return proxy_get_property(ptr, len, RETURN_PTR, RETURN_LEN) == WasmResultValues.Ok;
+  return proxy_get_property(ptr, len, RETURN_PTR, RETURN_LEN) == WasmResult.Ok;
 }
 
 function fetchDotted(path: string): bool {
@@ -93,15 +93,15 @@ export function getPropertyMap(path: string): Headers | null {
 }
 
 /** Sets property `path` (Envoy stores it in the filter state as `wasm.<path>`). */
-export function set_property(path: string, data: ArrayBuffer): WasmResultValues {
+export function set_property(path: string, data: ArrayBuffer): WasmResult {
   encodeDotted(path);
-  return <WasmResultValues>(
+  return <WasmResult>(
     proxy_set_property(arg0Ptr, arg0Len, changetype<usize>(data), data.byteLength)
   );
 }
 
 /** Sets property `path` to the UTF-8 bytes of `value`. */
-export function setPropertyString(path: string, value: string): WasmResultValues {
+export function setPropertyString(path: string, value: string): WasmResult {
   return set_property(path, encodeString(value));
 }
 

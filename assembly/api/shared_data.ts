@@ -1,5 +1,5 @@
 import { proxy_get_shared_data, proxy_set_shared_data } from "../abi/imports";
-import { WasmResultValues } from "../abi/enums";
+import { WasmResult } from "../abi/enums";
 import { RETURN_LEN, RETURN_PTR, RETURN_U32, clearReturned, takeBuffer } from "../dispatch/memory";
 import { arg0Len, arg0Ptr, encode1 } from "../dispatch/utf8";
 import { decodeString, encodeString } from "../dispatch/utf8_codec";
@@ -25,7 +25,7 @@ export function getSharedData(key: string): SharedData | null {
   encode1(key);
   clearReturned();
   const result = proxy_get_shared_data(arg0Ptr, arg0Len, RETURN_PTR, RETURN_LEN, RETURN_U32);
-  if (result != WasmResultValues.Ok) return null;
+  if (result != WasmResult.Ok) return null;
   const cas = load<u32>(RETURN_U32);
   return new SharedData(takeBuffer(), cas);
 }
@@ -34,14 +34,14 @@ export function getSharedData(key: string): SharedData | null {
  * Writes `key`. With `cas` 0 it overwrites; otherwise it fails with `CasMismatch` when the
  * value changed since the read that returned `cas` (read again and retry).
  */
-export function setSharedData(key: string, value: ArrayBuffer, cas: u32 = 0): WasmResultValues {
+export function setSharedData(key: string, value: ArrayBuffer, cas: u32 = 0): WasmResult {
   encode1(key);
-  return <WasmResultValues>(
+  return <WasmResult>(
     proxy_set_shared_data(arg0Ptr, arg0Len, changetype<usize>(value), value.byteLength, cas)
   );
 }
 
 /** Like `setSharedData`, with the UTF-8 bytes of `value`. */
-export function setSharedDataString(key: string, value: string, cas: u32 = 0): WasmResultValues {
+export function setSharedDataString(key: string, value: string, cas: u32 = 0): WasmResult {
   return setSharedData(key, encodeString(value), cas);
 }

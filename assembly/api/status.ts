@@ -3,7 +3,7 @@ import {
   proxy_get_status,
   proxy_set_effective_context as hostSetEffectiveContext,
 } from "../abi/imports";
-import { WasmResultValues } from "../abi/enums";
+import { WasmResult } from "../abi/enums";
 import { RETURN_LEN, RETURN_PTR, RETURN_U32, clearReturned, takeBuffer } from "../dispatch/memory";
 import { decodeString } from "../dispatch/utf8_codec";
 
@@ -24,22 +24,22 @@ export class StatusWithData {
 /** The status of the last callout reply (`proxy_get_status`), or null if the host has none. */
 export function get_status(): StatusWithData | null {
   clearReturned();
-  if (proxy_get_status(RETURN_U32, RETURN_PTR, RETURN_LEN) != WasmResultValues.Ok) return null;
+  if (proxy_get_status(RETURN_U32, RETURN_PTR, RETURN_LEN) != WasmResult.Ok) return null;
   const code = load<u32>(RETURN_U32);
   return new StatusWithData(code, takeBuffer());
 }
 
 /** Tells the host that a root context which answered false from `onDone` has finished. */
-export function done(): WasmResultValues {
-  return <WasmResultValues>proxy_done();
+export function done(): WasmResult {
+  return <WasmResult>proxy_done();
 }
 
 /** Makes later hostcalls act on context `context_id`. */
-export function set_effective_context(context_id: u32): WasmResultValues {
-  return <WasmResultValues>hostSetEffectiveContext(context_id);
+export function set_effective_context(context_id: u32): WasmResult {
+  return <WasmResult>hostSetEffectiveContext(context_id);
 }
 
 /** @solo-io/proxy-runtime's name for `set_effective_context`. */
-export function proxy_set_effective_context(context_id: u32): WasmResultValues {
-  return <WasmResultValues>hostSetEffectiveContext(context_id);
+export function proxy_set_effective_context(context_id: u32): WasmResult {
+  return <WasmResult>hostSetEffectiveContext(context_id);
 }

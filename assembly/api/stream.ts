@@ -3,28 +3,28 @@ import {
   proxy_continue_stream,
   proxy_send_local_response,
 } from "../abi/imports";
-import { GrpcStatusValues, StreamTypeValues, WasmResultValues } from "../abi/enums";
+import { GrpcStatus, StreamType, WasmResult } from "../abi/enums";
 import { Headers, serializeHeaders } from "./pairs";
 import { encodeString } from "../dispatch/utf8_codec";
 
 /** Resumes a paused stream; takes effect when the current callback returns. */
-export function continue_stream(stream_type: StreamTypeValues): WasmResultValues {
-  return <WasmResultValues>proxy_continue_stream(stream_type);
+export function continue_stream(stream_type: StreamType): WasmResult {
+  return <WasmResult>proxy_continue_stream(stream_type);
 }
 
 /** Resets an HTTP stream or closes a TCP side; takes effect when the current callback returns. */
-export function close_stream(stream_type: StreamTypeValues): WasmResultValues {
-  return <WasmResultValues>proxy_close_stream(stream_type);
+export function close_stream(stream_type: StreamType): WasmResult {
+  return <WasmResult>proxy_close_stream(stream_type);
 }
 
 /** Resumes the paused request of the current stream. */
-export function continue_request(): WasmResultValues {
-  return continue_stream(StreamTypeValues.Request);
+export function continue_request(): WasmResult {
+  return continue_stream(StreamType.HttpRequest);
 }
 
 /** Resumes the paused response of the current stream. */
-export function continue_response(): WasmResultValues {
-  return continue_stream(StreamTypeValues.Response);
+export function continue_response(): WasmResult {
+  return continue_stream(StreamType.HttpResponse);
 }
 
 /**
@@ -36,11 +36,11 @@ export function send_local_response(
   response_code_details: string,
   body: ArrayBuffer,
   additional_headers: Headers,
-  grpc_status: GrpcStatusValues = GrpcStatusValues.InvalidCode,
-): WasmResultValues {
+  grpc_status: GrpcStatus = GrpcStatus.InvalidCode,
+): WasmResult {
   const details = encodeString(response_code_details);
   const headers = serializeHeaders(additional_headers);
-  return <WasmResultValues>(
+  return <WasmResult>(
     proxy_send_local_response(
       response_code,
       changetype<usize>(details),

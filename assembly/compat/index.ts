@@ -3,3 +3,4 @@
 export { RootContext, Context, RootContextHelper, ContextHelper } from "./root_context";
 export { registerRootContext } from "./register";
 export * from "../common";
+export * from "./values";

@@ -1,5 +1,5 @@
 import { proxy_set_effective_context } from "../abi/imports";
-import { WasmResultValues } from "../abi/enums";
+import { WasmResult } from "../abi/enums";
 import { dispatchHttpCall } from "../api/http_call";
 import { Headers } from "../api/pairs";
 
@@ -30,8 +30,8 @@ export class BaseContext {
   onDelete(): void {}
 
   /** Makes later hostcalls act on this context (for work started from another context). */
-  setEffectiveContext(): WasmResultValues {
-    return <WasmResultValues>proxy_set_effective_context(this.context_id);
+  setEffectiveContext(): WasmResult {
+    return <WasmResult>proxy_set_effective_context(this.context_id);
   }
 
   /**
@@ -46,7 +46,7 @@ export class BaseContext {
     body: ArrayBuffer | null,
     trailers: Headers,
     timeout_milliseconds: u32,
-  ): WasmResultValues {
+  ): WasmResult {
     return dispatchHttpCall(this, cluster, headers, body, trailers, timeout_milliseconds);
   }
 

@@ -1,8 +1,8 @@
 import {
-  FilterHeadersStatusValues,
-  GrpcStatusValues,
-  StreamTypeValues,
-  WasmResultValues,
+  FilterHeadersStatus,
+  GrpcStatus,
+  StreamType,
+  WasmResult,
 } from "../abi/enums";
 import { grpcCall, grpcStream } from "../api/grpc";
 import { Headers } from "../api/pairs";
@@ -16,9 +16,9 @@ import { close_stream, continue_stream, send_local_response } from "../api/strea
  *
  * ```ts
  * class AddHeader extends Context {
- *   onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+ *   onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
  *     stream_context.headers.response.add("hello", "world!");
- *     return FilterHeadersStatusValues.Continue;
+ *     return FilterHeadersStatus.Continue;
  *   }
  * }
  * ```
@@ -33,28 +33,28 @@ export class Context extends StreamContextBase {
   }
 
   /** The request headers arrived; use `stream_context.headers.request`. */
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
-    return FilterHeadersStatusValues.Continue;
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+    return FilterHeadersStatus.Continue;
   }
 
   /** The response headers arrived; use `stream_context.headers.response`. */
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
-    return FilterHeadersStatusValues.Continue;
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+    return FilterHeadersStatus.Continue;
   }
 
   /** Resumes a request paused by a callback's Stop answer. */
-  continueRequest(): WasmResultValues {
-    return continue_stream(StreamTypeValues.Request);
+  continueRequest(): WasmResult {
+    return continue_stream(StreamType.HttpRequest);
   }
 
   /** Resumes a response paused by a callback's Stop answer. */
-  continueResponse(): WasmResultValues {
-    return continue_stream(StreamTypeValues.Response);
+  continueResponse(): WasmResult {
+    return continue_stream(StreamType.HttpResponse);
   }
 
   /** Resets the stream (Envoy: details `wasm_close_stream`). */
-  closeRequest(): WasmResultValues {
-    return close_stream(StreamTypeValues.Request);
+  closeRequest(): WasmResult {
+    return close_stream(StreamType.HttpRequest);
   }
 
   /** Answers the request from the filter instead of the upstream; pause the stream after it. */
@@ -63,8 +63,8 @@ export class Context extends StreamContextBase {
     details: string,
     body: ArrayBuffer,
     headers: Headers,
-    grpc_status: GrpcStatusValues = GrpcStatusValues.InvalidCode,
-  ): WasmResultValues {
+    grpc_status: GrpcStatus = GrpcStatus.InvalidCode,
+  ): WasmResult {
     return send_local_response(status_code, details, body, headers, grpc_status);
   }
 
@@ -76,7 +76,7 @@ export class Context extends StreamContextBase {
     initial_metadata: Headers,
     message: ArrayBuffer,
     timeout_milliseconds: u32,
-  ): WasmResultValues {
+  ): WasmResult {
     return grpcCall(
       this,
       cluster,
@@ -94,15 +94,15 @@ export class Context extends StreamContextBase {
     service: string,
     method: string,
     initial_metadata: Headers,
-  ): WasmResultValues {
+  ): WasmResult {
     return grpcStream(this, cluster, service, method, initial_metadata);
   }
 
-  _onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  _onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     return this.onRequestHeaders(num_headers, end_of_stream);
   }
 
-  _onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  _onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     return this.onResponseHeaders(num_headers, end_of_stream);
   }
 }

@@ -1,4 +1,4 @@
-import { WasmResultValues } from "../abi/enums";
+import { WasmResult } from "../abi/enums";
 import { BaseContext } from "./base_context";
 import { plugin_configuration } from "../api/instances";
 import { Context } from "./context";
@@ -55,7 +55,7 @@ export class RootContext extends RootContextBase {
     timeout_milliseconds: u32,
     origin_context: BaseContext,
     cb: (origin_context: Context, headers: u32, body_size: usize, trailers: u32) => void,
-  ): WasmResultValues {
+  ): WasmResult {
     return dispatchHttpCall(
       origin_context,
       cluster,

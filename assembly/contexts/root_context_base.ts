@@ -1,5 +1,5 @@
 import { proxy_set_tick_period_milliseconds } from "../abi/imports";
-import { WasmResultValues } from "../abi/enums";
+import { WasmResult } from "../abi/enums";
 import { BaseContext } from "./base_context";
 import { StreamContextBase } from "./stream_context_base";
 
@@ -33,9 +33,9 @@ export class RootContextBase extends BaseContext {
   onForeignFunction(function_id: u32, arguments_size: usize): void {}
 
   /** Calls `onTick` every `milliseconds` (0 stops the timer). */
-  setTickPeriod(milliseconds: u32): WasmResultValues {
+  setTickPeriod(milliseconds: u32): WasmResult {
     this.setEffectiveContext();
-    return <WasmResultValues>proxy_set_tick_period_milliseconds(milliseconds);
+    return <WasmResult>proxy_set_tick_period_milliseconds(milliseconds);
   }
 
   /** @internal Dispatch hook for `proxy_on_configure`. */

@@ -1,10 +1,10 @@
 import {
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
-  FilterMetadataStatusValues,
-  FilterStatusValues,
-  FilterTrailersStatusValues,
-  PeerTypeValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
+  FilterMetadataStatus,
+  FilterStatus,
+  FilterTrailersStatus,
+  PeerType,
 } from "../abi/enums";
 import { BaseContext } from "./base_context";
 
@@ -15,58 +15,58 @@ import { BaseContext } from "./base_context";
  */
 export class StreamContextBase extends BaseContext {
   /** @internal Dispatch hook for `proxy_on_request_headers`. */
-  _onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
-    return FilterHeadersStatusValues.Continue;
+  _onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+    return FilterHeadersStatus.Continue;
   }
   /** @internal Dispatch hook for `proxy_on_response_headers`. */
-  _onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
-    return FilterHeadersStatusValues.Continue;
+  _onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+    return FilterHeadersStatus.Continue;
   }
 
   /**
    * A chunk of the request body. `body_buffer_length` is the size of what is buffered now (all
    * chunks held so far if an earlier call returned StopIterationAndBuffer).
    */
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
-    return FilterDataStatusValues.Continue;
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+    return FilterDataStatus.Continue;
   }
   /** The request trailers arrived; use `stream_context.trailers.request`. */
-  onRequestTrailers(num_trailers: u32): FilterTrailersStatusValues {
-    return FilterTrailersStatusValues.Continue;
+  onRequestTrailers(num_trailers: u32): FilterTrailersStatus {
+    return FilterTrailersStatus.Continue;
   }
   /** Request metadata arrived (the host ignores the answer). */
-  onRequestMetadata(num_elements: u32): FilterMetadataStatusValues {
-    return FilterMetadataStatusValues.Continue;
+  onRequestMetadata(num_elements: u32): FilterMetadataStatus {
+    return FilterMetadataStatus.Continue;
   }
   /** A chunk of the response body; see `onRequestBody`. */
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
-    return FilterDataStatusValues.Continue;
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+    return FilterDataStatus.Continue;
   }
   /** The response trailers arrived; use `stream_context.trailers.response`. */
-  onResponseTrailers(num_trailers: u32): FilterTrailersStatusValues {
-    return FilterTrailersStatusValues.Continue;
+  onResponseTrailers(num_trailers: u32): FilterTrailersStatus {
+    return FilterTrailersStatus.Continue;
   }
   /** Response metadata arrived (the host ignores the answer). */
-  onResponseMetadata(num_elements: u32): FilterMetadataStatusValues {
-    return FilterMetadataStatusValues.Continue;
+  onResponseMetadata(num_elements: u32): FilterMetadataStatus {
+    return FilterMetadataStatus.Continue;
   }
   /** Access-log time: request and response headers are readable again. */
   onLog(): void {}
 
   /** A TCP connection was accepted. */
-  onNewConnection(): FilterStatusValues {
-    return FilterStatusValues.Continue;
+  onNewConnection(): FilterStatus {
+    return FilterStatus.Continue;
   }
   /** Data from the client; read and rewrite it with `downstream_data`. */
-  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatusValues {
-    return FilterStatusValues.Continue;
+  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
+    return FilterStatus.Continue;
   }
   /** Data from the server; read and rewrite it with `upstream_data`. */
-  onUpstreamData(data_size: usize, end_of_stream: bool): FilterStatusValues {
-    return FilterStatusValues.Continue;
+  onUpstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
+    return FilterStatus.Continue;
   }
   /** The client side closed. */
-  onDownstreamConnectionClose(peer_type: PeerTypeValues): void {}
+  onDownstreamConnectionClose(peer_type: PeerType): void {}
   /** The server side closed. */
-  onUpstreamConnectionClose(peer_type: PeerTypeValues): void {}
+  onUpstreamConnectionClose(peer_type: PeerType): void {}
 }

@@ -1,4 +1,4 @@
-import { StreamTypeValues, WasmResultValues } from "../abi/enums";
+import { StreamType, WasmResult } from "../abi/enums";
 import { Context } from "./context";
 import { close_stream, continue_stream } from "../api/stream";
 
@@ -9,17 +9,17 @@ import { close_stream, continue_stream } from "../api/stream";
  */
 export class TcpContext extends Context {
   /** Resumes reading from the client after a StopIteration answer. */
-  continueDownstream(): WasmResultValues {
-    return continue_stream(StreamTypeValues.Downstream);
+  continueDownstream(): WasmResult {
+    return continue_stream(StreamType.Downstream);
   }
 
   /** Closes the connection to the client. */
-  closeDownstream(): WasmResultValues {
-    return close_stream(StreamTypeValues.Downstream);
+  closeDownstream(): WasmResult {
+    return close_stream(StreamType.Downstream);
   }
 
   /** Closes the connection to the server. */
-  closeUpstream(): WasmResultValues {
-    return close_stream(StreamTypeValues.Upstream);
+  closeUpstream(): WasmResult {
+    return close_stream(StreamType.Upstream);
   }
 }

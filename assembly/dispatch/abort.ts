@@ -3,7 +3,7 @@
 // `--use abort=proxy_abort --use trace=proxy_trace --use seed=proxy_seed`.
 // This file uses AssemblyScript-only decorators, so it is listed in .prettierignore.
 import { proxy_get_current_time_nanoseconds, proxy_log } from "../abi/imports";
-import { LogLevelValues } from "../abi/enums";
+import { LogLevel } from "../abi/enums";
 import { isLogEnabled } from "../api/log";
 import { RETURN_U64 } from "./memory";
 import { lineLength, lineMessage, lineNumber, linePtr, lineStart, lineText } from "./utf8";
@@ -28,7 +28,7 @@ export function proxy_abort(
   lineNumber(lineNumber_);
   lineMessage(COLON);
   lineNumber(columnNumber);
-  proxy_log(LogLevelValues.critical, linePtr(), lineLength());
+  proxy_log(LogLevel.Critical, linePtr(), lineLength());
   unreachable();
 }
 
@@ -39,7 +39,7 @@ export function __proxy_out_of_memory(): void {
   lineStart();
   lineMessage(ABORT);
   lineMessage(OUT_OF_MEMORY);
-  proxy_log(LogLevelValues.critical, linePtr(), lineLength());
+  proxy_log(LogLevel.Critical, linePtr(), lineLength());
 }
 
 /** The name @solo-io/proxy-runtime projects pass to `--use abort=abort_proc_exit`. */
@@ -66,7 +66,7 @@ export function proxy_trace(
   a3: f64 = 0,
   a4: f64 = 0,
 ): void {
-  if (!isLogEnabled(LogLevelValues.debug)) return; // costs nothing below the host's level
+  if (!isLogEnabled(LogLevel.Debug)) return; // costs nothing below the host's level
   lineStart();
   lineMessage(TRACE);
   lineText(message);
@@ -75,7 +75,7 @@ export function proxy_trace(
     lineMessage(SPACE);
     lineText(values[i].toString());
   }
-  proxy_log(LogLevelValues.debug, linePtr(), lineLength());
+  proxy_log(LogLevel.Debug, linePtr(), lineLength());
 }
 
 /** Seeds `Math.random` from the host clock (call it from a callback, not at start-up). */

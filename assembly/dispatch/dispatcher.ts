@@ -1,7 +1,7 @@
 // What each `proxy_on_*` export does: find the context, call its method, translate the answer.
 // Unknown ids are logged and answered with the harmless default instead of trapping.
 import { BaseContext } from "../contexts/base_context";
-import { LogLevelValues } from "../abi/enums";
+import { LogLevel } from "../abi/enums";
 import { forgetLogLevel, logLine, sdkLine } from "../api/log";
 import { lineMessage, lineNumber, lineText } from "./utf8";
 import {
@@ -58,7 +58,7 @@ export function leave(): void {
 function missing(message: u32, context_id: u32): void {
   sdkLine(message);
   lineNumber(context_id);
-  logLine(LogLevelValues.error);
+  logLine(LogLevel.Error);
 }
 
 /** The root context with `context_id`, or null (logged). */
@@ -100,7 +100,7 @@ function chooseFactory(): RootFactory | null {
   } else {
     lineMessage(USING_NOTHING);
   }
-  logLine(name.length == 0 && first !== null ? LogLevelValues.info : LogLevelValues.warn);
+  logLine(name.length == 0 && first !== null ? LogLevel.Info : LogLevel.Warn);
   return first;
 }
 
@@ -119,7 +119,7 @@ export function createContext(context_id: u32, parent_id: u32): void {
   if (stream === null) {
     sdkLine(NULL_STREAM);
     lineNumber(parent_id);
-    logLine(LogLevelValues.error);
+    logLine(LogLevel.Error);
     return;
   }
   stream.context_id = context_id;
@@ -149,7 +149,7 @@ function callOrigin(token: u32, final: bool): BaseContext | null {
   if (call === null) {
     sdkLine(UNKNOWN_CALL);
     lineNumber(token);
-    logLine(LogLevelValues.debug);
+    logLine(LogLevel.Debug);
     return null;
   }
   const origin = call.origin;

@@ -12,7 +12,7 @@ export {
 } from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   registerRootContext,
   stream_context,
@@ -25,10 +25,10 @@ class AddHeaderRoot extends RootContext {
 }
 
 class AddHeader extends Context {
-  onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const value = this.root_context.getConfiguration();
     stream_context.headers.response.add("hello", value == "" ? "world!" : value);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -3,7 +3,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
+  FilterDataStatus,
   RootContext,
   registerRootContext,
   stream_body,
@@ -16,10 +16,10 @@ class RewriteRoot extends RootContext {
 }
 
 class Rewrite extends Context {
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     const body = stream_body.response;
     const chunk = body.get();
-    if (chunk === null) return FilterDataStatusValues.Continue;
+    if (chunk === null) return FilterDataStatus.Continue;
     const p = changetype<usize>(chunk);
     const n = <usize>chunk.byteLength;
     for (let i: usize = 0; i < n; i++) {
@@ -27,7 +27,7 @@ class Rewrite extends Context {
       if (c >= 0x61 && c <= 0x7a) store<u8>(p + i, c - 0x20);
     }
     body.replace(chunk);
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 }
 

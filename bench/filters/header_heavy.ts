@@ -2,7 +2,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   registerRootContext,
   stream_context,
@@ -38,7 +38,7 @@ class HeavyRoot extends RootContext {
 }
 
 class Heavy extends Context {
-  onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const request = stream_context.headers.request;
     let total = 0;
     for (let i = 0; i < READ.length; i++) total += request.get(READ[i]).length;
@@ -47,7 +47,7 @@ class Heavy extends Context {
     request.replace("x-bench-2", "two");
     request.replace("x-bench-3", "three");
     request.replace("x-forwarded-proto", "https");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -3,11 +3,11 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   Headers,
   HeaderPair,
   RootContext,
-  WasmResultValues,
+  WasmResult,
   http_call_response_headers,
   registerRootContext,
   stream_context,
@@ -20,15 +20,15 @@ class CalloutRoot extends RootContext {
 }
 
 class Callout extends Context {
-  onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const call: Headers = [
       HeaderPair.of(":method", "GET"),
       HeaderPair.of(":path", "/check"),
       HeaderPair.of(":authority", "auth"),
     ];
     const result = this.dispatchHttpCall("auth", call, null, [], 1000);
-    if (result != WasmResultValues.Ok) return FilterHeadersStatusValues.Continue;
-    return FilterHeadersStatusValues.StopIteration;
+    if (result != WasmResult.Ok) return FilterHeadersStatus.Continue;
+    return FilterHeadersStatus.StopIteration;
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {

@@ -3,7 +3,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   JSON,
   RootContext,
   parseJsonObject,
@@ -36,10 +36,10 @@ class JsonRoot extends RootContext {
 }
 
 class JsonHeader extends Context {
-  onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = changetype<JsonRoot>(this.root_context);
     stream_context.headers.response.add(root.header, root.value);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

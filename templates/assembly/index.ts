@@ -8,7 +8,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   logInfo,
   parseJsonObject,
@@ -48,9 +48,9 @@ class Filter extends Context {
     this.settings = root;
   }
 
-  onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
     stream_context.headers.response.add(this.settings.header, this.settings.value);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

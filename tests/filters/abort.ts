@@ -3,8 +3,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
-  FilterStatusValues,
+  FilterHeadersStatus,
+  FilterStatus,
   RootContext,
   downstream_data,
   logInfo,
@@ -19,7 +19,7 @@ class AbortRoot extends RootContext {
 }
 
 class AbortFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const testCase = stream_context.headers.request.get("x-case");
     logInfo("case=" + testCase);
     if (testCase == "throw") {
@@ -29,13 +29,13 @@ class AbortFilter extends Context {
       const list = new Array<i32>(2);
       logInfo("value=" + list[num_headers + 10].toString());
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatusValues {
+  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
     const text = downstream_data.getString();
     if (text == "crash") throw new Error("tcp crash"); // TCP-THROW-HERE
-    return FilterStatusValues.Continue;
+    return FilterStatus.Continue;
   }
 }
 

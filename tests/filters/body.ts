@@ -3,10 +3,10 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Buffer,
-  BufferTypeValues,
+  BufferType,
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
   RootContext,
   logInfo,
   registerRootContext,
@@ -48,7 +48,7 @@ class BodyFilter extends Context {
   testCase: string = "";
   chunks: i32 = 0;
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     this.testCase = stream_context.headers.request.get("x-case");
     if (this.testCase == "outside") {
       // No body callback is running: the body buffer is not available.
@@ -61,10 +61,10 @@ class BodyFilter extends Context {
       report("outside.prepend", (<i32>b.prependString("x")).toString());
       report("outside.setBytes", (<i32>b.setBytes(0, 0, bytes([1]))).toString());
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     const b = stream_body.request;
     this.chunks++;
     report("chunk" + this.chunks.toString() + ".size", body_buffer_length.toString());
@@ -77,7 +77,7 @@ class BodyFilter extends Context {
       report("slice", orNull(b.getString(2, 3)));
       report("past.end", orNull(b.getString(100)));
       report("clamped", orNull(b.getString(4, 1000)));
-      report("own.buffer", orNull(new Buffer(BufferTypeValues.HttpRequestBody).getString(0, 5)));
+      report("own.buffer", orNull(new Buffer(BufferType.HttpRequestBody).getString(0, 5)));
     } else if (c == "utf8") {
       const text = b.getString();
       report("utf8.text", orNull(text));
@@ -100,20 +100,20 @@ class BodyFilter extends Context {
       report("setBytes.end", (<i32>b.setBytes(len, 0, String.UTF8.encode("!"))).toString());
       report("after", orNull(b.getString()));
     } else if (c == "buffer") {
-      if (!end_of_stream) return FilterDataStatusValues.StopIterationAndBuffer;
+      if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
       const text = b.getString();
       report("whole", orNull(text));
       if (text !== null) b.replaceString(text.toUpperCase());
     }
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     const b = stream_body.response;
     report("response.size", body_buffer_length.toString());
     report("response.request.length", stream_body.request.length().toString());
     if (end_of_stream) b.appendString("<!-- " + this.testCase + " -->");
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 }
 

@@ -5,7 +5,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   Headers,
   RootContext,
   get_status,
@@ -83,7 +83,7 @@ function compatReply(origin: Context, num_headers: u32, body_size: usize, num_tr
 class CalloutFilter extends Context {
   tag: string = "";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const h = stream_context.headers.request;
     const testCase = h.get("x-case");
     this.tag = h.get("x-tag");
@@ -98,7 +98,7 @@ class CalloutFilter extends Context {
       );
       report(tag + ".dispatch", (<i32>r).toString());
       report(tag + ".token", lastCallToken().toString());
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     if (testCase == "compat") {
       const r = this.root_context.httpCall(
@@ -111,7 +111,7 @@ class CalloutFilter extends Context {
         compatReply,
       );
       report(tag + ".dispatch", (<i32>r).toString());
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     if (testCase == "errors") {
       const unknownCluster = this.dispatchHttpCall(
@@ -133,9 +133,9 @@ class CalloutFilter extends Context {
       const hugeTimeout = this.dispatchHttpCall("auth", authHeaders(tag), null, [], 0x80000000);
       report("huge_timeout", (<i32>hugeTimeout).toString());
       report("token.unchanged", lastCallToken().toString());
-      return FilterHeadersStatusValues.Continue;
+      return FilterHeadersStatus.Continue;
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {

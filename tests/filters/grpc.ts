@@ -3,9 +3,9 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
-  GrpcStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
+  GrpcStatus,
   RootContext,
   get_status,
   grpcCall,
@@ -72,7 +72,7 @@ class GrpcFilter extends Context {
   testCase: string = "";
   token: u32 = 0;
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const h = stream_context.headers.request;
     this.testCase = h.get("x-case");
     this.tag = h.get("x-tag");
@@ -90,7 +90,7 @@ class GrpcFilter extends Context {
       this.token = lastCallToken();
       report(tag + ".dispatch", (<i32>r).toString());
       report(tag + ".token", this.token.toString());
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     if (this.testCase == "stream") {
       const r = this.openGrpcStream("grpc", "pkg.Chat", "Talk", md);
@@ -129,17 +129,17 @@ class GrpcFilter extends Context {
       report("send.unknown", (<i32>grpcSend(unary + 1 + 400, String.UTF8.encode("x"))).toString());
       report("cancel.badtoken", (<i32>grpcCancel(unary + 2)).toString());
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     if (this.testCase == "stream") {
       // No gRPC callback is running: its metadata is not readable here.
       report("body.initial_metadata", orNull(grpc_receive_initial_metadata.getOrNull("x-init")));
       const body = String.UTF8.encode("msg" + body_buffer_length.toString());
       report(this.tag + ".send", (<i32>grpcSend(this.token, body, end_of_stream)).toString());
     }
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 
   onGrpcReceiveInitialMetadata(token: u32, num_elements: u32): void {
@@ -181,7 +181,7 @@ class GrpcFilter extends Context {
         "grpc failed",
         String.UTF8.encode("grpc " + status_code.toString() + ": " + (s !== null ? s.message : "")),
         [],
-        <GrpcStatusValues>status_code,
+        <GrpcStatus>status_code,
       );
     }
   }

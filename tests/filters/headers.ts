@@ -3,11 +3,11 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
-  FilterTrailersStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
+  FilterTrailersStatus,
   HeaderMap,
-  HeaderMapTypeValues,
+  HeaderMapType,
   HeaderPair,
   Headers,
   RootContext,
@@ -43,7 +43,7 @@ class HeadersRoot extends RootContext {
 class HeadersFilter extends Context {
   testCase: string = "";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const h = stream_context.headers.request;
     this.testCase = h.get("x-case");
     report("request.num_headers", num_headers.toString());
@@ -68,7 +68,7 @@ class HeadersFilter extends Context {
       report("pair.keyText", all[0].keyText + "/" + all[0].valueText);
       report("pair.of", HeaderPair.of("K", "v").toString());
       // A HeaderMap made by hand reaches the same host map as stream_context.headers.request.
-      report("own.map", orNull(new HeaderMap(HeaderMapTypeValues.RequestHeaders).getOrNull("x-a")));
+      report("own.map", orNull(new HeaderMap(HeaderMapType.HttpRequestHeaders).getOrNull("x-a")));
     } else if (this.testCase == "utf8") {
       const value = h.get("x-text");
       report("utf8.get", value);
@@ -132,10 +132,10 @@ class HeadersFilter extends Context {
       report("early.add", (<i32>r.add("x-early", "1")).toString());
       report("early.getOrNull", orNull(r.getOrNull(":status")));
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     if (this.testCase == "many-reads") {
       // A new callback: the request headers are gone by now.
       const h = stream_context.headers.request;
@@ -161,34 +161,34 @@ class HeadersFilter extends Context {
         report("trailers.add", (<i32>t.add("x-added-trailer", "yes")).toString());
       }
     }
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 
-  onRequestTrailers(num_trailers: u32): FilterTrailersStatusValues {
+  onRequestTrailers(num_trailers: u32): FilterTrailersStatus {
     const t = stream_context.trailers.request;
     report("trailers.num", num_trailers.toString());
     report("trailers.get", orNull(t.getOrNull("x-t")));
     report("trailers.replace", (<i32>t.replace("x-t", "changed")).toString());
     report("trailers.add", (<i32>t.add("x-t2", "added")).toString());
     report("trailers.byteSize", t.byteSize().toString());
-    return FilterTrailersStatusValues.Continue;
+    return FilterTrailersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const r = stream_context.headers.response;
     report("response.status", orNull(r.getOrNull(":status")));
     report("response.add", (<i32>r.add("x-response", "added")).toString());
     // The request headers are gone by now.
     report("response.request.getOrNull", orNull(stream_context.headers.request.getOrNull(":path")));
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseTrailers(num_trailers: u32): FilterTrailersStatusValues {
+  onResponseTrailers(num_trailers: u32): FilterTrailersStatus {
     const t = stream_context.trailers.response;
     report("response.trailers.get", orNull(t.getOrNull("grpc-status")));
     report("response.trailers.remove", (<i32>t.remove("x-secret")).toString());
     report("response.trailers", show(t.get_headers()));
-    return FilterTrailersStatusValues.Continue;
+    return FilterTrailersStatus.Continue;
   }
 
   onLog(): void {

@@ -4,8 +4,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
   JSON,
   RootContext,
   checkJsonSyntax,
@@ -66,27 +66,27 @@ class JsonRoot extends RootContext {
 }
 
 class JsonFilter extends Context {
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     // Client input: a bad body is not the filter's error, so nothing is logged for it.
     const text = stream_body.request.getString();
     const body = tryParseJsonObject(text !== null ? text : "");
     if (body === null) {
       report("client", "bad: " + lastJsonError());
-      return FilterDataStatusValues.Continue;
+      return FilterDataStatus.Continue;
     }
     const name = body.getString("name");
     report("client", "name " + (name !== null ? name.valueOf() : "absent"));
     // The parsed values, written back out by assemblyscript-json.
     if (body.has("echo")) report("echo", body.stringify());
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = <JsonRoot>this.root_context;
     for (let i: i64 = 0; i < root.count; i++) {
       stream_context.headers.response.add(root.header, root.value);
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

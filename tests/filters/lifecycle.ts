@@ -5,7 +5,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   done,
   get_current_time_nanoseconds,
@@ -96,14 +96,14 @@ class NamedRoot extends RootContext {
 
 /** Reports its callbacks so tests can check their order. */
 class Stream extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     report("stream.event", "request_headers:" + this.context_id.toString());
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     stream_context.headers.response.add("x-root", (<NamedRoot>this.root_context).name);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
   onLog(): void {

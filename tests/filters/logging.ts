@@ -4,8 +4,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
-  LogLevelValues,
+  FilterHeadersStatus,
+  LogLevel,
   RootContext,
   getLogLevel,
   isLogEnabled,
@@ -33,21 +33,21 @@ class LoggingRoot extends RootContext {
 }
 
 class LoggingFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     logTrace("t:trace");
     logDebug("t:debug");
     logInfo("t:info");
     logWarn("t:warn");
     logError("t:error");
     logCritical("t:critical");
-    log(LogLevelValues.warn, "t:log-warn");
-    log(LogLevelValues.debug, "t:log-debug");
-    if (isLogEnabled(LogLevelValues.debug)) logDebug("t:expensive " + expensive());
+    log(LogLevel.Warn, "t:log-warn");
+    log(LogLevel.Debug, "t:log-debug");
+    if (isLogEnabled(LogLevel.Debug)) logDebug("t:expensive " + expensive());
     trace("t:builtin", 2, 1.5, 2);
     logCritical("level=" + (<i32>getLogLevel()).toString());
-    logCritical("enabled.debug=" + (isLogEnabled(LogLevelValues.debug) ? "true" : "false"));
+    logCritical("enabled.debug=" + (isLogEnabled(LogLevel.Debug) ? "true" : "false"));
     logCritical("evaluated=" + evaluated.toString());
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -4,11 +4,11 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   Counter,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   Gauge,
   Histogram,
   Metric,
-  MetricTypeValues,
+  MetricType,
   RootContext,
   defineMetric,
   logInfo,
@@ -42,7 +42,7 @@ class MetricsRoot extends RootContext {
 }
 
 class MetricsFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = <MetricsRoot>this.root_context;
     const testCase = stream_context.headers.request.get("x-case");
     if (testCase == "count") {
@@ -63,17 +63,17 @@ class MetricsFilter extends Context {
     } else if (testCase == "define") {
       report("tags", metricNameWithTags("calls", ["code", "200", "odd"]));
       report("tags.none", metricNameWithTags("calls", []));
-      const raw = defineMetric(MetricTypeValues.Counter, "raw_counter");
+      const raw = defineMetric(MetricType.Counter, "raw_counter");
       report("raw.id", raw.toString());
-      report("raw.again", defineMetric(MetricTypeValues.Counter, "raw_counter").toString());
-      report("bad.type", defineMetric(<MetricTypeValues>7, "bad").toString());
-      const refused = new Metric(<MetricTypeValues>9, "refused");
+      report("raw.again", defineMetric(MetricType.Counter, "raw_counter").toString());
+      report("bad.type", defineMetric(<MetricType>7, "bad").toString());
+      const refused = new Metric(<MetricType>9, "refused");
       report("refused.id", refused.metric_id.toString());
       report("refused.get", refused.get().toString());
       const c = new Counter("refused_counter");
       report("counter.new", c.get().toString());
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

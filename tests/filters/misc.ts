@@ -3,7 +3,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   callForeignFunction,
   done,
@@ -39,7 +39,7 @@ class MiscRoot extends RootContext {
 }
 
 class MiscFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const h = stream_context.headers.request;
     const testCase = h.get("x-case");
     if (testCase == "foreign") {
@@ -71,7 +71,7 @@ class MiscFilter extends Context {
     } else if (testCase == "done") {
       report("done", (<i32>done()).toString());
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

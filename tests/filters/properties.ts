@@ -3,8 +3,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
   RootContext,
   connection,
   destination,
@@ -56,7 +56,7 @@ class PropertiesRoot extends RootContext {
 class PropertiesFilter extends Context {
   testCase: string = "";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     this.testCase = stream_context.headers.request.get("x-case");
     if (this.testCase == "attributes") {
       report("request.path", orNull(request.path()));
@@ -122,22 +122,22 @@ class PropertiesFilter extends Context {
       report("setPropertyString", (<i32>setPropertyString("my.nested", "dotted")).toString());
       report("readback", orNull(getPropertyString("my_prop")));
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     // The request headers are gone: header-derived attributes too, but not request.time.
     report("body.request.path", orNull(request.path()));
     report("body.request.time", request.time().toString());
     report("body.request.protocol", orNull(request.protocol()));
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     report("response.code", response.code().toString());
     report("response.code_details", orNull(response.code_details()));
     report("response.size", response.size().toString());
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

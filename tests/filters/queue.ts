@@ -3,7 +3,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   dequeueSharedQueue,
   dequeue_shared_queue,
@@ -55,7 +55,7 @@ class QueueRoot extends RootContext {
 }
 
 class QueueFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const h = stream_context.headers.request;
     const op = h.get("x-op");
     if (op == "enqueue") {
@@ -73,7 +73,7 @@ class QueueFilter extends Context {
       const own = resolveSharedQueue("", "jobs");
       report("dequeue.empty", dequeueSharedQueue(own) === null ? "null" : "item");
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

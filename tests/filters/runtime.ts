@@ -7,7 +7,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   callForeignFunction,
   logInfo,
@@ -72,7 +72,7 @@ function checksum(text: string): u32 {
 }
 
 class RuntimeFilter extends Context {
-  onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const op = stream_context.headers.request.get("x-op");
     const root = changetype<RuntimeRoot>(this.root_context);
     if (op == "churn") {
@@ -214,7 +214,7 @@ class RuntimeFilter extends Context {
       for (let i = 0; i < size; i += 4096) if (bytes[i] != <u8>(i >> 12)) bad++;
       logInfo("big=" + size.toString() + " corrupt=" + bad.toString());
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

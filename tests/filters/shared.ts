@@ -3,7 +3,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   getSharedData,
   logInfo,
@@ -34,7 +34,7 @@ class SharedRoot extends RootContext {
 }
 
 class SharedFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const h = stream_context.headers.request;
     const op = h.get("x-op");
     const key = h.get("x-key");
@@ -65,7 +65,7 @@ class SharedFilter extends Context {
         report("bytes.1", load<u8>(changetype<usize>(d.value) + 1).toString());
       }
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -4,11 +4,11 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
-  GrpcStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
+  GrpcStatus,
   RootContext,
-  StreamTypeValues,
+  StreamType,
   close_stream,
   continue_request,
   continue_response,
@@ -62,7 +62,7 @@ class StreamRoot extends RootContext {
 class StreamFilter extends Context {
   testCase: string = "";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const c = stream_context.headers.request.get("x-case");
     this.testCase = c;
     const root = <StreamRoot>this.root_context;
@@ -74,7 +74,7 @@ class StreamFilter extends Context {
         makeHeaders(["Retry-After", "10", "x-limit", "5"]),
       );
       report("local", (<i32>r).toString());
-      return FilterHeadersStatusValues.Continue; // the host makes it Stop anyway
+      return FilterHeadersStatus.Continue; // the host makes it Stop anyway
     }
     if (c == "local-grpc") {
       const r = send_local_response(
@@ -82,41 +82,41 @@ class StreamFilter extends Context {
         "denied",
         new ArrayBuffer(0),
         makeHeaders(["content-type", "application/grpc"]),
-        GrpcStatusValues.PermissionDenied,
+        GrpcStatus.PermissionDenied,
       );
       report("local", (<i32>r).toString());
     } else if (c == "pause") {
       root.pausedRequests.push(this.context_id);
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     } else if (c == "close") {
       report("close", (<i32>this.closeRequest()).toString());
     } else if (c == "errors") {
-      report("continue.bad", (<i32>continue_stream(<StreamTypeValues>9)).toString());
-      report("continue.upstream", (<i32>continue_stream(StreamTypeValues.Upstream)).toString());
-      report("close.bad", (<i32>close_stream(<StreamTypeValues>9)).toString());
+      report("continue.bad", (<i32>continue_stream(<StreamType>9)).toString());
+      report("continue.upstream", (<i32>continue_stream(StreamType.Upstream)).toString());
+      report("close.bad", (<i32>close_stream(<StreamType>9)).toString());
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     report("request.body", body_buffer_length.toString());
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     report("response.status", stream_context.headers.response.get(":status"));
     if (this.testCase == "pause") {
       (<StreamRoot>this.root_context).pausedResponses.push(this);
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     if (this.testCase == "pause-free") {
       (<StreamRoot>this.root_context).pausedResponseIds.push(this.context_id);
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     if (this.testCase == "close-response") {
-      report("close.response", (<i32>close_stream(StreamTypeValues.Response)).toString());
+      report("close.response", (<i32>close_stream(StreamType.HttpResponse)).toString());
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

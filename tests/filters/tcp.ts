@@ -4,8 +4,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterStatusValues,
-  PeerTypeValues,
+  FilterStatus,
+  PeerType,
   RootContext,
   TcpContext,
   downstream_data,
@@ -27,37 +27,37 @@ class TcpRoot extends RootContext {
 class UpperCaseTcp extends TcpContext {
   holding: bool = false;
 
-  onNewConnection(): FilterStatusValues {
+  onNewConnection(): FilterStatus {
     report("event", "new_connection");
-    return FilterStatusValues.Continue;
+    return FilterStatus.Continue;
   }
 
-  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatusValues {
+  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
     report("downstream.size", data_size.toString());
     report("downstream.eos", end_of_stream ? "true" : "false");
     report("downstream.length", downstream_data.length().toString());
     report("upstream.outside", upstream_data.length().toString());
     const text = downstream_data.getString();
-    if (text === null) return FilterStatusValues.Continue;
+    if (text === null) return FilterStatus.Continue;
     if (text == "quit\n") {
       report("close", (<i32>this.closeDownstream()).toString());
-      return FilterStatusValues.StopIteration;
+      return FilterStatus.StopIteration;
     }
     if (text == "bye\n") {
       report("close.upstream", (<i32>this.closeUpstream()).toString());
-      return FilterStatusValues.StopIteration;
+      return FilterStatus.StopIteration;
     }
     if (text == "later\n") {
       // Held until the server says something (see onUpstreamData).
       this.holding = true;
-      return FilterStatusValues.StopIteration;
+      return FilterStatus.StopIteration;
     }
-    if (!text.endsWith("\n")) return FilterStatusValues.StopIteration; // wait for the whole line
+    if (!text.endsWith("\n")) return FilterStatus.StopIteration; // wait for the whole line
     report("replace", (<i32>downstream_data.replaceString(text.toUpperCase())).toString());
-    return FilterStatusValues.Continue;
+    return FilterStatus.Continue;
   }
 
-  onUpstreamData(data_size: usize, end_of_stream: bool): FilterStatusValues {
+  onUpstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
     report("upstream.size", data_size.toString());
     report("upstream.eos", end_of_stream ? "true" : "false");
     upstream_data.prependString("[");
@@ -66,14 +66,14 @@ class UpperCaseTcp extends TcpContext {
       this.holding = false;
       report("continue", (<i32>this.continueDownstream()).toString());
     }
-    return FilterStatusValues.Continue;
+    return FilterStatus.Continue;
   }
 
-  onDownstreamConnectionClose(peer_type: PeerTypeValues): void {
+  onDownstreamConnectionClose(peer_type: PeerType): void {
     report("event", "downstream_close:" + (<i32>peer_type).toString());
   }
 
-  onUpstreamConnectionClose(peer_type: PeerTypeValues): void {
+  onUpstreamConnectionClose(peer_type: PeerType): void {
     report("event", "upstream_close:" + (<i32>peer_type).toString());
   }
 

@@ -106,7 +106,7 @@ it("a sourceMappingURL section with a data: URL is the map itself, for bytes too
 const FILTER = `export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   registerRootContext,
   stream_context,
@@ -128,20 +128,20 @@ class TrapRoot extends RootContext {
 }
 
 class TrapFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const path = stream_context.headers.request.get(":path");
     if (path == "/unreachable") unreachable(); // TRAP unreachable
     if (path == "/div") {
       const zero = <i32>num_headers - <i32>num_headers;
-      return <FilterHeadersStatusValues>(10 / zero); // TRAP div
+      return <FilterHeadersStatus>(10 / zero); // TRAP div
     }
-    if (path == "/oob") return <FilterHeadersStatusValues>load<u32>(0xfffffff0); // TRAP oob
+    if (path == "/oob") return <FilterHeadersStatus>load<u32>(0xfffffff0); // TRAP oob
     if (path == "/null") {
       const box: Box | null = num_headers > 1000 ? new Box() : null;
-      return <FilterHeadersStatusValues>box!.n; // TRAP null
+      return <FilterHeadersStatus>box!.n; // TRAP null
     }
     if (path == "/throw") throw new Error("boom"); // TRAP throw
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -10,7 +10,7 @@ import { logSink } from "./helpers.js";
 const FILTER = `export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   registerRootContext,
   stream_context,
@@ -23,9 +23,9 @@ class TrapRoot extends RootContext {
 }
 
 class TrapFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     if (stream_context.headers.request.get(":path") == "/trap") unreachable(); // TRAP
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -11,7 +11,7 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   base64EncodeString,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   logError,
   logInfo,
@@ -75,7 +75,7 @@ class BasicAuthRoot extends RootContext {
 }
 
 class BasicAuth extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as BasicAuthRoot;
     const headers = stream_context.headers.request;
     headers.remove(USER_HEADER);
@@ -88,7 +88,7 @@ class BasicAuth extends Context {
         headers.replace(USER_HEADER, root.credentials.get(token));
         // The upstream trusts x-authenticated-user; it does not need the password.
         headers.remove("authorization");
-        return FilterHeadersStatusValues.Continue;
+        return FilterHeadersStatus.Continue;
       }
     }
     logInfo("basic_auth: rejected " + headers.get(":method") + " " + headers.get(":path"));
@@ -98,7 +98,7 @@ class BasicAuth extends Context {
       String.UTF8.encode("authentication required\n"),
       makeHeaders(["www-authenticate", root.challenge]),
     );
-    return FilterHeadersStatusValues.StopIteration;
+    return FilterHeadersStatus.StopIteration;
   }
 }
 

@@ -12,7 +12,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   HeaderPair,
   JSON,
   RootContext,
@@ -120,11 +120,11 @@ class Cors extends Context {
   // The allowed origin of an actual cross-origin request; "" when the response needs no CORS headers.
   origin: string = "";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as CorsRoot;
     const request = stream_context.headers.request;
     const origin = request.getOrNull("origin");
-    if (origin === null) return FilterHeadersStatusValues.Continue; // same-origin or not a browser
+    if (origin === null) return FilterHeadersStatus.Continue; // same-origin or not a browser
 
     const requestedMethod = request.getOrNull("access-control-request-method");
     if (request.get(":method") == "OPTIONS" && requestedMethod !== null) {
@@ -134,12 +134,12 @@ class Cors extends Context {
         requestedMethod,
         request.get("access-control-request-headers"),
       );
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     // A disallowed origin still reaches the upstream (CORS is enforced by the browser, which
     // will not hand the response to the page without Access-Control-Allow-Origin).
     if (root.allowsOrigin(origin)) this.origin = origin;
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
   answerPreflight(root: CorsRoot, origin: string, method: string, requestedHeaders: string): void {
@@ -172,8 +172,8 @@ class Cors extends Context {
     this.sendLocalResponse(204, "cors_preflight", new ArrayBuffer(0), headers);
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
-    if (this.origin == "") return FilterHeadersStatusValues.Continue;
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+    if (this.origin == "") return FilterHeadersStatus.Continue;
     const root = this.root_context as CorsRoot;
     const response = stream_context.headers.response;
     response.replace("access-control-allow-origin", root.allowOriginValue(this.origin));
@@ -182,7 +182,7 @@ class Cors extends Context {
     if (root.credentials) response.replace("access-control-allow-credentials", "true");
     if (root.exposeHeaders != "")
       response.replace("access-control-expose-headers", root.exposeHeaders);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -7,10 +7,10 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
-  LogLevelValues,
+  FilterHeadersStatus,
+  LogLevel,
   RootContext,
-  WasmResultValues,
+  WasmResult,
   dispatchHttpCall,
   http_call_response_body,
   http_call_response_headers,
@@ -41,14 +41,14 @@ class PolicyRoot extends RootContext {
       !path.valueOf().startsWith("/")
     ) {
       log(
-        LogLevelValues.error,
+        LogLevel.Error,
         'dispatch_call_on_tick: needs "cluster" and a "path" starting with "/"',
       );
       return false;
     }
     if (period === null || period.valueOf() < 100 || period.valueOf() > 3_600_000) {
       log(
-        LogLevelValues.error,
+        LogLevel.Error,
         "dispatch_call_on_tick: period_ms must be an integer from 100 to 3600000",
       );
       return false;
@@ -64,8 +64,8 @@ class PolicyRoot extends RootContext {
     const headers = makeHeaders([":method", "GET", ":path", this.path, ":authority", this.cluster]);
     // The root context makes the call; its reply comes back to this root's onHttpCallResponse.
     const result = dispatchHttpCall(this, this.cluster, headers, null, [], 5000);
-    if (result == WasmResultValues.Ok) this.inFlight = true;
-    else log(LogLevelValues.warn, "policy fetch not sent: result " + result.toString());
+    if (result == WasmResult.Ok) this.inFlight = true;
+    else log(LogLevel.Warn, "policy fetch not sent: result " + result.toString());
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
@@ -73,7 +73,7 @@ class PolicyRoot extends RootContext {
     if (num_headers == 0 || http_call_response_headers.get(":status") != "200") {
       // Keep the last good list rather than dropping all protection.
       log(
-        LogLevelValues.warn,
+        LogLevel.Warn,
         "policy fetch failed; keeping " + this.blocked.size.toString() + " blocked paths",
       );
       return;
@@ -88,7 +88,7 @@ class PolicyRoot extends RootContext {
       }
     }
     this.blocked = blocked;
-    log(LogLevelValues.info, "policy updated: " + blocked.size.toString() + " blocked paths");
+    log(LogLevel.Info, "policy updated: " + blocked.size.toString() + " blocked paths");
   }
 
   createContext(context_id: u32): Context {
@@ -97,7 +97,7 @@ class PolicyRoot extends RootContext {
 }
 
 class PolicyFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as PolicyRoot;
     let path = stream_context.headers.request.get(":path");
     const query = path.indexOf("?");
@@ -109,9 +109,9 @@ class PolicyFilter extends Context {
         String.UTF8.encode("blocked by policy\n"),
         [],
       );
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -4,9 +4,9 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  LogLevelValues,
+  LogLevel,
   RootContext,
-  WasmResultValues,
+  WasmResult,
   callForeignFunction,
   dispatchHttpCall,
   http_call_response_headers,
@@ -40,7 +40,7 @@ class LogShipperRoot extends RootContext {
       const compressed = callForeignFunction("compress", body);
       if (compressed !== null) {
         log(
-          LogLevelValues.info,
+          LogLevel.Info,
           "compressed " +
             body.byteLength.toString() +
             " bytes of access log to " +
@@ -51,7 +51,7 @@ class LogShipperRoot extends RootContext {
       } else {
         // NotFound: this host has no such function. Do not ask again on every tick.
         log(
-          LogLevelValues.warn,
+          LogLevel.Warn,
           "compress unavailable (result " +
             lastForeignFunctionResult().toString() +
             "); shipping uncompressed",
@@ -68,14 +68,14 @@ class LogShipperRoot extends RootContext {
       "content-encoding", encoding,
     ]);
     const result = dispatchHttpCall(this, COLLECTOR_CLUSTER, headers, body, [], 5000);
-    if (result != WasmResultValues.Ok)
-      log(LogLevelValues.warn, "log batch dropped: result " + result.toString());
+    if (result != WasmResult.Ok)
+      log(LogLevel.Warn, "log batch dropped: result " + result.toString());
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
     const status = num_headers == 0 ? "reset" : http_call_response_headers.get(":status");
     if (status != "200" && status != "204")
-      log(LogLevelValues.warn, "collector answered " + status);
+      log(LogLevel.Warn, "collector answered " + status);
   }
 
   createContext(context_id: u32): Context {

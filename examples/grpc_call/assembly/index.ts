@@ -10,9 +10,9 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
-  WasmResultValues,
+  WasmResult,
   get_status,
   grpc_receive_buffer,
   logError,
@@ -108,7 +108,7 @@ function servingStatus(message: Uint8Array): u64 {
 }
 
 class CheckBackend extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as GrpcCallRoot;
     const result = this.dispatchGrpcCall(
       root.cluster,
@@ -118,14 +118,14 @@ class CheckBackend extends Context {
       root.request,
       root.timeout,
     );
-    if (result != WasmResultValues.Ok) {
+    if (result != WasmResult.Ok) {
       logError(
         "grpc_call: cannot call cluster " + root.cluster + " (result " + result.toString() + ")",
       );
       this.unavailable("health_check_not_sent");
     }
     // Hold the request until onGrpcReceive or onGrpcClose (or the local reply) settles it.
-    return FilterHeadersStatusValues.StopIteration;
+    return FilterHeadersStatus.StopIteration;
   }
 
   // The reply to the call this stream made.

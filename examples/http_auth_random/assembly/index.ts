@@ -4,10 +4,10 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
-  LogLevelValues,
+  FilterHeadersStatus,
+  LogLevel,
   RootContext,
-  WasmResultValues,
+  WasmResult,
   http_call_response_body,
   http_call_response_headers,
   log,
@@ -27,7 +27,7 @@ class AuthRandomRoot extends RootContext {
 }
 
 class AuthRandom extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const result = this.dispatchHttpCall(
       AUTH_CLUSTER,
       makeHeaders([":method", "GET", ":path", "/uuid", ":authority", "httpbin.org"]),
@@ -35,30 +35,30 @@ class AuthRandom extends Context {
       [],
       AUTH_TIMEOUT_MS,
     );
-    if (result != WasmResultValues.Ok) {
-      log(LogLevelValues.error, "auth callout not sent: result " + result.toString());
+    if (result != WasmResult.Ok) {
+      log(LogLevel.Error, "auth callout not sent: result " + result.toString());
       this.deny(503, "auth_service_unavailable");
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     // Hold the request (headers and any body) until onHttpCallResponse decides.
-    return FilterHeadersStatusValues.StopIteration;
+    return FilterHeadersStatus.StopIteration;
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
     // No headers means the call failed (reset, no healthy upstream): fail closed.
     if (num_headers == 0 || http_call_response_headers.get(":status") != "200") {
-      log(LogLevelValues.warn, "auth service failed; denying the request");
+      log(LogLevel.Warn, "auth service failed; denying the request");
       this.deny(503, "auth_service_unavailable");
       return;
     }
     const uuid = http_call_response_body.getString(0, <u32>body_size);
     if (uuid !== null && allowed(uuid)) {
-      log(LogLevelValues.info, "access granted");
+      log(LogLevel.Info, "access granted");
       // The request headers can still be changed: the request has not gone upstream yet.
       stream_context.headers.request.add("x-auth-decision", "allowed");
       this.continueRequest();
     } else {
-      log(LogLevelValues.info, "access forbidden");
+      log(LogLevel.Info, "access forbidden");
       this.deny(403, "access_forbidden");
     }
   }

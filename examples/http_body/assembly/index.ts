@@ -7,9 +7,9 @@ export * from "proxy-wasm-as/proxy";
 import {
   Buffer,
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
-  LogLevelValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
+  LogLevel,
   RootContext,
   log,
   parseJsonObject,
@@ -30,7 +30,7 @@ class HttpBodyRoot extends RootContext {
     const to = config.getString("to");
     if (from === null || from.valueOf() == "" || to === null) {
       log(
-        LogLevelValues.error,
+        LogLevel.Error,
         'http_body configuration needs a non-empty "from" and a "to" string',
       );
       return false;
@@ -46,28 +46,28 @@ class HttpBodyRoot extends RootContext {
 }
 
 class HttpBody extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     // The rewritten body may have another length: drop content-length so Envoy sends it chunked.
     if (!end_of_stream) stream_context.headers.request.remove("content-length");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     // Not the end yet: keep this chunk; the next call sees it together with the next chunk.
-    if (!end_of_stream) return FilterDataStatusValues.StopIterationAndBuffer;
+    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
     this.rewrite(stream_body.request, "request", body_buffer_length);
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     if (!end_of_stream) stream_context.headers.response.remove("content-length");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
-    if (!end_of_stream) return FilterDataStatusValues.StopIterationAndBuffer;
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
     this.rewrite(stream_body.response, "response", body_buffer_length);
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 
   /** Replaces every configured word in the complete `body` and logs what it did. */
@@ -78,7 +78,7 @@ class HttpBody extends Context {
     const count = text.split(root.from).length - 1;
     if (count > 0) body.replaceString(text.replaceAll(root.from, root.to));
     log(
-      LogLevelValues.info,
+      LogLevel.Info,
       what + " body: " + size.toString() + " bytes, " + count.toString() + " replaced",
     );
   }

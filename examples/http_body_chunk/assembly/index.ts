@@ -7,9 +7,9 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
-  LogLevelValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
+  LogLevel,
   RootContext,
   isLogEnabled,
   log,
@@ -32,7 +32,7 @@ class BodyChunkRoot extends RootContext {
     const to = config.getString("to");
     if (from === null || from.valueOf() == "" || to === null) {
       log(
-        LogLevelValues.error,
+        LogLevel.Error,
         'http_body_chunk configuration needs a non-empty "from" and a "to" string',
       );
       return false;
@@ -53,23 +53,23 @@ class BodyChunk extends Context {
   chunks: u32 = 0;
   rewriting: bool = true;
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const headers = stream_context.headers.response;
     // gRPC bodies end with trailers, not with an end_of_stream chunk that could flush the carried
     // bytes, and their framing must not change: leave them alone.
     if (headers.get("content-type").startsWith("application/grpc")) {
       this.rewriting = false;
-      return FilterHeadersStatusValues.Continue;
+      return FilterHeadersStatus.Continue;
     }
     // The body's length may change, so it is sent chunked.
     if (!end_of_stream) headers.remove("content-length");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
-    if (!this.rewriting) return FilterDataStatusValues.Continue;
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+    if (!this.rewriting) return FilterDataStatus.Continue;
     const chunk = stream_body.response.get();
-    if (chunk === null) return FilterDataStatusValues.Continue;
+    if (chunk === null) return FilterDataStatus.Continue;
     const root = this.root_context as BodyChunkRoot;
     const from = root.from;
     const to = root.to;
@@ -100,9 +100,9 @@ class BodyChunk extends Context {
 
     stream_body.response.replace(out.slice(0, written).buffer);
     this.chunks++;
-    if (isLogEnabled(LogLevelValues.debug)) {
+    if (isLogEnabled(LogLevel.Debug)) {
       log(
-        LogLevelValues.debug,
+        LogLevel.Debug,
         "chunk " +
           this.chunks.toString() +
           ": " +
@@ -112,7 +112,7 @@ class BodyChunk extends Context {
           " out",
       );
     }
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 }
 

@@ -5,8 +5,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
-  LogLevelValues,
+  FilterHeadersStatus,
+  LogLevel,
   RootContext,
   isLogEnabled,
   log,
@@ -26,7 +26,7 @@ class HttpHeadersRoot extends RootContext {
     const header = config.getString("header");
     const value = config.getString("value");
     if (header === null || header.valueOf() == "" || value === null) {
-      log(LogLevelValues.error, 'http_headers configuration needs "header" and "value" strings');
+      log(LogLevel.Error, 'http_headers configuration needs "header" and "value" strings');
       return false;
     }
     this.header = header.valueOf();
@@ -40,13 +40,13 @@ class HttpHeadersRoot extends RootContext {
 }
 
 class HttpHeaders extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const request = stream_context.headers.request;
     const headers = request.get_headers();
     // Build the log lines only when someone will read them.
-    if (isLogEnabled(LogLevelValues.info)) {
+    if (isLogEnabled(LogLevel.Info)) {
       for (let i = 0; i < headers.length; i++) {
-        log(LogLevelValues.info, "request header --> " + headers[i].toString());
+        log(LogLevel.Info, "request header --> " + headers[i].toString());
       }
     }
     // Internal headers must not reach the upstream from outside: drop every x-internal-*.
@@ -56,23 +56,23 @@ class HttpHeaders extends Context {
     }
     // Tell the upstream the request passed through this filter.
     request.add("x-wasm-filter", "http_headers");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const response = stream_context.headers.response;
     const root = this.root_context as HttpHeadersRoot;
     response.add(root.header, root.value);
     // Hide what the upstream runs: replace sets the first `server` entry, or adds one.
     response.replace("server", "envoy");
     response.remove("x-powered-by");
-    if (isLogEnabled(LogLevelValues.info)) {
+    if (isLogEnabled(LogLevel.Info)) {
       const headers = response.get_headers();
       for (let i = 0; i < headers.length; i++) {
-        log(LogLevelValues.info, "response header <-- " + headers[i].toString());
+        log(LogLevel.Info, "response header <-- " + headers[i].toString());
       }
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -9,8 +9,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
-  LogLevelValues,
+  FilterHeadersStatus,
+  LogLevel,
   RootContext,
   isLogEnabled,
   log,
@@ -32,14 +32,14 @@ class RoutingRoot extends RootContext {
     if (config === null) return false;
     const percent = config.getInteger("canary_percent");
     if (percent === null || percent.valueOf() < 0 || percent.valueOf() > 100) {
-      log(LogLevelValues.error, "http_routing: canary_percent must be an integer from 0 to 100");
+      log(LogLevel.Error, "http_routing: canary_percent must be an integer from 0 to 100");
       return false;
     }
     this.canaryPercent = <u32>percent.valueOf();
     if (config.has("user_header")) {
       const header = config.getString("user_header");
       if (header === null || header.valueOf() == "") {
-        log(LogLevelValues.error, "http_routing: user_header must be a non-empty string");
+        log(LogLevel.Error, "http_routing: user_header must be a non-empty string");
         return false;
       }
       this.userHeader = header.valueOf();
@@ -55,7 +55,7 @@ class RoutingRoot extends RootContext {
 class Routing extends Context {
   version: string = "primary";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as RoutingRoot;
     const headers = stream_context.headers.request;
     const user = headers.getOrNull(root.userHeader);
@@ -63,19 +63,19 @@ class Routing extends Context {
     if (user !== null && bucketOf(user) < root.canaryPercent) this.version = "canary";
     // replace, not add: a value the client sent must not choose the route.
     headers.replace(ROUTE_HEADER, this.version);
-    if (isLogEnabled(LogLevelValues.debug)) {
+    if (isLogEnabled(LogLevel.Debug)) {
       log(
-        LogLevelValues.debug,
+        LogLevel.Debug,
         "routing " + (user !== null ? user : "anonymous") + " to " + this.version,
       );
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     // Let the client see which version answered.
     stream_context.headers.response.replace("x-served-by", this.version);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -9,10 +9,10 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
   JSON,
-  LogLevelValues,
+  LogLevel,
   RootContext,
   lastJsonError,
   log,
@@ -35,14 +35,14 @@ class JsonValidationRoot extends RootContext {
 
     const fields = config.getArr("required_fields");
     if (fields === null || fields.valueOf().length == 0) {
-      log(LogLevelValues.error, "json_validation: required_fields must be a non-empty array");
+      log(LogLevel.Error, "json_validation: required_fields must be a non-empty array");
       return false;
     }
     const list = fields.valueOf();
     for (let i = 0; i < list.length; i++) {
       const field = list[i];
       if (!field.isString) {
-        log(LogLevelValues.error, "json_validation: required_fields must hold only strings");
+        log(LogLevel.Error, "json_validation: required_fields must hold only strings");
         return false;
       }
       this.requiredFields.push((<JSON.Str>field).valueOf());
@@ -51,7 +51,7 @@ class JsonValidationRoot extends RootContext {
     if (config.has("max_body_bytes")) {
       const max = config.getInteger("max_body_bytes");
       if (max === null || max.valueOf() <= 0) {
-        log(LogLevelValues.error, "json_validation: max_body_bytes must be a positive integer");
+        log(LogLevel.Error, "json_validation: max_body_bytes must be a positive integer");
         return false;
       }
       this.maxBodyBytes = <usize>max.valueOf();
@@ -65,20 +65,20 @@ class JsonValidationRoot extends RootContext {
 }
 
 class JsonValidation extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
-    if (end_of_stream) return FilterHeadersStatusValues.Continue; // no body to check
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+    if (end_of_stream) return FilterHeadersStatus.Continue; // no body to check
     const type = stream_context.headers.request.get("content-type");
     if (!type.startsWith("application/json")) {
       this.reject(415, "json_validation_content_type", "content-type must be application/json");
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     // The headers may go on: Envoy would not call onRequestBody for a stream whose headers are
     // stopped. If the body fails the check, the local reply below resets the upstream request
     // before it got any body.
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     const root = this.root_context as JsonValidationRoot;
     // Refuse early instead of buffering a body that is too large anyway.
     if (body_buffer_length > root.maxBodyBytes) {
@@ -87,18 +87,18 @@ class JsonValidation extends Context {
         "json_validation_too_large",
         "body larger than " + root.maxBodyBytes.toString() + " bytes",
       );
-      return FilterDataStatusValues.StopIterationNoBuffer;
+      return FilterDataStatus.StopIterationNoBuffer;
     }
-    if (!end_of_stream) return FilterDataStatusValues.StopIterationAndBuffer;
+    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
 
     const text = stream_body.request.getString();
     const problem = text !== null ? this.check(text, root.requiredFields) : "body unavailable";
     if (problem !== null) {
-      log(LogLevelValues.info, "rejected: " + problem);
+      log(LogLevel.Info, "rejected: " + problem);
       this.reject(400, "json_validation_failed", problem);
-      return FilterDataStatusValues.StopIterationNoBuffer;
+      return FilterDataStatus.StopIterationNoBuffer;
     }
-    return FilterDataStatusValues.Continue; // the whole checked body goes upstream
+    return FilterDataStatus.Continue; // the whole checked body goes upstream
   }
 
   /** What is wrong with the body, or null when it is acceptable. */

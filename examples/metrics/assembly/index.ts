@@ -9,7 +9,7 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   Counter,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   Gauge,
   Histogram,
   RootContext,
@@ -52,17 +52,17 @@ class Metrics extends Context {
   startNanos: u64 = 0;
   active: bool = false;
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as MetricsRoot;
     this.method = methodTag(stream_context.headers.request.get(":method"));
     this.startNanos = get_current_time_nanoseconds();
     root.counter("requests_total", ["method", this.method]).increment(1);
     root.activeRequests!.increment(1);
     this.active = true;
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as MetricsRoot;
     const status = statusTag(stream_context.headers.response.get(":status"));
     root.counter("responses_total", ["method", this.method, "status", status]).increment(1);
@@ -73,7 +73,7 @@ class Metrics extends Context {
         .histogram("response_time_ms", ["status", status])
         .record((elapsed + 500_000) / 1_000_000);
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
   onDelete(): void {

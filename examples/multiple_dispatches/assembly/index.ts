@@ -8,11 +8,11 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   JSON,
-  LogLevelValues,
+  LogLevel,
   RootContext,
-  WasmResultValues,
+  WasmResult,
   http_call_response_headers,
   lastCallToken,
   log,
@@ -35,7 +35,7 @@ class DispatchRoot extends RootContext {
     if (config === null) return false;
     const cluster = config.getString("cluster");
     if (cluster === null || cluster.valueOf() == "") {
-      log(LogLevelValues.error, "multiple_dispatches: cluster must be a non-empty string");
+      log(LogLevel.Error, "multiple_dispatches: cluster must be a non-empty string");
       return false;
     }
     this.cluster = cluster.valueOf();
@@ -43,7 +43,7 @@ class DispatchRoot extends RootContext {
     this.authority = authority !== null ? authority.valueOf() : this.cluster;
     const paths = config.getArr("paths");
     if (paths === null || paths.valueOf().length == 0) {
-      log(LogLevelValues.error, "multiple_dispatches: paths must be a non-empty array");
+      log(LogLevel.Error, "multiple_dispatches: paths must be a non-empty array");
       return false;
     }
     const list = paths.valueOf();
@@ -51,7 +51,7 @@ class DispatchRoot extends RootContext {
       const path = list[i];
       if (!path.isString || !(<JSON.Str>path).valueOf().startsWith("/")) {
         log(
-          LogLevelValues.error,
+          LogLevel.Error,
           'multiple_dispatches: every path must be a string starting with "/"',
         );
         return false;
@@ -73,7 +73,7 @@ class Dispatcher extends Context {
   results: string[] = [];
   pending: i32 = 0;
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as DispatchRoot;
     for (let i = 0; i < root.paths.length; i++) {
       // prettier-ignore
@@ -83,13 +83,13 @@ class Dispatcher extends Context {
         ":authority", root.authority,
       ]);
       const sent = this.dispatchHttpCall(root.cluster, headers, null, [], TIMEOUT_MS);
-      if (sent == WasmResultValues.Ok) {
+      if (sent == WasmResult.Ok) {
         this.tokens.push(lastCallToken());
         this.results.push("");
         this.pending++;
       } else {
         log(
-          LogLevelValues.warn,
+          LogLevel.Warn,
           "callout to " + root.paths[i] + " not sent: result " + sent.toString(),
         );
         this.tokens.push(0);
@@ -98,10 +98,10 @@ class Dispatcher extends Context {
     }
     if (this.pending == 0) {
       this.finish();
-      return FilterHeadersStatusValues.Continue;
+      return FilterHeadersStatus.Continue;
     }
     // All calls are in flight at once; the request waits for the slowest.
-    return FilterHeadersStatusValues.StopIteration;
+    return FilterHeadersStatus.StopIteration;
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
@@ -110,7 +110,7 @@ class Dispatcher extends Context {
     this.results[index] = num_headers == 0 ? "failed" : http_call_response_headers.get(":status");
     this.pending--;
     const answered = "callout " + index.toString() + " answered " + this.results[index];
-    log(LogLevelValues.info, answered + ", " + this.pending.toString() + " pending");
+    log(LogLevel.Info, answered + ", " + this.pending.toString() + " pending");
     if (this.pending == 0) {
       this.finish();
       this.continueRequest();

@@ -11,10 +11,10 @@ import {
   Buffer,
   Context,
   Counter,
-  FilterStatusValues,
+  FilterStatus,
   Gauge,
   JSON,
-  PeerTypeValues,
+  PeerType,
   RootContext,
   TcpContext,
   downstream_data,
@@ -119,12 +119,12 @@ class Connection extends TcpContext {
   received: i64 = 0; // from the client
   sent: i64 = 0; // from the server
 
-  onNewConnection(): FilterStatusValues {
+  onNewConnection(): FilterStatus {
     (this.root_context as NetworkRoot).active.increment(1);
-    return FilterStatusValues.Continue;
+    return FilterStatus.Continue;
   }
 
-  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatusValues {
+  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
     const root = this.root_context as NetworkRoot;
     this.received += <i64>data_size;
     if (data_size > 0) root.downstreamBytes.increment(data_size);
@@ -133,25 +133,25 @@ class Connection extends TcpContext {
         "network: closing connection " + this.context_id.toString() + ": over the byte budget",
       );
       this.closeDownstream();
-      return FilterStatusValues.StopIteration; // these bytes never reach the server
+      return FilterStatus.StopIteration; // these bytes never reach the server
     }
     // A match split across two reads is not seen: TCP has no message boundaries.
     const rewrite = root.downstreamRewrite;
     if (rewrite !== null) rewrite.apply(downstream_data);
-    return FilterStatusValues.Continue;
+    return FilterStatus.Continue;
   }
 
-  onUpstreamData(data_size: usize, end_of_stream: bool): FilterStatusValues {
+  onUpstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
     const root = this.root_context as NetworkRoot;
     this.sent += <i64>data_size;
     if (data_size > 0) root.upstreamBytes.increment(data_size);
     const rewrite = root.upstreamRewrite;
     if (rewrite !== null) rewrite.apply(upstream_data);
-    return FilterStatusValues.Continue;
+    return FilterStatus.Continue;
   }
 
-  onDownstreamConnectionClose(peer_type: PeerTypeValues): void {
-    const by = peer_type == PeerTypeValues.Local ? "the proxy" : "the client";
+  onDownstreamConnectionClose(peer_type: PeerType): void {
+    const by = peer_type == PeerType.Local ? "the proxy" : "the client";
     logInfo("network: connection " + this.context_id.toString() + " closed by " + by);
   }
 

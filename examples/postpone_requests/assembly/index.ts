@@ -6,9 +6,9 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   JSON,
-  LogLevelValues,
+  LogLevel,
   RootContext,
   get_current_time_nanoseconds,
   log,
@@ -58,11 +58,11 @@ class Postponed extends Context {
   waiting: bool = false;
   queuedAt: u64 = 0;
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as PostponeRoot;
     if (root.grants > 0 && root.queue.length == 0) {
       root.grants--;
-      return FilterHeadersStatusValues.Continue;
+      return FilterHeadersStatus.Continue;
     }
     if (root.queue.length >= root.maxQueued) {
       this.sendLocalResponse(
@@ -71,13 +71,13 @@ class Postponed extends Context {
         String.UTF8.encode("too busy, retry later\n"),
         makeHeaders(["retry-after", "1"]),
       );
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     this.waiting = true;
     this.queuedAt = get_current_time_nanoseconds();
     root.queue.push(this);
-    log(LogLevelValues.debug, "postponed; " + root.queue.length.toString() + " waiting");
-    return FilterHeadersStatusValues.StopIteration;
+    log(LogLevel.Debug, "postponed; " + root.queue.length.toString() + " waiting");
+    return FilterHeadersStatus.StopIteration;
   }
 
   /** Called from the root's tick: make this stream the target of the next hostcalls, then go. */
@@ -103,7 +103,7 @@ class Postponed extends Context {
 function positive(config: JSON.Obj, key: string): i32 {
   const value = config.getInteger(key);
   if (value === null || value.valueOf() <= 0 || value.valueOf() > i32.MAX_VALUE) {
-    log(LogLevelValues.error, "postpone_requests: " + key + " must be a positive integer");
+    log(LogLevel.Error, "postpone_requests: " + key + " must be a positive integer");
     return -1;
   }
   return <i32>value.valueOf();

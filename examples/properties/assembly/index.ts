@@ -8,8 +8,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
-  LogLevelValues,
+  FilterHeadersStatus,
+  LogLevel,
   RootContext,
   getPropertyString,
   log,
@@ -27,7 +27,7 @@ class PropertiesRoot extends RootContext {
   onConfigure(configuration_size: u32): bool {
     // Plugin attributes are known from the start.
     log(
-      LogLevelValues.info,
+      LogLevel.Info,
       "plugin " +
         orDash(plugin.name()) +
         " (root_id " +
@@ -46,7 +46,7 @@ class PropertiesRoot extends RootContext {
 }
 
 class Properties extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const headers = stream_context.headers.request;
     // Tell the upstream who called and through which proxy and route.
     const client = source.address();
@@ -61,7 +61,7 @@ class Properties extends Context {
     if (region !== null) headers.replace("x-proxy-region", region);
     const route = xds.route_name();
     if (route !== null) headers.replace("x-route-name", route);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
   onLog(): void {
@@ -77,7 +77,7 @@ class Properties extends Context {
       "port=" + source.port().toString(),
       "cluster=" + orDash(xds.cluster_name()),
     ];
-    log(LogLevelValues.info, line.join(" "));
+    log(LogLevel.Info, line.join(" "));
   }
 }
 

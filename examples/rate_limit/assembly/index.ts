@@ -13,10 +13,10 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   Counter,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   JSON,
   RootContext,
-  WasmResultValues,
+  WasmResult,
   get_current_time_nanoseconds,
   getSharedData,
   logDebug,
@@ -84,13 +84,13 @@ class Decision {
 }
 
 class RateLimit extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as RateLimitRoot;
     let key = "rate_limit";
     if (root.keyHeader != "") key += ":" + stream_context.headers.request.get(root.keyHeader);
 
     const decision = this.takeToken(root, key);
-    if (decision.allowed) return FilterHeadersStatusValues.Continue;
+    if (decision.allowed) return FilterHeadersStatus.Continue;
 
     root.rejected!.increment();
     this.sendLocalResponse(
@@ -99,7 +99,7 @@ class RateLimit extends Context {
       String.UTF8.encode("too many requests\n"),
       makeHeaders(["retry-after", decision.retryAfterSeconds.toString()]),
     );
-    return FilterHeadersStatusValues.StopIteration;
+    return FilterHeadersStatus.StopIteration;
   }
 
   takeToken(root: RateLimitRoot, key: string): Decision {
@@ -127,13 +127,13 @@ class RateLimit extends Context {
       if (allowed) tokens -= MILLI;
       // Written even when refused: the refill up to now is part of the state.
       const result = setSharedDataString(key, tokens.toString() + " " + now.toString(), cas);
-      if (result == WasmResultValues.Ok) {
+      if (result == WasmResult.Ok) {
         if (allowed) return new Decision(true, 0);
         // Whole seconds until one token has flowed back (at least 1).
         const perSecond = root.refillPerSecond * MILLI;
         return new Decision(false, max((MILLI - tokens + perSecond - 1) / perSecond, 1));
       }
-      if (result != WasmResultValues.CasMismatch) break;
+      if (result != WasmResult.CasMismatch) break;
       // Another worker changed the bucket since we read it: read it again.
       logDebug("rate_limit: " + key + " changed concurrently, retrying");
     }

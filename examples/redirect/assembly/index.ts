@@ -12,7 +12,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   JSON,
   RootContext,
   logError,
@@ -101,7 +101,7 @@ function parseRule(value: JSON.Value, index: i32): Rule | null {
 }
 
 class Redirect extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const rules = (this.root_context as RedirectRoot).rules;
     const full = stream_context.headers.request.get(":path");
     const q = full.indexOf("?");
@@ -117,9 +117,9 @@ class Redirect extends Context {
         new ArrayBuffer(0),
         makeHeaders(["location", target + query]),
       );
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

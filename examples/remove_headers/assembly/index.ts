@@ -9,7 +9,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   HeaderMap,
   JSON,
   RootContext,
@@ -80,14 +80,14 @@ function removeAll(map: HeaderMap, names: string[]): void {
 }
 
 class RemoveHeaders extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     removeAll(stream_context.headers.request, (this.root_context as RemoveHeadersRoot).request);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     removeAll(stream_context.headers.response, (this.root_context as RemoveHeadersRoot).response);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

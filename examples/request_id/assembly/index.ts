@@ -8,7 +8,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
   logError,
   parseJsonObject,
@@ -65,7 +65,7 @@ class RequestId extends Context {
   // The id is kept per stream: the request headers are gone by the time the response arrives.
   id: string = "";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as RequestIdRoot;
     const incoming = stream_context.headers.request.getOrNull(root.header);
     if (incoming !== null && incoming != "") {
@@ -74,16 +74,16 @@ class RequestId extends Context {
       this.id = newRequestId();
       stream_context.headers.request.replace(root.header, this.id);
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     // A local reply sent before the request headers were seen has no id to echo.
     if (this.id != "") {
       const root = this.root_context as RequestIdRoot;
       stream_context.headers.response.replace(root.header, this.id);
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

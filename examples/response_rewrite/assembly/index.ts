@@ -12,8 +12,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
   RootContext,
   logError,
   parseJsonObject,
@@ -68,12 +68,12 @@ function lastIndexOf(haystack: Uint8Array, needle: Uint8Array): i32 {
 class ResponseRewrite extends Context {
   rewrite: bool = false;
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const headers = stream_context.headers.response;
     const type = headers.get("content-type").toLowerCase();
     // No body (HEAD, 204, 304), not HTML, or compressed: leave it alone.
     if (end_of_stream || !type.startsWith("text/html") || headers.has("content-encoding")) {
-      return FilterHeadersStatusValues.Continue;
+      return FilterHeadersStatus.Continue;
     }
     this.rewrite = true;
     const length = headers.getOrNull("content-length");
@@ -81,13 +81,13 @@ class ResponseRewrite extends Context {
       const snippetLength = (this.root_context as ResponseRewriteRoot).snippet.byteLength;
       headers.replace("content-length", (I64.parseInt(length) + snippetLength).toString());
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
-    if (!this.rewrite) return FilterDataStatusValues.Continue;
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+    if (!this.rewrite) return FilterDataStatus.Continue;
     // Hold every chunk until the whole page is here: the marker may span two chunks.
-    if (!end_of_stream) return FilterDataStatusValues.StopIterationAndBuffer;
+    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
 
     const root = this.root_context as ResponseRewriteRoot;
     const body = stream_body.response.get();
@@ -103,7 +103,7 @@ class ResponseRewrite extends Context {
       out.set(page.subarray(at), at + snippet.length);
       stream_body.response.replace(out.buffer);
     }
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 }
 

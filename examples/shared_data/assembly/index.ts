@@ -9,9 +9,9 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
-  WasmResultValues,
+  WasmResult,
   getSharedData,
   logDebug,
   logWarn,
@@ -33,8 +33,8 @@ function increment(key: string): i64 {
     logDebug("shared_data: read " + count.toString() + " (cas " + cas.toString() + ")");
 
     const result = setSharedDataString(key, (count + 1).toString(), cas);
-    if (result == WasmResultValues.Ok) return count + 1;
-    if (result != WasmResultValues.CasMismatch) break;
+    if (result == WasmResult.Ok) return count + 1;
+    if (result != WasmResult.CasMismatch) break;
     logDebug("shared_data: cas mismatch, retrying");
   }
   return -1;
@@ -47,15 +47,15 @@ class SharedDataRoot extends RootContext {
 }
 
 class CountRequests extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const count = increment(KEY);
     if (count < 0) {
       // Counting is best effort: never fail a request over it.
       logWarn("shared_data: " + KEY + " kept changing; request not counted");
-      return FilterHeadersStatusValues.Continue;
+      return FilterHeadersStatus.Continue;
     }
     stream_context.headers.request.replace("x-request-count", count.toString());
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -11,9 +11,9 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   Counter,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   RootContext,
-  WasmResultValues,
+  WasmResult,
   dequeueSharedQueue,
   enqueueSharedQueue,
   logInfo,
@@ -66,20 +66,20 @@ class SenderRoot extends RootContext {
 }
 
 class Sender extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const root = this.root_context as SenderRoot;
     const headers = stream_context.headers.request;
     const message = headers.get(":method") + " " + headers.get(":path");
     const queue = root.queue();
     if (
       queue == 0 ||
-      enqueueSharedQueue(queue, String.UTF8.encode(message)) != WasmResultValues.Ok
+      enqueueSharedQueue(queue, String.UTF8.encode(message)) != WasmResult.Ok
     ) {
       // Never hold up traffic for the side channel.
       logWarn("sender: queue " + QUEUE + " is not registered; dropped: " + message);
       root.queueId = 0;
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

@@ -12,7 +12,7 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterHeadersStatusValues,
+  FilterHeadersStatus,
   HeaderPair,
   Headers,
   RootContext,
@@ -78,14 +78,14 @@ class ConfiguredRoot extends RootContext {
 }
 
 class AddConfiguredHeaders extends Context {
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const response = stream_context.headers.response;
     if (environment != "") response.replace("x-environment", environment);
     const headers = (this.root_context as ConfiguredRoot).responseHeaders;
     for (let i = 0; i < headers.length; i++) {
       response.replace(headers[i].keyText, headers[i].valueText);
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

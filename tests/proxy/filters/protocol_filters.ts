@@ -6,8 +6,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
   RootContext,
   registerRootContext,
   stream_body,
@@ -23,11 +23,11 @@ class DoubleRoot extends RootContext {
 }
 
 class DoubleBody extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     stream_context.headers.request.add("x-filtered", "yes");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     const chunk = stream_body.request.get();
     if (chunk !== null && chunk.byteLength > 0) {
       const doubled = new Uint8Array(chunk.byteLength * 2);
@@ -35,7 +35,7 @@ class DoubleBody extends Context {
       doubled.set(Uint8Array.wrap(chunk), chunk.byteLength);
       stream_body.request.replace(doubled.buffer);
     }
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 }
 
@@ -60,16 +60,16 @@ function hex(s: string): string {
 }
 
 class HeaderBytes extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const request = stream_context.headers.request;
     request.add("x-v-hex", hex(request.get("x-v")));
     request.add("x-added", "héllo");
     request.add("x-jp", "日本");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     stream_context.headers.response.add("x-resp", "héllo 日本");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 

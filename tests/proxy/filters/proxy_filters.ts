@@ -18,8 +18,8 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  FilterDataStatusValues,
-  FilterHeadersStatusValues,
+  FilterDataStatus,
+  FilterHeadersStatus,
   RootContext,
   dequeueSharedQueue,
   dispatchHttpCall,
@@ -50,21 +50,21 @@ class RewriteRoot extends RootContext {
 }
 
 class Rewrite extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     stream_context.headers.request.remove("content-length");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
-    if (!end_of_stream) return FilterDataStatusValues.StopIterationAndBuffer;
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
     const body = stream_body.request.getString();
     stream_body.request.replaceString(body === null ? "" : body.toUpperCase());
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
-    if (!end_of_stream) return FilterDataStatusValues.StopIterationAndBuffer;
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
     const body = stream_body.response.getString();
     stream_body.response.replaceString("[" + (body === null ? "" : body) + "]");
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 }
 
@@ -79,14 +79,14 @@ class ChunkUpperRoot extends RootContext {
 }
 
 class ChunkUpper extends Context {
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     stream_context.headers.response.add("x-chunk-upper", "1");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     const body = stream_body.response.getString();
     if (body !== null && body.length > 0) stream_body.response.replaceString(body.toUpperCase());
-    return FilterDataStatusValues.Continue;
+    return FilterDataStatus.Continue;
   }
 }
 
@@ -101,7 +101,7 @@ class LocalReplyRoot extends RootContext {
 }
 
 class LocalReply extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const path = stream_context.headers.request.get(":path");
     if (path.startsWith("/deny")) {
       logInfo("denying " + path);
@@ -111,9 +111,9 @@ class LocalReply extends Context {
         String.UTF8.encode("denied\n"),
         makeHeaders(["x-filter", "local"]),
       );
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 
@@ -128,7 +128,7 @@ class CalloutRoot extends RootContext {
 }
 
 class Callout extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const path = stream_context.headers.request.get(":path");
     // The configuration, when given, is the callout timeout in milliseconds.
     const config = (<RootContext>this.root_context).getConfiguration();
@@ -142,9 +142,9 @@ class Callout extends Context {
     );
     if (r != 0) {
       logWarn("dispatch failed: " + r.toString());
-      return FilterHeadersStatusValues.Continue;
+      return FilterHeadersStatus.Continue;
     }
-    return FilterHeadersStatusValues.StopIteration;
+    return FilterHeadersStatus.StopIteration;
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
@@ -173,15 +173,15 @@ class TrapRoot extends RootContext {
 
 class Trap extends Context {
   path: string = "";
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     this.path = stream_context.headers.request.get(":path");
     if (this.path == "/trap") unreachable();
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     if (this.path == "/trap-response") unreachable();
     stream_context.headers.response.add("x-trap-filter", "alive");
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 
@@ -206,10 +206,10 @@ class TickerRoot extends RootContext {
 }
 
 class Ticker extends Context {
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const d = getSharedData("ticks");
     stream_context.headers.response.add("x-ticks", d === null ? "0" : d.text);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 
@@ -224,12 +224,12 @@ class ProducerRoot extends RootContext {
 }
 
 class Producer extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const q = resolveSharedQueue("", "paths");
     if (q != 0) {
       enqueueSharedQueue(q, String.UTF8.encode(stream_context.headers.request.get(":path")));
     }
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 
@@ -252,10 +252,10 @@ class ConsumerRoot extends RootContext {
 }
 
 class Consumer extends Context {
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const d = getSharedData("last_path");
     stream_context.headers.response.add("x-last-path", d === null ? "none" : d.text);
-    return FilterHeadersStatusValues.Continue;
+    return FilterHeadersStatus.Continue;
   }
 }
 
@@ -271,16 +271,16 @@ class GrpcRoot extends RootContext {
 
 class GrpcFilter extends Context {
   got: string = "";
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const path = stream_context.headers.request.get(":path");
     if (path.startsWith("/grpc-stream")) {
       if (this.openGrpcStream("grpc", "test.Echo", "Chat", makeHeaders(["x-md", "s"])) != 0) {
-        return FilterHeadersStatusValues.Continue;
+        return FilterHeadersStatus.Continue;
       }
       const token = lastCallToken();
       grpcSend(token, String.UTF8.encode("one"));
       grpcSend(token, String.UTF8.encode("two"), true);
-      return FilterHeadersStatusValues.StopIteration;
+      return FilterHeadersStatus.StopIteration;
     }
     const method = path.startsWith("/grpc-fail") ? "Fail" : "Say";
     const r = this.dispatchGrpcCall(
@@ -291,7 +291,7 @@ class GrpcFilter extends Context {
       String.UTF8.encode(path),
       2000,
     );
-    return r == 0 ? FilterHeadersStatusValues.StopIteration : FilterHeadersStatusValues.Continue;
+    return r == 0 ? FilterHeadersStatus.StopIteration : FilterHeadersStatus.Continue;
   }
 
   onGrpcReceive(token: u32, message_size: usize): void {
