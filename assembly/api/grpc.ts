@@ -93,11 +93,7 @@ export function grpcStream(
 }
 
 /** Sends `message` on the gRPC stream `token`; `end_stream` half-closes it. */
-export function grpcSend(
-  token: u32,
-  message: ArrayBuffer,
-  end_stream: bool = false,
-): WasmResult {
+export function grpcSend(token: u32, message: ArrayBuffer, end_stream: bool = false): WasmResult {
   return <WasmResult>(
     proxy_grpc_send(token, changetype<usize>(message), message.byteLength, end_stream ? 1 : 0)
   );

@@ -65,9 +65,7 @@ export class HeaderMap {
   /** Adds a `name: value` entry; an existing `name` keeps its entries. */
   add(name: string, value: string): WasmResult {
     encode2(name, value);
-    return <WasmResult>(
-      proxy_add_header_map_value(this.type, arg0Ptr, arg0Len, arg1Ptr, arg1Len)
-    );
+    return <WasmResult>proxy_add_header_map_value(this.type, arg0Ptr, arg0Len, arg1Ptr, arg1Len);
   }
 
   /** Sets `name` to `value`, replacing its first entry or adding one. */

@@ -95,9 +95,7 @@ export function getPropertyMap(path: string): Headers | null {
 /** Sets property `path` (Envoy stores it in the filter state as `wasm.<path>`). */
 export function set_property(path: string, data: ArrayBuffer): WasmResult {
   encodeDotted(path);
-  return <WasmResult>(
-    proxy_set_property(arg0Ptr, arg0Len, changetype<usize>(data), data.byteLength)
-  );
+  return <WasmResult>proxy_set_property(arg0Ptr, arg0Len, changetype<usize>(data), data.byteLength);
 }
 
 /** Sets property `path` to the UTF-8 bytes of `value`. */

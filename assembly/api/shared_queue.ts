@@ -37,9 +37,7 @@ export function resolveSharedQueue(vm_id: string, name: string): u32 {
 
 /** Adds `data` to queue `queue_id`. */
 export function enqueueSharedQueue(queue_id: u32, data: ArrayBuffer): WasmResult {
-  return <WasmResult>(
-    proxy_enqueue_shared_queue(queue_id, changetype<usize>(data), data.byteLength)
-  );
+  return <WasmResult>proxy_enqueue_shared_queue(queue_id, changetype<usize>(data), data.byteLength);
 }
 
 /** Takes the oldest item of queue `queue_id`, or null when it is empty or unknown. */

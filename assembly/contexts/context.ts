@@ -1,9 +1,4 @@
-import {
-  FilterHeadersStatus,
-  GrpcStatus,
-  StreamType,
-  WasmResult,
-} from "../abi/enums";
+import { FilterHeadersStatus, GrpcStatus, StreamType, WasmResult } from "../abi/enums";
 import { grpcCall, grpcStream } from "../api/grpc";
 import { Headers } from "../api/pairs";
 import { RootContext } from "./root_context";

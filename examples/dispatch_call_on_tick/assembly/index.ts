@@ -40,10 +40,7 @@ class PolicyRoot extends RootContext {
       path === null ||
       !path.valueOf().startsWith("/")
     ) {
-      log(
-        LogLevel.Error,
-        'dispatch_call_on_tick: needs "cluster" and a "path" starting with "/"',
-      );
+      log(LogLevel.Error, 'dispatch_call_on_tick: needs "cluster" and a "path" starting with "/"');
       return false;
     }
     if (period === null || period.valueOf() < 100 || period.valueOf() > 3_600_000) {

@@ -74,8 +74,7 @@ class LogShipperRoot extends RootContext {
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
     const status = num_headers == 0 ? "reset" : http_call_response_headers.get(":status");
-    if (status != "200" && status != "204")
-      log(LogLevel.Warn, "collector answered " + status);
+    if (status != "200" && status != "204") log(LogLevel.Warn, "collector answered " + status);
   }
 
   createContext(context_id: u32): Context {

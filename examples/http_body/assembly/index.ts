@@ -29,10 +29,7 @@ class HttpBodyRoot extends RootContext {
     const from = config.getString("from");
     const to = config.getString("to");
     if (from === null || from.valueOf() == "" || to === null) {
-      log(
-        LogLevel.Error,
-        'http_body configuration needs a non-empty "from" and a "to" string',
-      );
+      log(LogLevel.Error, 'http_body configuration needs a non-empty "from" and a "to" string');
       return false;
     }
     this.from = from.valueOf();

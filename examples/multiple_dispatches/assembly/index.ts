@@ -50,10 +50,7 @@ class DispatchRoot extends RootContext {
     for (let i = 0; i < list.length; i++) {
       const path = list[i];
       if (!path.isString || !(<JSON.Str>path).valueOf().startsWith("/")) {
-        log(
-          LogLevel.Error,
-          'multiple_dispatches: every path must be a string starting with "/"',
-        );
+        log(LogLevel.Error, 'multiple_dispatches: every path must be a string starting with "/"');
         return false;
       }
       this.paths.push((<JSON.Str>path).valueOf());
@@ -88,10 +85,7 @@ class Dispatcher extends Context {
         this.results.push("");
         this.pending++;
       } else {
-        log(
-          LogLevel.Warn,
-          "callout to " + root.paths[i] + " not sent: result " + sent.toString(),
-        );
+        log(LogLevel.Warn, "callout to " + root.paths[i] + " not sent: result " + sent.toString());
         this.tokens.push(0);
         this.results.push("failed");
       }

@@ -71,10 +71,7 @@ class Sender extends Context {
     const headers = stream_context.headers.request;
     const message = headers.get(":method") + " " + headers.get(":path");
     const queue = root.queue();
-    if (
-      queue == 0 ||
-      enqueueSharedQueue(queue, String.UTF8.encode(message)) != WasmResult.Ok
-    ) {
+    if (queue == 0 || enqueueSharedQueue(queue, String.UTF8.encode(message)) != WasmResult.Ok) {
       // Never hold up traffic for the side channel.
       logWarn("sender: queue " + QUEUE + " is not registered; dropped: " + message);
       root.queueId = 0;
