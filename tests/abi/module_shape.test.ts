@@ -8,53 +8,22 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { toolSkip } from "../tools.js";
 
-const I = "i32";
-/** abi.md §2: export name → [params, results]. */
-const CALLBACKS: Record<string, [string[], string[]]> = {
-  proxy_on_memory_allocate: [[I], [I]],
-  proxy_on_context_create: [[I, I], []],
-  proxy_on_vm_start: [[I, I], [I]],
-  proxy_validate_configuration: [[I, I], [I]],
-  proxy_on_configure: [[I, I], [I]],
-  proxy_on_tick: [[I], []],
-  proxy_on_new_connection: [[I], [I]],
-  proxy_on_downstream_data: [[I, I, I], [I]],
-  proxy_on_upstream_data: [[I, I, I], [I]],
-  proxy_on_downstream_connection_close: [[I, I], []],
-  proxy_on_upstream_connection_close: [[I, I], []],
-  proxy_on_request_headers: [[I, I, I], [I]],
-  proxy_on_request_body: [[I, I, I], [I]],
-  proxy_on_request_trailers: [[I, I], [I]],
-  proxy_on_request_metadata: [[I, I], [I]],
-  proxy_on_response_headers: [[I, I, I], [I]],
-  proxy_on_response_body: [[I, I, I], [I]],
-  proxy_on_response_trailers: [[I, I], [I]],
-  proxy_on_response_metadata: [[I, I], [I]],
-  proxy_on_http_call_response: [[I, I, I, I, I], []],
-  proxy_on_grpc_receive_initial_metadata: [[I, I, I], []],
-  proxy_on_grpc_receive: [[I, I, I], []],
-  proxy_on_grpc_receive_trailing_metadata: [[I, I, I], []],
-  proxy_on_grpc_close: [[I, I, I], []],
-  proxy_on_queue_ready: [[I, I], []],
-  proxy_on_foreign_function: [[I, I, I], []],
-  proxy_on_log: [[I], []],
-  proxy_on_done: [[I], [I]],
-  proxy_on_delete: [[I], []],
-};
-const OTHER_EXPORTS = new Set(["proxy_abi_version_0_2_1", "_initialize", "memory"]);
-/** abi.md §3, the 0.2.1 hostcall set (no 0.1.0-only calls). */
+import { abiMarker, callbacks, hostcalls, SDK_ABI_VERSION } from "../../scripts/abi.mjs";
+
+/** The ABI table's callbacks (scripts/abi.mjs): export name → [params, results]. */
+const CALLBACKS: Record<string, [string[], string[]]> = Object.fromEntries(
+  Object.entries(callbacks(SDK_ABI_VERSION)).map(([name, sig]) => [
+    name,
+    [sig.params.map((p) => p.type), sig.results],
+  ]),
+);
+const MARKER = abiMarker(SDK_ABI_VERSION);
+const OTHER_EXPORTS = new Set([MARKER, "_initialize", "memory"]);
+/** The table's Proxy-Wasm hostcalls of the SDK's version (none of the toolchain-runtime ones). */
 const HOSTCALLS = new Set(
-  (
-    "proxy_log proxy_get_log_level proxy_get_current_time_nanoseconds proxy_set_tick_period_milliseconds " +
-    "proxy_get_property proxy_set_property proxy_get_buffer_bytes proxy_get_buffer_status proxy_set_buffer_bytes " +
-    "proxy_get_header_map_pairs proxy_set_header_map_pairs proxy_get_header_map_value proxy_add_header_map_value " +
-    "proxy_replace_header_map_value proxy_remove_header_map_value proxy_get_header_map_size proxy_continue_stream " +
-    "proxy_close_stream proxy_send_local_response proxy_http_call proxy_grpc_call proxy_grpc_stream proxy_grpc_send " +
-    "proxy_grpc_cancel proxy_grpc_close proxy_get_status proxy_get_shared_data proxy_set_shared_data " +
-    "proxy_register_shared_queue proxy_resolve_shared_queue proxy_enqueue_shared_queue proxy_dequeue_shared_queue " +
-    "proxy_define_metric proxy_increment_metric proxy_record_metric proxy_get_metric proxy_set_effective_context " +
-    "proxy_done proxy_call_foreign_function"
-  ).split(" "),
+  Object.entries(hostcalls(SDK_ABI_VERSION))
+    .filter(([, call]) => !call.runtime)
+    .map(([name]) => name),
 );
 
 function builtModules(): string[] {
@@ -198,7 +167,7 @@ for (const file of modules) {
           `signature of ${name} in ${file}`,
         );
       }
-      assert.equal(signatures.get("proxy_abi_version_0_2_1"), "() -> nil");
+      assert.equal(signatures.get(MARKER), "() -> nil");
       assert.equal(signatures.get("_initialize"), "() -> nil");
       const headers = execFileSync("wasm-objdump", ["-h", file], { encoding: "utf8" });
       assert.doesNotMatch(

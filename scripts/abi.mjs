@@ -1,0 +1,527 @@
+// The Proxy-Wasm ABI in one table: the enumerations with Envoy's numbering, the callbacks a
+// module exports and the hostcalls a host provides, each with its exact wasm signature and the
+// ABI versions that have it. Everything else follows this table:
+//
+//   generated:  assembly/abi/enums.ts      (the SDK's enums)
+//               assembly/compat/values.ts  (the same enums under @solo-io/proxy-runtime's names)
+//               src/host/enums.ts          (the host emulator's enums)
+//               src/host/signatures.ts     (what the emulator links and looks up at load time)
+//   checked:    assembly/abi/imports.ts and assembly/abi/exports.ts (tests/abi/abi_table.test.ts)
+//
+// Edit the table, then run `node scripts/abi.mjs`; tests/abi/abi_table.test.ts fails while a
+// generated file differs from what the table gives.
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** The ABI versions a module can declare, oldest first. */
+export const ABI_VERSIONS = ["0.1.0", "0.2.0", "0.2.1"];
+
+/** The version the SDK's modules declare. */
+export const SDK_ABI_VERSION = "0.2.1";
+
+/** The marker export that declares `version`: an empty function, never called. */
+export function abiMarker(version) {
+  return `proxy_abi_version_${version.replaceAll(".", "_")}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enumerations. Each enum: name (SDK and host), doc, members in order. A member: name, value,
+// doc (optional), solo (its @solo-io/proxy-runtime name where that differs). Compat names the
+// enum `${name}Values`.
+
+/** @typedef {{ name: string, value: number, doc?: string, solo?: string }} Member */
+/** @typedef {{ name: string, doc: string, members: Member[] }} Enum */
+
+/** @type {Enum[]} */
+export const ENUMS = [
+  {
+    name: "WasmResult",
+    doc: "What a hostcall returned. Every wrapper hands this back instead of trapping.",
+    members: [
+      { name: "Ok", value: 0 },
+      { name: "NotFound", value: 1, doc: "The key, buffer, queue or property does not exist." },
+      {
+        name: "BadArgument",
+        value: 2,
+        doc: "An argument was out of range, or the map or buffer is not available now.",
+      },
+      { name: "SerializationFailure", value: 3 },
+      { name: "ParseFailure", value: 4 },
+      { name: "BadExpression", value: 5 },
+      { name: "InvalidMemoryAccess", value: 6 },
+      { name: "Empty", value: 7, doc: "The queue had nothing to dequeue." },
+      {
+        name: "CasMismatch",
+        value: 8,
+        doc: "Shared data changed since it was read (compare-and-swap failed).",
+      },
+      { name: "ResultMismatch", value: 9 },
+      { name: "InternalFailure", value: 10 },
+      { name: "BrokenConnection", value: 11 },
+      { name: "Unimplemented", value: 12 },
+    ],
+  },
+  {
+    name: "LogLevel",
+    doc: "Host log levels, lowest first.",
+    members: [
+      { name: "Trace", value: 0, solo: "trace" },
+      { name: "Debug", value: 1, solo: "debug" },
+      { name: "Info", value: 2, solo: "info" },
+      { name: "Warn", value: 3, solo: "warn" },
+      { name: "Error", value: 4, solo: "error" },
+      { name: "Critical", value: 5, solo: "critical" },
+      {
+        name: "Off",
+        value: 6,
+        doc: "Reported by `proxy_get_log_level` when logging is switched off.",
+        solo: "off",
+      },
+    ],
+  },
+  {
+    name: "FilterHeadersStatus",
+    doc: "What an HTTP headers callback tells the host.",
+    members: [
+      { name: "Continue", value: 0 },
+      {
+        name: "StopIteration",
+        value: 1,
+        doc: "Pause the stream (Envoy stops all iteration and watermarks); resume with `continueRequest()`.",
+      },
+      { name: "ContinueAndEndStream", value: 2 },
+      { name: "StopAllIterationAndBuffer", value: 3 },
+      { name: "StopAllIterationAndWatermark", value: 4 },
+    ],
+  },
+  {
+    name: "FilterDataStatus",
+    doc: "What an HTTP body callback tells the host.",
+    members: [
+      { name: "Continue", value: 0 },
+      {
+        name: "StopIterationAndBuffer",
+        value: 1,
+        doc: "Hold this chunk; the next body callback sees everything buffered so far.",
+      },
+      { name: "StopIterationAndWatermark", value: 2 },
+      { name: "StopIterationNoBuffer", value: 3, doc: "Hold this chunk without buffering it." },
+    ],
+  },
+  {
+    name: "FilterTrailersStatus",
+    doc: "What an HTTP trailers callback tells the host.",
+    members: [
+      { name: "Continue", value: 0 },
+      { name: "StopIteration", value: 1 },
+    ],
+  },
+  {
+    name: "FilterMetadataStatus",
+    doc: "What an HTTP metadata callback tells the host (Envoy ignores it).",
+    members: [{ name: "Continue", value: 0 }],
+  },
+  {
+    name: "FilterStatus",
+    doc: "What a TCP callback tells the host.",
+    members: [
+      { name: "Continue", value: 0 },
+      { name: "StopIteration", value: 1 },
+    ],
+  },
+  {
+    name: "PeerType",
+    doc: "Which side closed a TCP connection.",
+    members: [
+      { name: "Unknown", value: 0 },
+      { name: "Local", value: 1 },
+      { name: "Remote", value: 2 },
+    ],
+  },
+  {
+    name: "BufferType",
+    doc: "The host buffers a filter can read and, for bodies and TCP data, write.",
+    members: [
+      { name: "HttpRequestBody", value: 0 },
+      { name: "HttpResponseBody", value: 1 },
+      { name: "DownstreamData", value: 2 },
+      { name: "UpstreamData", value: 3 },
+      { name: "HttpCallResponseBody", value: 4 },
+      { name: "GrpcReceiveBuffer", value: 5 },
+      { name: "VmConfiguration", value: 6 },
+      { name: "PluginConfiguration", value: 7 },
+      { name: "CallData", value: 8 },
+    ],
+  },
+  {
+    name: "HeaderMapType",
+    doc: "The host header and metadata maps.",
+    members: [
+      { name: "HttpRequestHeaders", value: 0, solo: "RequestHeaders" },
+      { name: "HttpRequestTrailers", value: 1, solo: "RequestTrailers" },
+      { name: "HttpResponseHeaders", value: 2, solo: "ResponseHeaders" },
+      { name: "HttpResponseTrailers", value: 3, solo: "ResponseTrailers" },
+      { name: "GrpcReceiveInitialMetadata", value: 4 },
+      { name: "GrpcReceiveTrailingMetadata", value: 5 },
+      { name: "HttpCallResponseHeaders", value: 6 },
+      { name: "HttpCallResponseTrailers", value: 7 },
+    ],
+  },
+  {
+    name: "StreamType",
+    doc: "The stream a continue or close applies to.",
+    members: [
+      { name: "HttpRequest", value: 0, solo: "Request" },
+      { name: "HttpResponse", value: 1, solo: "Response" },
+      { name: "Downstream", value: 2 },
+      { name: "Upstream", value: 3 },
+    ],
+  },
+  {
+    name: "MetricType",
+    doc: "Metric kinds.",
+    members: [
+      { name: "Counter", value: 0 },
+      { name: "Gauge", value: 1 },
+      { name: "Histogram", value: 2 },
+    ],
+  },
+  {
+    name: "GrpcStatus",
+    doc: 'gRPC status codes; `InvalidCode` means "none" in local replies.',
+    members: [
+      { name: "Ok", value: 0 },
+      { name: "Canceled", value: 1 },
+      { name: "Unknown", value: 2 },
+      { name: "InvalidArgument", value: 3 },
+      { name: "DeadlineExceeded", value: 4 },
+      { name: "NotFound", value: 5 },
+      { name: "AlreadyExists", value: 6 },
+      { name: "PermissionDenied", value: 7 },
+      { name: "ResourceExhausted", value: 8 },
+      { name: "FailedPrecondition", value: 9 },
+      { name: "Aborted", value: 10 },
+      { name: "OutOfRange", value: 11 },
+      { name: "Unimplemented", value: 12 },
+      { name: "Internal", value: 13 },
+      { name: "Unavailable", value: 14 },
+      { name: "DataLoss", value: 15 },
+      { name: "Unauthenticated", value: 16 },
+      { name: "InvalidCode", value: -1 },
+    ],
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Signatures. `fn("a, b:i64", "i32")` is a wasm function type: its parameters by name (i32
+// unless a type follows the colon) and its result (none when left out).
+
+/** @typedef {"i32" | "i64" | "f32" | "f64"} ValType */
+/** @typedef {{ params: { name: string, type: ValType }[], results: ValType[] }} Signature */
+
+/** @returns {Signature} */
+function fn(params, result) {
+  const list = params
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "")
+    .map((p) => {
+      const [name, type = "i32"] = p.split(":");
+      return { name, type };
+    });
+  return { params: list, results: result ? [result] : [] };
+}
+
+/** Every hostcall and callback answers through an i32 (a WasmResult or a status). */
+const R = "i32";
+
+// ---------------------------------------------------------------------------------------------
+// Callbacks: the proxy_on_* functions a host calls. `older` holds the signature in versions
+// where it differed.
+
+/** @typedef {Signature & { older?: Record<string, Signature> }} Callback */
+
+/** @type {Record<string, Callback>} */
+export const CALLBACKS = {
+  proxy_on_memory_allocate: fn("size", R),
+  proxy_on_context_create: fn("context_id, parent_context_id"),
+  proxy_on_vm_start: fn("root_context_id, vm_configuration_size", R),
+  proxy_validate_configuration: fn("root_context_id, configuration_size", R),
+  proxy_on_configure: fn("root_context_id, configuration_size", R),
+  proxy_on_tick: fn("root_context_id"),
+  proxy_on_queue_ready: fn("root_context_id, queue_id"),
+  proxy_on_foreign_function: fn("root_context_id, function_id, arguments_size"),
+  proxy_on_new_connection: fn("context_id", R),
+  proxy_on_downstream_data: fn("context_id, data_size, end_of_stream", R),
+  proxy_on_upstream_data: fn("context_id, data_size, end_of_stream", R),
+  proxy_on_downstream_connection_close: fn("context_id, peer_type"),
+  proxy_on_upstream_connection_close: fn("context_id, peer_type"),
+  proxy_on_request_headers: {
+    ...fn("context_id, headers, end_of_stream", R),
+    older: { "0.1.0": fn("context_id, headers", R) },
+  },
+  proxy_on_request_body: fn("context_id, body_size, end_of_stream", R),
+  proxy_on_request_trailers: fn("context_id, trailers", R),
+  proxy_on_request_metadata: fn("context_id, elements", R),
+  proxy_on_response_headers: {
+    ...fn("context_id, headers, end_of_stream", R),
+    older: { "0.1.0": fn("context_id, headers", R) },
+  },
+  proxy_on_response_body: fn("context_id, body_size, end_of_stream", R),
+  proxy_on_response_trailers: fn("context_id, trailers", R),
+  proxy_on_response_metadata: fn("context_id, elements", R),
+  proxy_on_http_call_response: fn("root_context_id, token, headers, body_size, trailers"),
+  proxy_on_grpc_receive_initial_metadata: fn("root_context_id, token, elements"),
+  proxy_on_grpc_receive: fn("root_context_id, token, message_size"),
+  proxy_on_grpc_receive_trailing_metadata: fn("root_context_id, token, elements"),
+  proxy_on_grpc_close: fn("root_context_id, token, status_code"),
+  proxy_on_log: fn("context_id"),
+  proxy_on_done: fn("context_id", R),
+  proxy_on_delete: fn("context_id"),
+};
+
+/**
+ * The other exports a host looks for: the toolchains' entry points (a host runs the first it
+ * finds) and `malloc`, the allocator a host uses when `proxy_on_memory_allocate` is missing.
+ * The SDK's modules export `_initialize` only.
+ * @type {Record<string, Signature>}
+ */
+export const ENTRY_POINTS = {
+  _initialize: fn(""),
+  _start: fn(""),
+  main: fn("argc, argv", R),
+  __main_void: fn("", R),
+  malloc: fn("size", R),
+};
+
+/** The callbacks of one ABI version with the signature it gives them. */
+export function callbacks(version) {
+  return Object.fromEntries(
+    Object.entries(CALLBACKS).map(([name, c]) => [name, c.older?.[version] ?? c]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostcalls. `abi` lists the versions that have the call; `runtime` marks the few functions
+// a host registers for toolchain runtimes rather than for Proxy-Wasm (no SDK module imports
+// them); `duringStart` and `inAllocator` mark the calls a host allows while `_initialize` runs
+// and while it is inside the module's allocator (every other call fails then).
+
+/**
+ * @typedef {Signature & { abi: string[], runtime?: boolean, duringStart?: boolean,
+ *   inAllocator?: boolean }} Hostcall
+ */
+
+const ALL = ABI_VERSIONS;
+const SINCE_020 = ["0.2.0", "0.2.1"];
+
+/** @type {Record<string, Hostcall>} */
+export const HOSTCALLS = {
+  // Logging, time and the effective context.
+  proxy_log: {
+    ...fn("level, message_ptr, message_size", R),
+    abi: ALL,
+    duringStart: true,
+    inAllocator: true,
+  },
+  proxy_get_log_level: { ...fn("return_level", R), abi: ["0.2.1"] },
+  proxy_get_current_time_nanoseconds: { ...fn("return_time", R), abi: ALL },
+  proxy_set_tick_period_milliseconds: { ...fn("millisecond", R), abi: ALL },
+  proxy_set_effective_context: { ...fn("context_id", R), abi: ALL },
+  proxy_done: { ...fn("", R), abi: ALL },
+  proxy_get_status: {
+    ...fn("return_code, return_message_ptr, return_message_size", R),
+    abi: ALL,
+  },
+  // Properties and configuration.
+  proxy_get_property: {
+    ...fn("path_ptr, path_size, return_value_ptr, return_value_size", R),
+    abi: ALL,
+  },
+  proxy_set_property: { ...fn("path_ptr, path_size, value_ptr, value_size", R), abi: ALL },
+  proxy_get_configuration: {
+    ...fn("return_buffer_data, return_buffer_size", R),
+    abi: ["0.1.0"],
+  },
+  // Buffers.
+  proxy_get_buffer_bytes: {
+    ...fn("buffer_type, start, max_size, return_buffer_data, return_buffer_size", R),
+    abi: ALL,
+  },
+  proxy_get_buffer_status: { ...fn("buffer_type, return_length, return_flags", R), abi: ALL },
+  proxy_set_buffer_bytes: {
+    ...fn("buffer_type, start, size, buffer_data, buffer_size", R),
+    abi: ALL,
+  },
+  // Header and metadata maps.
+  proxy_get_header_map_pairs: { ...fn("map_type, return_ptr, return_size", R), abi: ALL },
+  proxy_set_header_map_pairs: { ...fn("map_type, ptr, size", R), abi: ALL },
+  proxy_get_header_map_value: {
+    ...fn("map_type, key_ptr, key_size, return_value_ptr, return_value_size", R),
+    abi: ALL,
+  },
+  proxy_add_header_map_value: {
+    ...fn("map_type, key_ptr, key_size, value_ptr, value_size", R),
+    abi: ALL,
+  },
+  proxy_replace_header_map_value: {
+    ...fn("map_type, key_ptr, key_size, value_ptr, value_size", R),
+    abi: ALL,
+  },
+  proxy_remove_header_map_value: { ...fn("map_type, key_ptr, key_size", R), abi: ALL },
+  proxy_get_header_map_size: { ...fn("map_type, return_size", R), abi: ALL },
+  // Stream control and local replies.
+  proxy_continue_stream: { ...fn("stream_type", R), abi: SINCE_020 },
+  proxy_close_stream: { ...fn("stream_type", R), abi: SINCE_020 },
+  proxy_continue_request: { ...fn("", R), abi: ["0.1.0"] },
+  proxy_continue_response: { ...fn("", R), abi: ["0.1.0"] },
+  proxy_clear_route_cache: { ...fn("", R), abi: ["0.1.0"] },
+  proxy_send_local_response: {
+    ...fn(
+      "status_code, details_ptr, details_size, body_ptr, body_size, headers_ptr, headers_size, grpc_status",
+      R,
+    ),
+    abi: ALL,
+  },
+  // HTTP and gRPC callouts.
+  proxy_http_call: {
+    ...fn(
+      "upstream_ptr, upstream_size, headers_ptr, headers_size, body_ptr, body_size, trailers_ptr, trailers_size, timeout_milliseconds, return_token",
+      R,
+    ),
+    abi: ALL,
+  },
+  proxy_grpc_call: {
+    ...fn(
+      "upstream_ptr, upstream_size, service_ptr, service_size, method_ptr, method_size, metadata_ptr, metadata_size, message_ptr, message_size, timeout_milliseconds, return_token",
+      R,
+    ),
+    abi: ALL,
+  },
+  proxy_grpc_stream: {
+    ...fn(
+      "upstream_ptr, upstream_size, service_ptr, service_size, method_ptr, method_size, metadata_ptr, metadata_size, return_token",
+      R,
+    ),
+    abi: ALL,
+  },
+  proxy_grpc_send: { ...fn("token, message_ptr, message_size, end_stream", R), abi: ALL },
+  proxy_grpc_cancel: { ...fn("token", R), abi: ALL },
+  proxy_grpc_close: { ...fn("token", R), abi: ALL },
+  // Shared data and queues.
+  proxy_get_shared_data: {
+    ...fn("key_ptr, key_size, return_value_ptr, return_value_size, return_cas", R),
+    abi: ALL,
+  },
+  proxy_set_shared_data: {
+    ...fn("key_ptr, key_size, value_ptr, value_size, cas", R),
+    abi: ALL,
+  },
+  proxy_register_shared_queue: { ...fn("name_ptr, name_size, return_id", R), abi: ALL },
+  proxy_resolve_shared_queue: {
+    ...fn("vm_id_ptr, vm_id_size, name_ptr, name_size, return_id", R),
+    abi: ALL,
+  },
+  proxy_enqueue_shared_queue: { ...fn("queue_id, value_ptr, value_size", R), abi: ALL },
+  proxy_dequeue_shared_queue: {
+    ...fn("queue_id, return_value_ptr, return_value_size", R),
+    abi: ALL,
+  },
+  // Metrics.
+  proxy_define_metric: { ...fn("metric_type, name_ptr, name_size, return_id", R), abi: ALL },
+  proxy_increment_metric: { ...fn("metric_id, offset:i64", R), abi: ALL },
+  proxy_record_metric: { ...fn("metric_id, value:i64", R), abi: ALL },
+  proxy_get_metric: { ...fn("metric_id, return_value", R), abi: ALL },
+  // Foreign functions.
+  proxy_call_foreign_function: {
+    ...fn("name_ptr, name_size, args_ptr, args_size, return_results_ptr, return_results_size", R),
+    abi: ALL,
+  },
+  // For toolchain runtimes (Emscripten's memory growth hook, a pthread stub).
+  emscripten_notify_memory_growth: {
+    ...fn("memory_index"),
+    abi: ALL,
+    runtime: true,
+    duringStart: true,
+  },
+  pthread_equal: { ...fn("left, right", R), abi: ALL, runtime: true },
+};
+
+/** The `env` hostcalls one ABI version has. */
+export function hostcalls(version) {
+  return Object.fromEntries(Object.entries(HOSTCALLS).filter(([, h]) => h.abi.includes(version)));
+}
+
+/** The modules a host registers the WASI functions under. */
+export const WASI_MODULES = ["wasi_snapshot_preview1", "wasi_unstable"];
+
+/**
+ * The WASI functions a host provides (to modules built by toolchains that need them; the SDK's
+ * modules import none). `duringStart` and `inAllocator` as for HOSTCALLS.
+ * @type {Record<string, Signature & { duringStart?: boolean, inAllocator?: boolean }>}
+ */
+export const WASI_HOSTCALLS = {
+  fd_write: {
+    ...fn("fd, iovs, iovs_len, return_written", R),
+    duringStart: true,
+    inAllocator: true,
+  },
+  fd_read: { ...fn("fd, iovs, iovs_len, return_read", R), duringStart: true },
+  fd_seek: { ...fn("fd, offset:i64, whence, return_offset", R), duringStart: true },
+  fd_close: { ...fn("fd", R), duringStart: true },
+  fd_fdstat_get: { ...fn("fd, return_stat", R), duringStart: true },
+  fd_fdstat_set_flags: { ...fn("fd, flags", R), duringStart: true },
+  fd_prestat_get: { ...fn("fd, return_prestat", R), duringStart: true },
+  fd_prestat_dir_name: { ...fn("fd, path_ptr, path_size", R), duringStart: true },
+  fd_filestat_get: { ...fn("fd, return_stat", R), duringStart: true },
+  fd_readdir: {
+    ...fn("fd, buf_ptr, buf_size, cookie:i64, return_used", R),
+    duringStart: true,
+  },
+  path_open: {
+    ...fn(
+      "fd, dirflags, path_ptr, path_size, oflags, rights_base:i64, rights_inheriting:i64, fdflags, return_fd",
+      R,
+    ),
+    duringStart: true,
+  },
+  path_filestat_get: {
+    ...fn("fd, flags, path_ptr, path_size, return_stat", R),
+    duringStart: true,
+  },
+  path_create_directory: { ...fn("fd, path_ptr, path_size", R), duringStart: true },
+  path_remove_directory: { ...fn("fd, path_ptr, path_size", R), duringStart: true },
+  path_unlink_file: { ...fn("fd, path_ptr, path_size", R), duringStart: true },
+  path_rename: {
+    ...fn("fd, old_path_ptr, old_path_size, new_fd, new_path_ptr, new_path_size", R),
+    duringStart: true,
+  },
+  sock_accept: { ...fn("fd, flags, return_fd", R), duringStart: true },
+  sock_recv: {
+    ...fn("fd, ri_data, ri_data_len, ri_flags, return_size, return_flags", R),
+    duringStart: true,
+  },
+  sock_send: {
+    ...fn("fd, si_data, si_data_len, si_flags, return_size", R),
+    duringStart: true,
+  },
+  sock_shutdown: { ...fn("fd, how", R), duringStart: true },
+  environ_get: { ...fn("environ, environ_buf", R), duringStart: true },
+  environ_sizes_get: { ...fn("return_count, return_size", R), duringStart: true },
+  args_get: { ...fn("argv, argv_buf", R), duringStart: true },
+  args_sizes_get: { ...fn("return_count, return_size", R), duringStart: true },
+  clock_time_get: {
+    ...fn("clock_id, precision:i64, return_time", R),
+    duringStart: true,
+    inAllocator: true,
+  },
+  clock_res_get: { ...fn("clock_id, return_resolution", R), duringStart: true },
+  random_get: { ...fn("buf, buf_len", R), duringStart: true },
+  poll_oneoff: {
+    ...fn("in, out, nsubscriptions, return_events", R),
+    duringStart: true,
+    inAllocator: true,
+  },
+  sched_yield: fn("", R),
+  proc_exit: fn("code"),
+};
