@@ -1,4 +1,4 @@
-import { FilterHeadersStatusValues } from "../abi/enums";
+import { FilterHeadersStatus } from "../abi/enums";
 import { plugin_configuration } from "../api/instances";
 import { RootContextBase } from "../contexts/root_context_base";
 import { StreamContextBase } from "../contexts/stream_context_base";
@@ -51,20 +51,20 @@ export class Context extends StreamContextBase {
   }
 
   /** The request headers arrived. */
-  onRequestHeaders(num_headers: u32): FilterHeadersStatusValues {
-    return FilterHeadersStatusValues.Continue;
+  onRequestHeaders(num_headers: u32): FilterHeadersStatus {
+    return FilterHeadersStatus.Continue;
   }
 
   /** The response headers arrived. */
-  onResponseHeaders(num_headers: u32): FilterHeadersStatusValues {
-    return FilterHeadersStatusValues.Continue;
+  onResponseHeaders(num_headers: u32): FilterHeadersStatus {
+    return FilterHeadersStatus.Continue;
   }
 
-  _onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  _onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     return this.onRequestHeaders(num_headers);
   }
 
-  _onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  _onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     return this.onResponseHeaders(num_headers);
   }
 }
