@@ -11,12 +11,14 @@ export interface Member {
   name: string;
   value: number;
   doc?: string;
+  hostDoc?: string;
   solo?: string;
 }
 
 export interface Enum {
   name: string;
   doc: string;
+  hostDoc?: string;
   members: Member[];
 }
 
@@ -45,3 +47,5 @@ export const WASI_HOSTCALLS: Record<
   string,
   Signature & { duringStart?: boolean; inAllocator?: boolean }
 >;
+export const GENERATED: { target: string; lines: () => string[] }[];
+export function render(target: string): Promise<string>;

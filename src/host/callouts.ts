@@ -1,7 +1,7 @@
 // HTTP callouts (proxy_http_call): validated as Envoy `context.cc` httpCall does, kept pending
 // until the test (or the dev proxy) answers, then delivered to the calling root context as
 // proxy_on_http_call_response(root_id, token, n_headers, body_size, n_trailers).
-import { BufferType, MapType, WasmResult } from "./enums.js";
+import { BufferType, HeaderMapType, WasmResult } from "./enums.js";
 import { HeaderMap, type HeadersInit } from "./header_map.js";
 import type { Pair } from "./pairs.js";
 import type { RootContext } from "./root_context.js";
@@ -110,8 +110,8 @@ export class Callouts {
     root.status = { code: WasmResult.Ok, message: "" };
     root.calloutData = {
       maps: new Map([
-        [MapType.HttpCallResponseHeaders, headers],
-        [MapType.HttpCallResponseTrailers, trailers],
+        [HeaderMapType.HttpCallResponseHeaders, headers],
+        [HeaderMapType.HttpCallResponseTrailers, trailers],
       ]),
       buffer: { type: BufferType.HttpCallResponseBody, data: body },
     };

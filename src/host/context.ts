@@ -1,6 +1,6 @@
 // What every context offers the hostcalls. Streams (HTTP, TCP) and roots override the parts that
 // exist for them; the defaults are what Envoy answers where a thing does not exist.
-import { BufferType, MapType, StreamType, WasmResult } from "./enums.js";
+import { BufferType, HeaderMapType, StreamType, WasmResult } from "./enums.js";
 import type { HeaderMap } from "./header_map.js";
 import { PropertyStore, type PropertyValue } from "./properties.js";
 import type { Vm } from "./vm.js";
@@ -61,10 +61,13 @@ export abstract class Context {
 
   /** @internal */
   getMap(type: number): MapAccess | undefined {
-    if (type >= MapType.GrpcReceiveInitialMetadata && type <= MapType.HttpCallResponseTrailers) {
+    if (
+      type >= HeaderMapType.GrpcReceiveInitialMetadata &&
+      type <= HeaderMapType.HttpCallResponseTrailers
+    ) {
       return this.root.rootMap(type);
     }
-    return type > MapType.HttpCallResponseTrailers ? undefined : { map: null };
+    return type > HeaderMapType.HttpCallResponseTrailers ? undefined : { map: null };
   }
 
   /** @internal null = unavailable (NotFound); undefined = bad type (BadArgument). */

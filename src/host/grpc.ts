@@ -1,7 +1,7 @@
 // gRPC calls and streams (Envoy `context.cc` grpcCall / grpcStream / grpcSend / grpcCancel /
 // grpcClose and the GrpcCallClientHandler / GrpcStreamClientHandler callbacks). Tokens come
 // per VM: calls 5, 9, …; streams 6, 10, … (token & 3 = 1 call, 2 stream).
-import { BufferType, MapType, WasmResult } from "./enums.js";
+import { BufferType, HeaderMapType, WasmResult } from "./enums.js";
 import { HeaderMap, type HeadersInit } from "./header_map.js";
 import type { Pair } from "./pairs.js";
 import type { RootContext } from "./root_context.js";
@@ -157,7 +157,7 @@ export class GrpcCalls {
     const c = this.get(token);
     const map = new HeaderMap(md);
     this.deliver(c, "proxy_on_grpc_receive_initial_metadata", map.size, {
-      map: [MapType.GrpcReceiveInitialMetadata, map],
+      map: [HeaderMapType.GrpcReceiveInitialMetadata, map],
     });
   }
 
@@ -173,7 +173,7 @@ export class GrpcCalls {
     const c = this.get(token);
     const map = new HeaderMap(md);
     this.deliver(c, "proxy_on_grpc_receive_trailing_metadata", map.size, {
-      map: [MapType.GrpcReceiveTrailingMetadata, map],
+      map: [HeaderMapType.GrpcReceiveTrailingMetadata, map],
     });
   }
 

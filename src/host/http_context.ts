@@ -4,13 +4,13 @@
 // log → done → delete order).
 import { toNanos } from "./clock.js";
 import { Context, type BufferAccess, type LocalResponse, type MapAccess } from "./context.js";
+import { Action } from "./action.js";
 import {
-  Action,
   FilterDataStatus,
   FilterHeadersStatus,
-  FilterStatus,
+  FilterTrailersStatus,
   GrpcStatus,
-  MapType,
+  HeaderMapType,
   StreamType,
   WasmResult,
 } from "./enums.js";
@@ -419,8 +419,13 @@ export class HttpContext extends Context {
     side.trailersLive = true;
     const raw = this.vm.call(this, name, this.id, side.trailersMap!.size);
     const status = this.trailersStatus(raw);
-    const action = this.record(name, raw, FilterStatus[status], status === FilterStatus.Continue);
-    if (status === FilterStatus.Continue) {
+    const action = this.record(
+      name,
+      raw,
+      FilterTrailersStatus[status],
+      status === FilterTrailersStatus.Continue,
+    );
+    if (status === FilterTrailersStatus.Continue) {
       side.trailersLive = false;
       side.pause = "none";
       this.forwardHeaders(side);
@@ -460,11 +465,12 @@ export class HttpContext extends Context {
     return Math.min(raw, 3) as FilterDataStatus;
   }
 
-  private trailersStatus(raw: CallResult): FilterStatus {
-    if (raw === FAILED) return this.failed() ? FilterStatus.StopIteration : FilterStatus.Continue;
-    if (this.consumeStop()) return FilterStatus.StopIteration;
-    if (raw === undefined || raw === 0) return FilterStatus.Continue;
-    return FilterStatus.StopIteration;
+  private trailersStatus(raw: CallResult): FilterTrailersStatus {
+    if (raw === FAILED)
+      return this.failed() ? FilterTrailersStatus.StopIteration : FilterTrailersStatus.Continue;
+    if (this.consumeStop()) return FilterTrailersStatus.StopIteration;
+    if (raw === undefined || raw === 0) return FilterTrailersStatus.Continue;
+    return FilterTrailersStatus.StopIteration;
   }
 
   private consumeStop(): boolean {
@@ -619,21 +625,21 @@ export class HttpContext extends Context {
   // ---- hostcall hooks -----------------------------------------------------------------
 
   override getMap(type: number): MapAccess | undefined {
-    if (type > MapType.HttpResponseTrailers) return super.getMap(type);
+    if (type > HeaderMapType.HttpResponseTrailers) return super.getMap(type);
     if (this.logPhase) {
       // Envoy Context::log: request/response headers and response trailers are readable again.
       const map =
-        type === MapType.HttpRequestHeaders
+        type === HeaderMapType.HttpRequestHeaders
           ? this.request.headersMap
-          : type === MapType.HttpResponseHeaders
+          : type === HeaderMapType.HttpResponseHeaders
             ? this.response.headersMap
-            : type === MapType.HttpResponseTrailers
+            : type === HeaderMapType.HttpResponseTrailers
               ? this.response.trailersMap
               : null;
       return { map, readOnly: true, logPhase: true };
     }
-    const side = type < MapType.HttpResponseHeaders ? this.request : this.response;
-    if (type === MapType.HttpRequestHeaders || type === MapType.HttpResponseHeaders) {
+    const side = type < HeaderMapType.HttpResponseHeaders ? this.request : this.response;
+    if (type === HeaderMapType.HttpRequestHeaders || type === HeaderMapType.HttpResponseHeaders) {
       return { map: side.headersLive ? side.headersMap : null };
     }
     if (side.trailersLive) return { map: side.trailersMap };

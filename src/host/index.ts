@@ -30,19 +30,22 @@ export { LoadError, StartError } from "./errors.js";
 export { TrapError, type TrapFrame, type SourceMapOption } from "./trap_location.js";
 export { Vm, type VmOptions } from "./vm.js";
 export { VirtualClock } from "./clock.js";
+export { Action } from "./action.js";
+export { type LogLevelName } from "./log_level.js";
 export {
-  Action,
   WasmResult,
   LogLevel,
   BufferType,
-  MapType,
+  HeaderMapType,
   StreamType,
   PeerType,
   MetricType,
   GrpcStatus,
   FilterHeadersStatus,
   FilterDataStatus,
+  FilterTrailersStatus,
+  FilterMetadataStatus,
   FilterStatus,
+  ABI_VERSIONS,
   type AbiVersion,
-  type LogLevelName,
 } from "./enums.js";

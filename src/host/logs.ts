@@ -1,5 +1,5 @@
 // Log lines kept per level, as proxytest's GetTraceLogs…GetCriticalLogs.
-import { LOG_LEVEL_NAMES, type LogLevelName, toLogLevel } from "./enums.js";
+import { LOG_LEVEL_NAMES, type LogLevelName, toLogLevel } from "./log_level.js";
 
 export interface LogEntry {
   level: number;

@@ -2,7 +2,7 @@
 // `WasmBase::start` / `ContextBase::onStart` / `onConfigure` do, ticked by its own timer, and the
 // target of http / gRPC callout and queue callbacks.
 import { Context, type BufferAccess, type MapAccess } from "./context.js";
-import { BufferType, MapType, WasmResult } from "./enums.js";
+import { BufferType, HeaderMapType, WasmResult } from "./enums.js";
 import { StartError } from "./errors.js";
 import { HeaderMap } from "./header_map.js";
 import type { PropertyValue } from "./properties.js";
@@ -89,7 +89,7 @@ export class RootContext extends Context {
   }
 
   override getMap(type: number): MapAccess | undefined {
-    if (type <= MapType.HttpResponseTrailers) return { map: null };
+    if (type <= HeaderMapType.HttpResponseTrailers) return { map: null };
     return super.getMap(type);
   }
 

@@ -2,7 +2,8 @@
 // (Envoy `source/extensions/common/wasm/context.cc` onNewConnection/onData/onWrite/onEvent,
 // cpp-host `src/context.cc` onDownstreamConnectionClose / onCloseTCP: done → log → delete).
 import { Context, type BufferAccess } from "./context.js";
-import { Action, BufferType, PeerType, StreamType, WasmResult } from "./enums.js";
+import { Action } from "./action.js";
+import { BufferType, PeerType, StreamType, WasmResult } from "./enums.js";
 import { GrowableBuffer } from "./growable_buffer.js";
 import type { RootContext } from "./root_context.js";
 import { FAILED, type CallResult } from "./vm.js";

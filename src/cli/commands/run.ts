@@ -11,7 +11,7 @@ import {
   type DevProxyOptions,
   type FilterOptions,
 } from "../../proxy/index.js";
-import { LOG_LEVEL_NAMES, type LogLevelName } from "../../host/enums.js";
+import { LOG_LEVEL_NAMES, type LogLevelName } from "../../host/log_level.js";
 import { staleWarning } from "../project.js";
 import { displayPath } from "../scaffold.js";
 
