@@ -11,6 +11,7 @@ import {
   HOSTCALLS,
   render,
   SDK_ABI_VERSION,
+  type Member,
   type Signature,
 } from "../../scripts/abi.mjs";
 import { ABI_VERSIONS as HOST_ABI_VERSIONS } from "../../src/host/enums.js";
@@ -160,5 +161,45 @@ test("the host's enums have the table's names and values", () => {
     const host = exported[e.name];
     assert.ok(host, `src/host/enums.ts has no ${e.name}`);
     for (const m of e.members) assert.equal(host[m.name], m.value, `${e.name}.${m.name}`);
+  }
+});
+
+/** The text of one `## n. Title` section of docs/abi.md. */
+function docSection(number: number): string {
+  const text = readFileSync("docs/abi.md", "utf8");
+  const start = text.indexOf(`\n## ${number}. `);
+  assert.ok(start >= 0, `docs/abi.md has no section ${number}`);
+  const end = text.indexOf("\n## ", start + 1);
+  return text.slice(start, end < 0 ? undefined : end);
+}
+
+test("docs/abi.md §5 gives each enum member the table's value", () => {
+  const section = docSection(5);
+  let checked = 0;
+  // "- `A` and `B` (TCP): Member 0, Member 1 …" up to the next item.
+  for (const item of section.split(/\n- /).slice(1)) {
+    const m = item.match(/^((?:`\w+`[^:`]*?)+):(.*)$/s);
+    if (!m) continue;
+    const names = [...m[1].matchAll(/`(\w+)`/g)].map((n) => n[1]);
+    const pairs = [...m[2].matchAll(/\b([A-Z]\w*) (-?\d+)\b/g)];
+    for (const name of names) {
+      const e = ENUMS.find((x) => x.name === name);
+      assert.ok(e, `docs/abi.md §5 names ${name}, which the table does not have`);
+      for (const [, member, value] of pairs) {
+        const found: Member | undefined = e.members.find((x) => x.name === member);
+        assert.ok(found, `docs/abi.md §5: ${name} has no member ${member} in the table`);
+        assert.equal(found.value, Number(value), `docs/abi.md §5: ${name}.${member}`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked >= 30, `only ${checked} enum values found in docs/abi.md §5`);
+});
+
+test("docs/abi.md §3 names every 0.2.1 hostcall of the table", () => {
+  const hostcalls = docSection(3);
+  for (const [name, h] of Object.entries(HOSTCALLS)) {
+    if (h.runtime || !h.abi.includes(SDK_ABI_VERSION)) continue;
+    assert.ok(hostcalls.includes(`\`${name}\``), `docs/abi.md §3 does not mention ${name}`);
   }
 });
