@@ -1,5 +1,6 @@
-// asc transform for filters written for the early @solo-io/proxy-runtime, so they build
-// unchanged on current AssemblyScript. It rewrites only the user's own sources, in memory:
+// asc transform for filters written for @solo-io/proxy-runtime and @gcoredev/proxy-wasm-sdk-as,
+// so they build unchanged on current AssemblyScript. It rewrites only the user's own sources, in
+// memory:
 //
 // 1. A class field of a reference type declared without an initializer (`configuration : string;`)
 //    was a null pointer on AssemblyScript 0.14 and is a compile error (TS2564) now. It gets the
@@ -8,6 +9,13 @@
 //    (`root_context : AddHeaderRoot;`) clashes with the base class field now (TS2416). The field
 //    is renamed, and so is every `this.root_context` inside that class; the runtime still sets
 //    the base class field, so other code reading `ctx.root_context` sees the same root.
+// 3. A file written for the early runtime (the `wasme init` template: it imports
+//    `RootContextHelper` or `ContextHelper`, or its root's `createContext()` takes no id) gets its
+//    `@solo-io/proxy-runtime` imports from assembly/compat/early, whose classes have that shape.
+// 4. A callback override that declares as `u32` a size the SDK's base class declares as `usize`
+//    (`onHttpCallResponse(token: u32, headers: u32, body_size: u32, trailers: u32)`, as the old
+//    runtimes had it) gets `usize`: an override must match the base exactly now, and on wasm32 the
+//    two are the same number.
 //
 // The compiler's node kinds are numbered differently in each AssemblyScript release, so this
 // file never uses them by number: it recognises nodes by their fields and builds new ones with
@@ -33,6 +41,22 @@ const PRIMITIVES = new Set([
   "void",
 ]);
 const RENAMED_ROOT = "root_context__compat";
+const SOLO = "@solo-io/proxy-runtime";
+/** Where the early runtime's names come from (assembly/compat/early/index.ts). */
+const EARLY = "~lib/proxy-wasm-as/assembly/compat/early/index";
+const EARLY_ONLY = new Set(["RootContextHelper", "ContextHelper"]);
+/** Callbacks whose size parameters (by position) are `usize` in the SDK's base classes. */
+const USIZE_PARAMETERS = new Map([
+  ["onHttpCallResponse", [4, 2]],
+  ["onStart", [1, 0]],
+  ["validateConfiguration", [1, 0]],
+  ["onRequestBody", [2, 0]],
+  ["onResponseBody", [2, 0]],
+  ["onDownstreamData", [2, 0]],
+  ["onUpstreamData", [2, 0]],
+  ["onGrpcReceive", [2, 1]],
+  ["onForeignFunction", [2, 1]],
+]);
 
 /** Zero in the compiler's own 64-bit integer representation. */
 function zero() {
@@ -52,6 +76,9 @@ const isClass = (s) =>
   s && Array.isArray(s.members) && "extendsType" in s && "implementsTypes" in s;
 const isField = (m) => m && "parameterIndex" in m && "initializer" in m && !("body" in m);
 const isStatic = (m, staticFlag) => (m.flags & staticFlag) !== 0;
+const isMethod = (m) => m && m.signature && Array.isArray(m.signature.parameters) && "body" in m;
+const isImport = (s) =>
+  s && "declarations" in s && "namespaceName" in s && s.path && "internalPath" in s;
 
 function typeName(type) {
   // A NamedTypeNode: name is a TypeName with an identifier; nullable types are left alone.
@@ -87,11 +114,13 @@ export default class CompatTransform {
       for (const statement of source.statements) {
         if (isClass(statement)) this.fixClass(statement);
       }
+      if (isEarlyRuntimeFile(source)) useEarlyRuntime(parser, source);
     }
   }
 
   fixClass(cls) {
     const N = nodeFactory(cls);
+    for (const member of cls.members) if (isMethod(member)) widenSizes(N, member);
     // The static flag is the one a static member carries; `readonly`/`private` do not matter.
     const staticFlag = 1 << 5; // CommonFlags.Static, unchanged across releases
     let renamedRoot = false;
@@ -131,4 +160,56 @@ export default class CompatTransform {
       });
     }
   }
+}
+
+/** True for a file written for the early runtime (see 3. above). */
+function isEarlyRuntimeFile(source) {
+  for (const statement of source.statements) {
+    if (isImport(statement) && statement.path.value === SOLO && statement.declarations) {
+      for (const d of statement.declarations) {
+        if (EARLY_ONLY.has(d.foreignName.text)) return true;
+      }
+    }
+    if (isClass(statement) && statement.extendsType) {
+      for (const m of statement.members) {
+        if (isMethod(m) && m.name.text === "createContext" && m.signature.parameters.length === 0)
+          return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Points the file's `@solo-io/proxy-runtime` imports at the early entry, and parses that too. */
+function useEarlyRuntime(parser, source) {
+  for (const statement of source.statements) {
+    if (!isImport(statement) || statement.path.value !== SOLO) continue;
+    const original = statement.internalPath;
+    statement.internalPath = EARLY;
+    if (!(parser.backlog instanceof Array) || !(parser.seenlog instanceof Set)) {
+      throw new Error(
+        "proxy-wasm-as compat transform: this AssemblyScript release's parser has no backlog " +
+          "to add assembly/compat/early to; build with AssemblyScript 0.27 or 0.28",
+      );
+    }
+    if (!parser.seenlog.has(EARLY)) {
+      parser.seenlog.add(EARLY);
+      if (parser.dependees instanceof Map && parser.dependees.has(original)) {
+        parser.dependees.set(EARLY, parser.dependees.get(original));
+      }
+      parser.backlog.push(EARLY);
+    }
+  }
+}
+
+/** Declares as `usize` the `u32` size parameters of known callbacks (see 4. above). */
+function widenSizes(N, method) {
+  const rule = USIZE_PARAMETERS.get(method.name.text);
+  if (!rule) return;
+  const [arity, index] = rule;
+  const parameters = method.signature.parameters;
+  if (parameters.length !== arity) return;
+  const type = parameters[index].type;
+  if (typeName(type) !== "u32") return;
+  type.name.identifier = N.createIdentifierExpression("usize", type.name.identifier.range);
 }

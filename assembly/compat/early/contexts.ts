@@ -1,7 +1,7 @@
-import { FilterHeadersStatus } from "../abi/enums";
-import { plugin_configuration } from "../api/instances";
-import { RootContextBase } from "../contexts/root_context_base";
-import { StreamContextBase } from "../contexts/stream_context_base";
+import { FilterHeadersStatus } from "../../abi/enums";
+import { pluginConfiguration } from "../../api/instances";
+import { RootContextBase } from "../../contexts/root_context_base";
+import { StreamContextBase } from "../../contexts/stream_context_base";
 
 /**
  * The root context of filters written for the early @solo-io/proxy-runtime (the `wasme init`
@@ -15,7 +15,7 @@ export class RootContext extends RootContextBase {
 
   /** The plugin configuration bytes; call it from `onConfigure`. */
   getConfiguration(): ArrayBuffer {
-    const bytes = plugin_configuration.get();
+    const bytes = pluginConfiguration.get();
     return bytes !== null ? bytes : new ArrayBuffer(0);
   }
 
@@ -35,7 +35,6 @@ export class RootContext extends RootContextBase {
 
   _createStream(context_id: u32): StreamContextBase | null {
     const context = this.createContext();
-    context.context_id = context_id;
     context.root_context = this;
     return context;
   }
