@@ -49,3 +49,12 @@ export {
   ABI_VERSIONS,
   type AbiVersion,
 } from "./enums.js";
+export {
+  fuzz,
+  formatFuzzReport,
+  type FuzzOptions,
+  type FuzzReport,
+  type FuzzFailure,
+  type FuzzRun,
+  type FuzzCheck,
+} from "./fuzz/index.js";
