@@ -1,14 +1,17 @@
 // `npm run bench`: builds every contender, measures them side by side on the host emulator
-// (and the dev proxy against a plain Node proxy), and writes bench/RESULTS.md.
-// BENCH_QUICK=1 scales every count down (a smoke run, not for publishing).
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// (and the dev proxy against a plain Node proxy, and the cost of many live objects), and writes
+// bench/RESULTS.md and the README's Performance summary (between its bench markers).
+// `npm run bench -- --only add_header` runs one part for iterating (bench/lib/options.ts);
+// BENCH_QUICK=1 scales every count down (a smoke run). Neither writes RESULTS.md or the README.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   BENCH,
   FOREIGN,
   OUT,
   ROOT,
+  ascPool,
   buildForeign,
   buildOurs,
   buildWat,
@@ -24,12 +27,30 @@ import {
   type Subject,
   type TimeResult,
 } from "./lib/measure.js";
+import { USAGE, parseOptions, type BenchOptions } from "./lib/options.js";
 import { findDevProxy, measureProxy, type ProxyResult } from "./lib/proxy.js";
-import { writeReport, type Contender, type Results } from "./lib/report.js";
+import { writeReadmeSummary } from "./lib/readme.js";
+import { readmeSummary, writeReport, type Contender, type Results } from "./lib/report.js";
 import { sizeReport } from "./lib/size.js";
+import { evaluateTargets, targetLines } from "./lib/targets.js";
 import { WORKLOADS, type Workload } from "./lib/workloads.js";
 
-const QUICK = process.env.BENCH_QUICK === "1";
+const argv = process.argv.slice(2);
+if (argv.includes("--help") || argv.includes("-h")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+let options: BenchOptions;
+try {
+  options = parseOptions(argv);
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(2);
+}
+const QUICK = options.quick;
+const PARTIAL = QUICK || options.only !== null;
+const wanted = (part: string) => options.only === null || options.only.has(part);
+const workloads = WORKLOADS.filter((w) => wanted(w.name));
 const SCALE = QUICK ? 0.05 : 1;
 const ROUNDS = QUICK ? 3 : 21;
 const WARMUP_ROUNDS = QUICK ? 1 : 3;
@@ -82,7 +103,7 @@ const results: Results = {
   date: new Date(),
   quick: QUICK,
   contenders,
-  workloads: WORKLOADS,
+  workloads,
   wasm: new Map(),
   notes: [],
   time: new Map(),
@@ -90,14 +111,19 @@ const results: Results = {
   startup: new Map(),
   calls: new Map(),
   proxy: null,
+  alloc: null,
   sizes: null,
   counts: { rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, startupReps: STARTUP_REPS },
   load: [loadavg()[0]],
   seconds: 0,
+  only: options.only ? [...options.only] : null,
 };
 const key = (c: string, w: string) => `${c}/${w}`;
 
+const ADD_HEADER = WORKLOADS.find((w) => w.name === "add_header")!;
+
 async function buildForeignAll(): Promise<void> {
+  if (workloads.length === 0) return;
   await Promise.all(FOREIGN.map((sdk) => buildForeignSdk(sdk)));
 }
 
@@ -105,13 +131,13 @@ async function buildForeignSdk(sdk: (typeof FOREIGN)[number]): Promise<void> {
   const sources = join(BENCH, "contenders", sdk.name);
   let dir: string;
   try {
-    progress(`npm install ${sdk.packages.join(" ")} (temporary folder)`);
+    progress(`npm install ${sdk.packages.join(" ")} (bench/build/foreign, once)`);
     dir = await installForeign(sdk);
   } catch (e) {
     results.notes.push(`${sdk.name}: not installed: ${(e as Error).message.split("\n")[0]}`);
     return;
   }
-  for (const w of WORKLOADS) {
+  for (const w of workloads) {
     const src = join(sources, `${w.name}.ts`);
     if (!existsSync(src)) continue;
     try {
@@ -122,49 +148,50 @@ async function buildForeignSdk(sdk: (typeof FOREIGN)[number]): Promise<void> {
       results.notes.push(`${sdk.name} ${w.name}: does not build: ${(e as Error).message}`);
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+}
+
+async function buildOne(id: string, entry: string, out: string, o: object): Promise<void> {
+  try {
+    results.wasm.set(key(id, basename(out, ".wasm")), await buildOurs(entry, out, o));
+  } catch (e) {
+    results.notes.push(`${id} ${basename(out, ".wasm")}: does not build: ${(e as Error).message}`);
+  }
 }
 
 async function buildOursAll(): Promise<void> {
+  const jobs: Promise<void>[] = [];
+  // The dev proxy runs the shipped add_header even when no workload is timed.
+  const batchedOnly = workloads.length === 0 && wanted("dev_proxy") ? [ADD_HEADER] : [];
   for (const v of OUR_VARIANTS) {
-    for (const w of WORKLOADS) {
+    const list = v.id === "batched" ? [...workloads, ...batchedOnly] : workloads;
+    for (const w of list) {
       const entry = join(BENCH, "filters", `${w.name}.ts`);
       const out = join(OUT, `ours-${v.id}`, `${w.name}.wasm`);
-      try {
-        const bytes = await buildOurs(entry, out, { runtime: v.runtime, stackSize: v.stackSize });
-        results.wasm.set(key(v.id, w.name), bytes);
-      } catch (e) {
-        results.notes.push(`${v.id} ${w.name}: does not build: ${(e as Error).message}`);
-      }
+      jobs.push(buildOne(v.id, entry, out, { runtime: v.runtime, stackSize: v.stackSize }));
     }
-    if (v.id === "batched") {
-      // add_header without `export *`: what dropping unused callback exports would give.
-      const out = join(OUT, "ours-lean", "add_header.wasm");
-      try {
-        const bytes = await buildOurs(join(BENCH, "filters", "add_header_lean.ts"), out, {});
-        results.wasm.set(key("lean", "add_header"), bytes);
-      } catch (e) {
-        results.notes.push(`lean add_header: does not build: ${(e as Error).message}`);
-      }
-    }
-    progress(`built proxy-wasm-as (${v.id}) (${elapsed()})`);
   }
+  if (contenders.some((c) => c.kind === "lean") && wanted("add_header")) {
+    // add_header without `export *`: what dropping unused callback exports would give.
+    const out = join(OUT, "ours-lean", "add_header.wasm");
+    jobs.push(buildOne("lean", join(BENCH, "filters", "add_header_lean.ts"), out, {}));
+  }
+  await Promise.all(jobs);
+  await ascPool.close();
+  progress(`built proxy-wasm-as (${elapsed()})`);
   const addHeader = join(OUT, "ours-batched", "add_header.wasm");
-  if (results.wasm.has(key("batched", "add_header")))
+  if (results.wasm.has(key("batched", "add_header")) && wanted("add_header"))
     results.sizes = sizeReport(
       results.wasm.get(key("batched", "add_header"))!,
       readFileSync(addHeader.replace(/\.wasm$/, ".wat"), "utf8"),
     );
-  const shipped = join(ROOT, "build", "optimized.wasm");
-  if (existsSync(shipped)) results.shippedSize = readFileSync(shipped).length;
 }
 
 async function buildLimits(): Promise<void> {
-  for (const w of [...WORKLOADS.map((w) => w.name), "noop"]) {
+  for (const w of [...workloads.map((w) => w.name), "noop"]) {
     const file = join(BENCH, "limit", `${w}.wat`);
     if (!existsSync(file)) continue;
     const bytes = await buildWat(file, join(OUT, "limit", `${w}.wasm`));
-    if (w === "noop") for (const wl of WORKLOADS) results.wasm.set(key("floor", wl.name), bytes);
+    if (w === "noop") for (const wl of workloads) results.wasm.set(key("floor", wl.name), bytes);
     else results.wasm.set(key("limit", w), bytes);
   }
 }
@@ -181,7 +208,7 @@ await buildOursAll();
 await buildLimits();
 await foreign;
 
-for (const w of WORKLOADS) {
+for (const w of workloads) {
   progress(`timing ${w.name} (${elapsed()})`);
   const subjects = new Map<Subject, Contender>();
   for (const c of contenders) {
@@ -192,7 +219,7 @@ for (const w of WORKLOADS) {
   for (const [s, r] of timed) results.time.set(key(subjects.get(s)!.id, w.name), r);
 }
 
-for (const w of WORKLOADS) {
+for (const w of workloads) {
   for (const c of contenders) {
     if (c.kind === "floor") continue;
     const s = subject(c, w);
@@ -208,16 +235,16 @@ for (const w of WORKLOADS) {
   }
 }
 
-progress(`boundary crossings per request (${elapsed()})`);
-for (const w of WORKLOADS) {
+if (workloads.length > 0) progress(`boundary crossings per request (${elapsed()})`);
+for (const w of workloads) {
   for (const c of contenders) {
     const s = subject(c, w);
     if (s && c.kind !== "floor") results.calls.set(key(c.id, w.name), await callCounts(s));
   }
 }
 
-progress(`start-up times (${elapsed()})`);
-for (const w of WORKLOADS) {
+if (workloads.length > 0) progress(`start-up times (${elapsed()})`);
+for (const w of workloads) {
   for (const c of contenders) {
     const s = subject(c, w);
     if (!s || c.kind === "floor") continue;
@@ -225,35 +252,79 @@ for (const w of WORKLOADS) {
   }
 }
 
-progress(`dev proxy (${elapsed()})`);
-const start = await findDevProxy();
-if (typeof start === "string") results.proxy = start;
-else
-  results.proxy = await measureProxy(start, {
-    wasmPath: join(OUT, "ours-batched", "add_header.wasm"),
-    rootId: "add_header",
-    pluginConfig: WORKLOADS[0].load.pluginConfig as string,
-    durationMs: QUICK ? 1000 : 4000,
-    connections: 16,
-    maxRequests: 1_000_000,
-    repeats: QUICK ? 1 : 3,
-  });
+if (wanted("alloc")) {
+  progress(`live objects (${elapsed()})`);
+  try {
+    const { measureAllocRatio } = await import("./hardening/alloc.js");
+    results.alloc = await measureAllocRatio();
+  } catch (e) {
+    results.alloc = (e as Error).message.split("\n")[0];
+  }
+}
+
+if (wanted("dev_proxy")) {
+  progress(`dev proxy (${elapsed()})`);
+  const start = await findDevProxy();
+  const wasmPath = join(OUT, "ours-batched", "add_header.wasm");
+  if (typeof start === "string") results.proxy = start;
+  else if (!results.wasm.has(key("batched", "add_header")))
+    results.proxy = "add_header (proxy-wasm-as) did not build";
+  else
+    results.proxy = await measureProxy(start, {
+      wasmPath,
+      rootId: "add_header",
+      pluginConfig: ADD_HEADER.load.pluginConfig as string,
+      durationMs: QUICK ? 1000 : 3000,
+      connections: 16,
+      maxRequests: 1_000_000,
+      repeats: QUICK ? 1 : 3,
+    });
+}
 
 results.seconds = (Date.now() - t0) / 1000;
 results.load.push(loadavg()[0]);
-const file = join(BENCH, "RESULTS.md");
-let report = writeReport(results);
-try {
-  // Written as `npm run fmt` would leave it, so a prettier check stays clean after a bench run.
-  const prettier = await import("prettier");
-  report = await prettier.format(report, {
-    ...((await prettier.resolveConfig(file)) ?? {}),
-    filepath: file,
-  });
-} catch {
-  // unformatted is still correct
+
+async function formatted(text: string, file: string): Promise<string> {
+  try {
+    // Written as `npm run fmt` would leave it, so a prettier check stays clean after a bench run.
+    const prettier = await import("prettier");
+    return await prettier.format(text, {
+      ...((await prettier.resolveConfig(file)) ?? {}),
+      filepath: file,
+    });
+  } catch {
+    return text; // unformatted is still correct
+  }
 }
-writeFileSync(file, report);
+
+// A full run publishes only when every part measured the SDK as shipped; otherwise (a build
+// broken by work in progress, a failed proxy start) it reports what went wrong and keeps the
+// published figures.
+const missing = [
+  ...workloads
+    .filter((w) => typeof (results.time.get(key("batched", w.name)) ?? "not built") === "string")
+    .map((w) => `${w.name}: ${results.time.get(key("batched", w.name)) ?? "did not build"}`),
+  ...(wanted("dev_proxy") && typeof results.proxy === "string"
+    ? [`dev proxy: ${results.proxy}`]
+    : []),
+  ...(wanted("alloc") && typeof results.alloc === "string" ? [`alloc: ${results.alloc}`] : []),
+];
+const publish = !PARTIAL && missing.length === 0;
+const file = publish ? join(BENCH, "RESULTS.md") : join(OUT, "RESULTS.partial.md");
+writeFileSync(file, await formatted(writeReport(results), file));
 progress(`wrote ${file} (${elapsed()})`);
+if (publish) {
+  const readme = join(ROOT, "README.md");
+  writeReadmeSummary(readme, await formatted(readmeSummary(results), readme));
+  progress(`wrote the Performance summary of ${readme}`);
+}
+process.stdout.write(`\nTargets (${publish ? "bench/RESULTS.md" : file}):\n`);
+process.stdout.write(`${targetLines(evaluateTargets(results))}\n`);
+if (missing.length > 0) {
+  process.stderr.write(
+    `\nbench: not measured, so ${PARTIAL ? "the partial report lacks them" : "bench/RESULTS.md and the README were left as they were"}:\n${missing.map((m) => `  ${m}`).join("\n")}\n${results.notes.map((n) => `  note: ${n.split("\n")[0]}`).join("\n")}\n`,
+  );
+  process.exitCode = 1;
+}
 
 export type { MemoryResult, ProxyResult, TimeResult };

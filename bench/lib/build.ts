@@ -1,12 +1,23 @@
-// Builds every contender of the bench: our SDK's workload filters (asc JS API, the project's
-// AssemblyScript 0.27 and asconfig.json, with the runtime overridden per variant), the
-// hand-written WAT limits (wabt), and the other SDKs, installed with npm into a temporary folder
-// and compiled there with their own AssemblyScript version.
+// Builds every contender of the bench: our SDK's workload filters (asc JS API on worker threads,
+// the project's AssemblyScript 0.27 and asconfig.json, with the runtime overridden per variant),
+// the hand-written WAT limits (wabt), and the other SDKs, installed with npm into
+// bench/build/foreign/ and compiled there with their own AssemblyScript version. Every output
+// has a stamp (a hash of what it was built from), so a second run rebuilds only what changed.
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { availableParallelism } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
 import wabtInit from "wabt";
 
 const run = promisify(execFile);
@@ -20,28 +31,109 @@ export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-type AscMain = (
-  argv: string[],
-  options: { stdout?: unknown; stderr?: unknown },
-) => Promise<{ error: Error | null }>;
-
-let ascPromise: Promise<AscMain> | null = null;
-function asc(): Promise<AscMain> {
-  ascPromise ??= import("assemblyscript/asc").then((m) => m.default.main as unknown as AscMain);
-  return ascPromise;
+/** Files whose content decides what our filters compile to, besides the filter itself. */
+function sdkFiles(): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(join(ROOT, "assembly"));
+  for (const f of [
+    "index.ts",
+    "proxy.ts",
+    "asconfig.json",
+    "asconfig.base.json",
+    "node_modules/assemblyscript/package.json",
+    "node_modules/assemblyscript-json/package.json",
+  ])
+    if (existsSync(join(ROOT, f))) files.push(join(ROOT, f));
+  return files.sort();
 }
+
+let sdkHash: string | null = null;
+function hashOf(files: string[], extra: unknown): string {
+  const h = createHash("sha256").update(JSON.stringify(extra));
+  for (const f of files) h.update(`${f}\0`).update(readFileSync(f));
+  return h.digest("hex");
+}
+
+/** The output is reused when its stamp (a hash of every input) is unchanged. */
+function upToDate(outputs: string[], stamp: string, hash: string): boolean {
+  return (
+    outputs.every((f) => existsSync(f)) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8").trim() === hash
+  );
+}
+
+/** Compiler worker threads, at most one per core (created on first use). */
+class AscPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: ((w: Worker) => void)[] = [];
+  private readonly waiting = new Map<number, (problem: string | null) => void>();
+  private next = 0;
+
+  compile(args: string[]): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      const run = (w: Worker) => {
+        const id = ++this.next;
+        this.waiting.set(id, (problem) => {
+          this.release(w);
+          resolve(problem);
+        });
+        w.postMessage({ id, args });
+      };
+      const w = this.idle.pop() ?? this.spawn(reject);
+      if (w) run(w);
+      else this.queue.push(run);
+    });
+  }
+
+  private spawn(reject: (e: Error) => void): Worker | undefined {
+    if (this.workers.length >= Math.max(1, availableParallelism())) return undefined;
+    const w = new Worker(new URL("./asc_worker.mjs", import.meta.url));
+    w.on("message", ({ id, problem }: { id: number; problem: string | null }) => {
+      const done = this.waiting.get(id);
+      this.waiting.delete(id);
+      done?.(problem);
+    });
+    w.on("error", (e) => reject(e));
+    this.workers.push(w);
+    return w;
+  }
+
+  private release(w: Worker): void {
+    const run = this.queue.shift();
+    if (run) run(w);
+    else this.idle.push(w);
+  }
+
+  /** Stops the workers (the bench is done compiling). */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+    this.idle.length = 0;
+  }
+}
+
+export const ascPool = new AscPool();
 
 /**
  * Compiles one of our filters with the release target of asconfig.json, optionally with another
- * `--runtime` (and `--stackSize`). Returns the wasm bytes (also written to `out`).
+ * `--runtime` (and `--stackSize`), on a compiler worker; reused when nothing it depends on
+ * changed. Returns the wasm bytes (also written to `out`, with the .wat beside it).
  */
 export async function buildOurs(
   entry: string,
   out: string,
   options: { runtime?: string; stackSize?: number } = {},
 ): Promise<Uint8Array> {
-  const main = await asc();
-  mkdirSync(join(out, ".."), { recursive: true });
+  const wat = out.replace(/\.wasm$/, ".wat");
   const args = [
     entry,
     "--config",
@@ -51,16 +143,20 @@ export async function buildOurs(
     "--outFile",
     out,
     "--textFile",
-    out.replace(/\.wasm$/, ".wat"),
+    wat,
   ];
   if (options.runtime) args.push("--runtime", options.runtime);
   if (options.stackSize !== undefined) args.push("--stackSize", String(options.stackSize));
-  let errors = "";
-  const { error } = await main(args, {
-    stderr: { write: (s: string) => ((errors += s), true) },
-    stdout: { write: () => true },
-  });
-  if (error) throw new Error(`asc ${basename(entry)}: ${errors || error.message}`);
+  sdkHash ??= hashOf(sdkFiles(), "sdk");
+  const hash = hashOf([entry], { sdkHash, args });
+  const stamp = `${out}.stamp`;
+  if (!upToDate([out, wat], stamp, hash)) {
+    mkdirSync(dirname(out), { recursive: true });
+    rmSync(stamp, { force: true });
+    const problem = await ascPool.compile(args);
+    if (problem) throw new Error(`asc ${basename(entry)}: ${problem}`);
+    writeFileSync(stamp, `${hash}\n`);
+  }
   return new Uint8Array(readFileSync(out));
 }
 
@@ -87,12 +183,12 @@ export async function buildWat(file: string, out: string): Promise<Uint8Array> {
   }
 }
 
-/** An SDK from npm, compiled in a temporary folder with its own AssemblyScript. */
+/** An SDK from npm, compiled in bench/build/foreign/<name> with its own AssemblyScript. */
 export interface ForeignSdk {
   name: string;
   /** What `npm install` gets. */
   packages: string[];
-  /** Path of asc's CLI inside the temporary node_modules. */
+  /** Path of asc's CLI inside its node_modules. */
   ascBin: string;
   /** asc flags besides entry and output (output flag differs across versions). */
   flags: string[];
@@ -100,11 +196,17 @@ export interface ForeignSdk {
 }
 
 /**
- * Installs `sdk.packages` into a fresh temporary folder (never into the project). Returns the
- * folder, or throws with npm's output.
+ * Installs `sdk.packages` into bench/build/foreign/<name> (never into the project), or reuses
+ * that folder when it holds exactly these packages already. Returns the folder, or throws with
+ * npm's output.
  */
 export async function installForeign(sdk: ForeignSdk): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), `proxy-wasm-as-bench-${sdk.name}-`));
+  const dir = join(OUT, "foreign", sdk.name);
+  const stamp = join(dir, "installed.stamp");
+  const hash = JSON.stringify(sdk.packages);
+  if (upToDate([join(dir, sdk.ascBin)], stamp, hash)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "bench", private: true }));
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   try {
@@ -117,21 +219,29 @@ export async function installForeign(sdk: ForeignSdk): Promise<string> {
     const err = e as { stderr?: string; message: string };
     throw new Error(`npm install ${sdk.packages.join(" ")}: ${err.stderr || err.message}`);
   }
+  writeFileSync(stamp, `${hash}\n`);
   return dir;
 }
 
-/** Compiles one contender filter (a file of bench/contenders/<name>/) inside `dir`. */
+/**
+ * Compiles one contender filter (a file of bench/contenders/<name>/) inside `dir`; reused when
+ * the source, the packages and the flags are unchanged.
+ */
 export async function buildForeign(
   sdk: ForeignSdk,
   dir: string,
   source: string,
   out: string,
 ): Promise<Uint8Array> {
+  const stamp = `${out}.stamp`;
+  const hash = hashOf([source], sdk);
+  if (upToDate([out], stamp, hash)) return new Uint8Array(readFileSync(out));
   const filters = join(dir, "filters");
   mkdirSync(filters, { recursive: true });
   const entry = join(filters, basename(source));
   cpSync(source, entry);
   const target = join(filters, basename(source).replace(/\.ts$/, ".wasm"));
+  rmSync(target, { force: true });
   try {
     await run(process.execPath, [join(dir, sdk.ascBin), entry, sdk.outFlag, target, ...sdk.flags], {
       cwd: dir,
@@ -145,8 +255,9 @@ export async function buildForeign(
   }
   if (!existsSync(target)) throw new Error(`${sdk.name} ${basename(source)}: no output`);
   const bytes = new Uint8Array(readFileSync(target));
-  mkdirSync(join(out, ".."), { recursive: true });
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, bytes);
+  writeFileSync(stamp, `${hash}\n`);
   return bytes;
 }
 

@@ -126,6 +126,35 @@ export function roundRatio(a: TimeResult, b: TimeResult): number {
   return median(r);
 }
 
+/**
+ * Median over rounds of (a − floor) ÷ (b − floor), all three timed in the same rounds: how the
+ * work two filters add to the host compares, without the emulator's own per-request cost.
+ * Rounds where b is not above the floor (noise) are left out; null when none is left.
+ */
+export function roundRatioAboveFloor(
+  a: TimeResult,
+  b: TimeResult,
+  floor: TimeResult,
+): number | null {
+  const n = Math.min(a.rounds.length, b.rounds.length, floor.rounds.length);
+  const r: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const below = b.rounds[i] - floor.rounds[i];
+    if (below > 0) r.push((a.rounds[i] - floor.rounds[i]) / below);
+  }
+  return r.length > 0 ? median(r) : null;
+}
+
+/**
+ * How noisy the rounds were: the median over subjects of (interquartile range ÷ median) of a
+ * subject's per-round times (0.05 = the middle half of the rounds lies within 5% of the median).
+ */
+export function roundSpread(t: TimeResult): number {
+  const s = [...t.rounds].sort((x, y) => x - y);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
+  return (q(0.75) - q(0.25)) / median(s);
+}
+
 export interface MemoryResult {
   requests: number;
   warmup: number;

@@ -121,8 +121,8 @@ export const WORKLOADS: Workload[] = [
       return got === "world!" ? null : `hello: ${got}`;
     },
     perRound: 4_000,
-    memoryRequests: 1_000_000,
-    foreignMemoryRequests: 200_000,
+    memoryRequests: 300_000,
+    foreignMemoryRequests: 100_000,
   },
   {
     name: "header_heavy",
@@ -138,8 +138,8 @@ export const WORKLOADS: Workload[] = [
       return null;
     },
     perRound: 500,
-    memoryRequests: 100_000,
-    foreignMemoryRequests: 20_000,
+    memoryRequests: 50_000,
+    foreignMemoryRequests: 10_000,
   },
   {
     name: "body_rewrite",
@@ -167,8 +167,8 @@ export const WORKLOADS: Workload[] = [
       return body === BODY_EXPECTED ? null : "body not upper-cased";
     },
     perRound: 8,
-    memoryRequests: 1_000,
-    foreignMemoryRequests: 200,
+    memoryRequests: 500,
+    foreignMemoryRequests: 100,
   },
   {
     name: "json_config",
@@ -180,8 +180,8 @@ export const WORKLOADS: Workload[] = [
       return got === "from-json" ? null : `x-config: ${got}`;
     },
     perRound: 4_000,
-    memoryRequests: 200_000,
-    foreignMemoryRequests: 100_000,
+    memoryRequests: 100_000,
+    foreignMemoryRequests: 50_000,
   },
   {
     name: "http_callout",
@@ -197,8 +197,8 @@ export const WORKLOADS: Workload[] = [
       return http.state === "completed" ? null : `state ${http.state}`;
     },
     perRound: 1_500,
-    memoryRequests: 200_000,
-    foreignMemoryRequests: 50_000,
+    memoryRequests: 100_000,
+    foreignMemoryRequests: 25_000,
   },
 ];
 
