@@ -12,7 +12,10 @@
 // 3. A file written for the early runtime (the `wasme init` template: it imports
 //    `RootContextHelper` or `ContextHelper`, or its root's `createContext()` takes no id) gets its
 //    `@solo-io/proxy-runtime` imports from assembly/compat/early, whose classes have that shape.
-// 4. A callback override that declares as `u32` a size the SDK's base class declares as `usize`
+// 4. `x.context_id` (the old runtimes' name of a context's id) reads the SDK's `contextId`
+//    when the SDK's BaseContext names it so, in files that import one of the compat packages
+//    (unless one of the file's own classes declares a `context_id`).
+// 5. A callback override that declares as `u32` a size the SDK's base class declares as `usize`
 //    (`onHttpCallResponse(token: u32, headers: u32, body_size: u32, trailers: u32)`, as the old
 //    runtimes had it) gets `usize`: an override must match the base exactly now, and on wasm32 the
 //    two are the same number.
@@ -42,6 +45,8 @@ const PRIMITIVES = new Set([
 ]);
 const RENAMED_ROOT = "root_context__compat";
 const SOLO = "@solo-io/proxy-runtime";
+const COMPAT_PACKAGES = [SOLO, "@gcoredev/proxy-wasm-sdk-as"];
+const BASE_CONTEXT_FILE = /(^|\/)assembly\/contexts\/base_context(\.ts)?$/;
 /** Where the early runtime's names come from (assembly/compat/early/index.ts). */
 const EARLY = "~lib/proxy-wasm-as/assembly/compat/early/index";
 const EARLY_ONLY = new Set(["RootContextHelper", "ContextHelper"]);
@@ -108,6 +113,7 @@ function walk(node, visit, seen = new Set()) {
 
 export default class CompatTransform {
   afterParse(parser) {
+    const renameId = sdkNamesIdContextId(parser);
     for (const source of parser.sources) {
       // SourceKind User = 0, UserEntry = 1 in every release so far.
       if (source.sourceKind > 1 || source.normalizedPath.startsWith("~lib/")) continue;
@@ -115,6 +121,9 @@ export default class CompatTransform {
         if (isClass(statement)) this.fixClass(statement);
       }
       if (isEarlyRuntimeFile(source)) useEarlyRuntime(parser, source);
+      if (renameId && importsCompatPackage(source) && !declaresContextId(source)) {
+        renameContextId(source);
+      }
     }
   }
 
@@ -202,7 +211,7 @@ function useEarlyRuntime(parser, source) {
   }
 }
 
-/** Declares as `usize` the `u32` size parameters of known callbacks (see 4. above). */
+/** Declares as `usize` the `u32` size parameters of known callbacks (see 5. above). */
 function widenSizes(N, method) {
   const rule = USIZE_PARAMETERS.get(method.name.text);
   if (!rule) return;
@@ -212,4 +221,43 @@ function widenSizes(N, method) {
   const type = parameters[index].type;
   if (typeName(type) !== "u32") return;
   type.name.identifier = N.createIdentifierExpression("usize", type.name.identifier.range);
+}
+
+/** True when the SDK's BaseContext calls its id `contextId` (see 4. above). */
+function sdkNamesIdContextId(parser) {
+  for (const source of parser.sources) {
+    if (!BASE_CONTEXT_FILE.test(source.normalizedPath)) continue;
+    for (const statement of source.statements) {
+      if (!isClass(statement) || statement.name.text !== "BaseContext") continue;
+      return statement.members.some((m) => m.name && m.name.text === "contextId");
+    }
+  }
+  return false;
+}
+
+function importsCompatPackage(source) {
+  return source.statements.some(
+    (s) =>
+      (isImport(s) || (s && s.path && "internalPath" in s)) &&
+      s.path &&
+      COMPAT_PACKAGES.some((p) => s.path.value === p || s.path.value.startsWith(p + "/")),
+  );
+}
+
+function declaresContextId(source) {
+  return source.statements.some(
+    (s) => isClass(s) && s.members.some((m) => m.name && m.name.text === "context_id"),
+  );
+}
+
+/** Rewrites every `x.context_id` of the file to `x.contextId`. */
+function renameContextId(source) {
+  for (const statement of source.statements) {
+    walk(statement, (node) => {
+      if (node.property && node.property.text === "context_id" && node.expression) {
+        const N = nodeFactory(node);
+        node.property = N.createIdentifierExpression("contextId", node.property.range);
+      }
+    });
+  }
 }
