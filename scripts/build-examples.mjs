@@ -5,6 +5,10 @@
 //   the default example → build/optimized.wasm (name: default), build/untouched.wasm (default:debug)
 // With --also-0.28 each example and test filter is compiled once more with AssemblyScript 0.28
 // (into build/as0.28/) to prove the SDK builds on both; --only-0.28 builds just those.
+// The examples group also builds each example with every proxy_on_* callback exported
+// (PROXY_WASM_AS_EXPORTS=all, see assembly/transform/exports.js) into
+// build/all-exports/examples/<name>/build/optimized.wasm (name: all-exports:<name>), for
+// tests/abi/lean_differential.test.ts and for measuring the lean shape against it.
 //
 // Arguments name what to build (an example, test:<name>, or a group: examples, tests, proxy,
 // default); none means all of them. A module is compiled only when its stamp (<out>.stamp, a
@@ -36,9 +40,11 @@ if (!isMainThread) {
   // A compiler worker: one asc per worker thread (binaryen keeps global state, so two compiles
   // never share one).
   const loaded = new Map();
-  parentPort.on("message", async ({ id, version, args }) => {
+  parentPort.on("message", async ({ id, version, args, exportsMode }) => {
     let errors = "";
     try {
+      // Read by the SDK's exports transform; this worker's environment is its own.
+      process.env.PROXY_WASM_AS_EXPORTS = exportsMode ?? "lean";
       if (!loaded.has(version)) loaded.set(version, (await import(COMPILERS[version])).default);
       const { error } = await loaded.get(version).main(args, {
         stderr: { write: (s) => ((errors += s), true) },
@@ -125,7 +131,12 @@ async function main() {
   const compile = (worker, m) =>
     new Promise((done) => {
       waiting.set(m.id, done);
-      worker.postMessage({ id: m.id, version: m.version, args: m.args });
+      worker.postMessage({
+        id: m.id,
+        version: m.version,
+        args: m.args,
+        exportsMode: m.exportsMode,
+      });
     });
   const versionsToBuild = [...new Set(work.map((m) => m.version))];
   await Promise.all(
@@ -172,7 +183,16 @@ async function main() {
 /** Every module this checkout can build, for the compilers asked for. */
 function allModules(versions) {
   const list = [];
-  const add = (group, name, entry, out027, out028, target = "release", only = versions) => {
+  const add = (
+    group,
+    name,
+    entry,
+    out027,
+    out028,
+    target = "release",
+    only = versions,
+    exportsMode = "lean",
+  ) => {
     for (const version of only.filter((v) => versions.includes(v))) {
       const out = version === "0.27" ? out027 : out028;
       if (!out) continue;
@@ -188,8 +208,9 @@ function allModules(versions) {
         out,
         outputs,
         version,
+        exportsMode,
         // What decides the module's bytes (not the output's name): builds alike are made once.
-        kind: `${entry} --config asconfig.json --target ${target} ${version}`,
+        kind: `${entry} --config asconfig.json --target ${target} ${version} ${exportsMode}`,
         args,
         label: `${name} (AssemblyScript ${version}${target === "debug" ? ", debug" : ""})`,
       });
@@ -210,6 +231,16 @@ function allModules(versions) {
       entry,
       join("examples", name, "build", "optimized.wasm"),
       join("build", "as0.28", `${name}.wasm`),
+    );
+    add(
+      "examples",
+      `all-exports:${name}`,
+      entry,
+      join("build", "all-exports", "examples", name, "build", "optimized.wasm"),
+      undefined,
+      "release",
+      ["0.27"],
+      "all",
     );
   }
   for (const [group, dir, out027, prefix, with028] of [

@@ -21,11 +21,14 @@ const SDK_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** How modules that import the SDK by its package name see its files. */
 const SDK_LIBRARY = "~lib/proxy-wasm-as/";
 
-/** Each callback, and the context methods whose override makes the filter implement it. */
+/**
+ * Each callback, and the context methods whose override makes the filter implement it (also
+ * counted with a leading underscore: the SDK's dispatch hooks, `_onRequestHeaders` …).
+ */
 export const CALLBACK_METHODS = {
   proxy_on_vm_start: ["onStart"],
   proxy_validate_configuration: ["validateConfiguration"],
-  proxy_on_configure: ["onConfigure", "_onConfigure"],
+  proxy_on_configure: ["onConfigure"],
   proxy_on_tick: ["onTick"],
   proxy_on_queue_ready: ["onQueueReady"],
   proxy_on_foreign_function: ["onForeignFunction"],
@@ -34,11 +37,11 @@ export const CALLBACK_METHODS = {
   proxy_on_upstream_data: ["onUpstreamData"],
   proxy_on_downstream_connection_close: ["onDownstreamConnectionClose"],
   proxy_on_upstream_connection_close: ["onUpstreamConnectionClose"],
-  proxy_on_request_headers: ["onRequestHeaders", "_onRequestHeaders"],
+  proxy_on_request_headers: ["onRequestHeaders"],
   proxy_on_request_body: ["onRequestBody"],
   proxy_on_request_trailers: ["onRequestTrailers"],
   proxy_on_request_metadata: ["onRequestMetadata"],
-  proxy_on_response_headers: ["onResponseHeaders", "_onResponseHeaders"],
+  proxy_on_response_headers: ["onResponseHeaders"],
   proxy_on_response_body: ["onResponseBody"],
   proxy_on_response_trailers: ["onResponseTrailers"],
   proxy_on_response_metadata: ["onResponseMetadata"],
@@ -109,6 +112,8 @@ const isClassPrototype = (el) =>
 export default class ExportsTransform {
   /** Callbacks implemented by the filter's own classes, filled in by afterInitialize. */
   implemented = new Set();
+  /** Internal names of the SDK's classes, functions and methods in the program. */
+  sdkElements = new Set();
 
   afterInitialize(program) {
     this.mode = exportMode();
@@ -116,6 +121,12 @@ export default class ExportsTransform {
     const visit = (el) => {
       if (!el || typeof el !== "object" || seen.has(el)) return;
       seen.add(el);
+      if (typeof el.internalName === "string" && this.isSdk(el.internalName)) {
+        this.sdkElements.add(el.internalName);
+        if (el.instanceMembers instanceof Map) {
+          for (const m of el.instanceMembers.values()) this.sdkElements.add(m.internalName);
+        }
+      }
       if (isClassPrototype(el)) this.noteClass(el);
       // Namespaces (and classes) keep nested declarations in `members`.
       if (el.members instanceof Map) for (const member of el.members.values()) visit(member);
@@ -131,7 +142,7 @@ export default class ExportsTransform {
     const own = cls.instanceMembers;
     if (!own) return;
     for (const [callback, methods] of Object.entries(CALLBACK_METHODS)) {
-      if (methods.some((m) => own.has(m))) this.implemented.add(callback);
+      if (methods.some((m) => own.has(m) || own.has(`_${m}`))) this.implemented.add(callback);
     }
   }
 
@@ -151,6 +162,24 @@ export default class ExportsTransform {
     return file.startsWith(resolve(SDK_ROOT, "assembly") + sep);
   }
 
+  /**
+   * The names this transform relies on must still exist in the SDK: after a rename it would
+   * otherwise see no filter class and remove callbacks the filter needs.
+   */
+  checkSdkNames() {
+    const wanted = [BASE_CONTEXT, ...EXPORTED_WHEN_CALLED.flatMap((w) => w.functions)];
+    const known = [...this.sdkElements];
+    const missing = wanted.filter((tail) => !known.some((name) => name.endsWith(tail)));
+    if (missing.length === 0) return;
+    const error = new Error(
+      `assembly/transform/exports.js looks for ${missing.join(", ")} in the SDK, which no ` +
+        `longer has it: update the names in that transform (or build with ` +
+        `PROXY_WASM_AS_EXPORTS=all to export every callback meanwhile)`,
+    );
+    error.stack = error.message;
+    throw error;
+  }
+
   afterCompile(module) {
     const binaryen = this.binaryen;
     const exports = [];
@@ -160,6 +189,7 @@ export default class ExportsTransform {
     // Only filters: a module without the ABI marker (a test build, a library) is left alone.
     if (!exports.some((e) => e.name.startsWith("proxy_abi_version_"))) return;
     if (this.mode === "all") return;
+    this.checkSdkNames();
 
     const keep = new Set([...ALWAYS_EXPORTED, ...this.implemented]);
     const functions = new Set();
