@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
   Host,
-  LOG_LEVEL_NAMES_PROXY,
+  LOG_LEVEL_NAMES,
   formatLogEntry,
   loadSourceMap,
   type GrpcCall,
@@ -177,7 +177,7 @@ export class FilterChain {
   }
 
   private static logEvent(e: LogEntry): DevProxyLogEvent {
-    const level = LOG_LEVEL_NAMES_PROXY[e.level] ?? String(e.level);
+    const level = LOG_LEVEL_NAMES[e.level] ?? String(e.level);
     return { kind: "filter", level, line: `[${level}] ${formatLogEntry(e)}` };
   }
 

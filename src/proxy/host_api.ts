@@ -18,12 +18,4 @@ export {
 } from "../host/index.js";
 export { loadSourceMap } from "../host/trap_location.js";
 
-/** Level names by LogLevel number. */
-export const LOG_LEVEL_NAMES_PROXY: readonly string[] = [
-  "trace",
-  "debug",
-  "info",
-  "warn",
-  "error",
-  "critical",
-];
+export { LOG_LEVEL_NAMES } from "../host/log_level.js";
