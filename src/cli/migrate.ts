@@ -4,6 +4,10 @@
 
 /** The package wasme-era filters import; the SDK's compat layer answers to its name. */
 export const OLD_SDK = "@solo-io/proxy-runtime";
+/** G-Core's fork of it, which the compat layer answers to as well. */
+export const GCORE_SDK = "@gcoredev/proxy-wasm-sdk-as";
+/** Every package whose filters the compat layer builds; migrate replaces each with this SDK. */
+export const OLD_SDKS = [OLD_SDK, GCORE_SDK] as const;
 /** This SDK's package name. */
 export const SDK = "proxy-wasm-as";
 /** What a migrated asconfig.json extends: the SDK's config plus the compat import paths. */
@@ -126,14 +130,14 @@ function replaceKey(obj: JsonObject, key: string, newKey: string, value: Json): 
 
 const DEPENDENCY_SECTIONS = ["dependencies", "devDependencies"] as const;
 
-/** Whether the package.json depends on @solo-io/proxy-runtime, proxy-wasm-as, or neither. */
+/** Whether the package.json depends on one of OLD_SDKS, on proxy-wasm-as, or neither. */
 export function sdkDependencies(pkg: JsonObject): { old: boolean; sdk: boolean } {
   const has = (name: string) =>
     [...DEPENDENCY_SECTIONS, "peerDependencies" as const].some((s) => {
       const section = pkg[s];
       return isObject(section) && section[name] !== undefined;
     });
-  return { old: has(OLD_SDK), sdk: has(SDK) };
+  return { old: OLD_SDKS.some(has), sdk: has(SDK) };
 }
 
 /** Whether the package.json still needs a proxy-wasm-as dependency (so one must be made). */
@@ -239,32 +243,35 @@ export interface PackageTargets {
 }
 
 /**
- * package.json: @solo-io/proxy-runtime → proxy-wasm-as (where it stood), assemblyscript → the
- * SDK's version, and asbuild scripts with the old asc flags → `--target debug|release`.
+ * package.json: @solo-io/proxy-runtime or @gcoredev/proxy-wasm-sdk-as → proxy-wasm-as (where it
+ * stood), assemblyscript → the SDK's version, and asbuild scripts with the old asc flags →
+ * `--target debug|release`.
  */
 export function migratePackageJson(text: string, targets: PackageTargets): Rewrite {
   const file = "package.json";
   let pkg = parseJsonFile(file, text);
   const changes: Change[] = [];
 
-  for (const section of DEPENDENCY_SECTIONS) {
-    const deps = pkg[section];
-    if (!isObject(deps) || deps[OLD_SDK] === undefined) continue;
-    const before = `${JSON.stringify(OLD_SDK)}: ${show(deps[OLD_SDK])}`;
-    if (sdkDependencies(pkg).sdk) {
-      const { [OLD_SDK]: _, ...rest } = deps;
-      pkg = { ...pkg, [section]: rest };
-      changes.push({ file, field: section, before, after: REMOVED });
-    } else {
-      // proxy-wasm-as takes the old package's place, so the file reads as before.
-      const spec = requireSpec(targets);
-      pkg = { ...pkg, [section]: replaceKey(deps, OLD_SDK, SDK, spec) };
-      changes.push({
-        file,
-        field: section,
-        before,
-        after: `${JSON.stringify(SDK)}: ${show(spec)}`,
-      });
+  for (const old of OLD_SDKS) {
+    for (const section of DEPENDENCY_SECTIONS) {
+      const deps = pkg[section];
+      if (!isObject(deps) || deps[old] === undefined) continue;
+      const before = `${JSON.stringify(old)}: ${show(deps[old])}`;
+      if (sdkDependencies(pkg).sdk) {
+        const { [old]: _, ...rest } = deps;
+        pkg = { ...pkg, [section]: rest };
+        changes.push({ file, field: section, before, after: REMOVED });
+      } else {
+        // proxy-wasm-as takes the old package's place, so the file reads as before.
+        const spec = requireSpec(targets);
+        pkg = { ...pkg, [section]: replaceKey(deps, old, SDK, spec) };
+        changes.push({
+          file,
+          field: section,
+          before,
+          after: `${JSON.stringify(SDK)}: ${show(spec)}`,
+        });
+      }
     }
   }
   if (targets.replaceSdk && targets.sdkSpec !== undefined) {
@@ -389,7 +396,10 @@ export function migrateAsconfig(text: string | undefined): Rewrite {
   }
   config = { ...config, targets };
 
-  if (isObject(config.options) && Array.isArray(config.options.use)) {
+  if (isObject(config.options) && config.options.use === "abort=abort_proc_exit") {
+    // G-Core's README has it as a string.
+    config = { ...config, options: set(config.options, "options.use", "use", undefined) };
+  } else if (isObject(config.options) && Array.isArray(config.options.use)) {
     const use = config.options.use.filter((u) => u !== "abort=abort_proc_exit");
     if (use.length !== config.options.use.length) {
       config = {

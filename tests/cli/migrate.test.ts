@@ -15,6 +15,7 @@ import {
   migrateAsconfig,
   migratePackageJson,
   migrateRuntimeConfig,
+  sdkDependencies,
   stringifyJson,
 } from "../../src/cli/migrate.js";
 import { cli, ensureDist, exec, listFiles, repoRoot, show, tempDir } from "./helpers.js";
@@ -205,6 +206,37 @@ describe("the rules", () => {
       lines.includes('options.use: ["abort=abort_proc_exit", "Date=MyDate"] → ["Date=MyDate"]'),
     );
     assert.deepEqual(migrateAsconfig(r.text).changes, []);
+  });
+
+  test("a G-Core project: @gcoredev/proxy-wasm-sdk-as → proxy-wasm-as; its asconfig extends the compat one", () => {
+    const pkg = stringifyJson({
+      name: "fastedge-filter",
+      scripts: { "asbuild:release": "asc assembly/index.ts --target release" },
+      dependencies: { "@gcoredev/proxy-wasm-sdk-as": "^1.2.3" },
+      devDependencies: { "@assemblyscript/wasi-shim": "^0.1.0", assemblyscript: "^0.28.9" },
+    });
+    assert.deepEqual(sdkDependencies(JSON.parse(pkg)), { old: true, sdk: false });
+    const r = migratePackageJson(pkg, { sdkSpec: "^0.1.0", assemblyscript: "0.27.37" });
+    const after = JSON.parse(r.text);
+    assert.deepEqual(after.dependencies, { "proxy-wasm-as": "^0.1.0" });
+    // AssemblyScript 0.28 and scripts that already use targets stay.
+    assert.equal(after.devDependencies.assemblyscript, "^0.28.9");
+    assert.deepEqual(after.scripts, JSON.parse(pkg).scripts);
+    assert.deepEqual(
+      r.changes.map((c) => `${c.field}: ${c.before} → ${c.after}`),
+      ['dependencies: "@gcoredev/proxy-wasm-sdk-as": "^1.2.3" → "proxy-wasm-as": "^0.1.0"'],
+    );
+
+    const config = migrateAsconfig(
+      stringifyJson({
+        extends: "./node_modules/@assemblyscript/wasi-shim/asconfig.json",
+        options: { use: "abort=abort_proc_exit", exportRuntime: false },
+      }),
+    );
+    const migrated = JSON.parse(config.text);
+    assert.equal(migrated.extends, COMPAT_EXTENDS);
+    assert.deepEqual(migrated.options, { exportRuntime: false });
+    assert.deepEqual(migrateAsconfig(config.text).changes, []);
   });
 
   test("runtime-config.json: wasme's abiVersions become the SDK's; type and rootIds stay", () => {

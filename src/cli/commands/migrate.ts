@@ -9,7 +9,7 @@ import { UsageError, parseArgs, stringFlag } from "../command.js";
 import {
   type Change,
   MigrateError,
-  OLD_SDK,
+  OLD_SDKS,
   type Rewrite,
   formatChange,
   migrateAsconfig,
@@ -24,14 +24,15 @@ import { SdkDependencyError, sdkDependency, sdkRoot } from "../sdk_dependency.js
 const help = `usage: proxy-wasm-as migrate [DIR] [options]
 
 Moves the wasme-era project in DIR (default: the current directory) — one made by \`wasme init\`
-for AssemblyScript, depending on @solo-io/proxy-runtime — to proxy-wasm-as, leaving its
-assembly/ sources as they are:
-  package.json         @solo-io/proxy-runtime → proxy-wasm-as, an older assemblyscript → the
-                       version the SDK is built with, and asbuild scripts with the old asc flags
+for AssemblyScript, depending on @solo-io/proxy-runtime, or one depending on
+@gcoredev/proxy-wasm-sdk-as — to proxy-wasm-as, leaving its assembly/ sources as they are:
+  package.json         @solo-io/proxy-runtime or @gcoredev/proxy-wasm-sdk-as → proxy-wasm-as,
+                       an older assemblyscript → the version the SDK is built with, and
+                       asbuild scripts with the old asc flags
                        (-b, -t, --optimize, --sourceMap, --use abort=abort_proc_exit) →
                        \`asc assembly/index.ts --target debug|release\`
   asconfig.json        extends node_modules/proxy-wasm-as/asconfig.compat.json (where the
-                       @solo-io/proxy-runtime imports resolve) with debug and release targets;
+                       imports of both packages resolve) with debug and release targets;
                        created when missing, other settings kept
   runtime-config.json  old abiVersions (v0-…, v0.2.1) → the ABI the SDK implements
 Every change is printed as "file: field: before → after". A second run changes nothing.
@@ -43,7 +44,7 @@ options:
                    SDK packed into vendor/ when this CLI runs from a checkout or a tarball,
                    ^VERSION when it came from the npm registry)`;
 
-/** Whether any source under assembly/ imports @solo-io/proxy-runtime (so needs the compat paths). */
+/** Whether any source under assembly/ imports one of OLD_SDKS (so needs the compat paths). */
 async function importsOldSdk(dir: string): Promise<boolean> {
   let entries;
   try {
@@ -57,7 +58,10 @@ async function importsOldSdk(dir: string): Promise<boolean> {
     if (e.isDirectory()) {
       if (await importsOldSdk(path)) return true;
     } else if (e.name.endsWith(".ts")) {
-      if (/["']@solo-io\/proxy-runtime/.test(await readFile(path, "utf8"))) return true;
+      const text = await readFile(path, "utf8");
+      if (OLD_SDKS.some((name) => text.includes(`"${name}`) || text.includes(`'${name}`))) {
+        return true;
+      }
     }
   }
   return false;
@@ -101,9 +105,8 @@ async function migrate(dir: string, given: string | undefined, dryRun: boolean):
   const oldImports = await importsOldSdk(join(dir, "assembly"));
   if (!deps.old && !deps.sdk && !oldImports) {
     throw new MigrateError(
-      `${where} is not a wasme-era project: its package.json depends on neither ${OLD_SDK} ` +
-        "nor proxy-wasm-as, and assembly/ imports nothing from " +
-        OLD_SDK,
+      `${where} is not a wasme-era project: its package.json depends on neither ` +
+        `${OLD_SDKS.join(" / ")} nor proxy-wasm-as, and assembly/ imports nothing from them`,
     );
   }
   const facts = sdkFacts();
