@@ -94,6 +94,10 @@ const fromBytes = (b: Uint8Array, alphabet: string | string[]) => {
   return out;
 };
 
+/** `arb` once in `every` values, else null (which is also where shrinking goes). */
+const sometimes = <T>(arb: fc.Arbitrary<T>, every: number): fc.Arbitrary<T | null> =>
+  fc.oneof({ weight: every - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
+
 const tokenName = fc
   .uint8Array({ minLength: 1, maxLength: 24 })
   .map((b) => fromBytes(b, TOKEN_CHARS));
@@ -112,7 +116,8 @@ export const headerName = (extra: string[] = []): fc.Arbitrary<string> =>
   );
 
 /** Without leading or trailing blanks: HTTP/1 codecs strip them, so Envoy never shows them. */
-const trimmed = (s: string) => s.replace(/^[ \t]+|[ \t]+$/g, "");
+const BLANK = /^[ \t]|[ \t]$/;
+const trimmed = (s: string) => (BLANK.test(s) ? s.replace(/^[ \t]+|[ \t]+$/g, "") : s);
 
 const base64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 
@@ -165,10 +170,7 @@ const segment = fc
     text ? encodeURIComponent(fromBytes(b, TEXT_CHARS)) : fromBytes(b, PATH_CHARS),
   );
 const path = fc
-  .tuple(
-    fc.array(segment, { maxLength: 5 }),
-    fc.option(fc.array(segment, { maxLength: 6 }), { freq: 3 }),
-  )
+  .tuple(fc.array(segment, { maxLength: 5 }), sometimes(fc.array(segment, { maxLength: 6 }), 3))
   .map(([segs, query]) => {
     const q = query?.map((p, i) => (i % 2 ? `=${p}` : `${i ? "&" : ""}${p}`)).join("");
     return `/${segs.join("/")}${q === undefined ? "" : `?${q}`}`;
@@ -197,7 +199,7 @@ const bodyBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .tuple(fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.integer({ min: 1000, max: 40000 }))
+      .tuple(fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.nat({ max: 40000 }))
       .map(([b, n]) => Buffer.alloc(n, b)),
   },
 );
@@ -219,9 +221,10 @@ const chunked = fc
   });
 
 const trailers = (extra: string[]) =>
-  fc.option(fc.array(headerPair(extra), { minLength: 1, maxLength: 4 }), {
-    freq: 6,
-  }) as fc.Arbitrary<HeaderList | null>;
+  sometimes(
+    fc.array(headerPair(extra), { minLength: 1, maxLength: 4 }),
+    6,
+  ) as fc.Arbitrary<HeaderList | null>;
 
 /** What a generated story may add to its headers: names the filter cares about. */
 export interface TrafficOptions {
@@ -233,6 +236,9 @@ export interface TrafficOptions {
 
 /** Envoy's default limits per header map: 100 headers and 60 KiB; the excess is left out. */
 function withinLimits(headers: HeaderList): HeaderList {
+  let chars = 0;
+  for (const [k, v] of headers) chars += k.length + v.length;
+  if (headers.length <= 100 && chars * 3 <= 60 * 1024) return headers; // within, surely
   const out: HeaderList = [];
   let bytes = 0;
   for (const [k, v] of headers) {
@@ -257,7 +263,7 @@ const requestSpec = (extra: string[]): fc.Arbitrary<MessageSpec & { method: stri
       authority,
       path,
       headers: headerList(extra),
-      body: fc.option(chunked, { freq: 2 }),
+      body: sometimes(chunked, 2),
       trailers: trailers(extra),
       contentLength: fc.boolean(),
     })
@@ -281,7 +287,7 @@ const responseSpec = (extra: string[], method: string): fc.Arbitrary<MessageSpec
     .record({
       status,
       headers: headerList(extra),
-      body: fc.option(chunked, { freq: 3 }),
+      body: fc.option(chunked, { freq: 3 }), // a body two times in three
       trailers: trailers(extra),
       contentLength: fc.boolean(),
     })
@@ -301,7 +307,7 @@ export const httpStream = (extra: string[] = []): fc.Arbitrary<HttpStreamSpec> =
     fc.record({
       request: fc.constant(request),
       response: responseSpec(extra, method),
-      resetAfter: fc.option(fc.nat({ max: 12 }), { freq: 8 }),
+      resetAfter: sometimes(fc.nat({ max: 12 }), 8),
     }),
   );
 
@@ -319,16 +325,27 @@ export const tcpConnection: fc.Arbitrary<TcpConnectionSpec> = fc.record({
     first: fc.constantFrom("downstream" as const, "upstream" as const),
     peer: fc.constantFrom("local" as const, "remote" as const),
   }),
-  closeAfter: fc.option(fc.nat({ max: 10 }), { freq: 8 }),
+  closeAfter: sometimes(fc.nat({ max: 10 }), 8),
 });
 
 const calloutReply = (extra: string[]): fc.Arbitrary<CalloutReply> =>
   fc.record({
-    status,
+    // Mostly 200: a filter usually goes on only after a successful callout.
+    status: fc.oneof({ weight: 2, arbitrary: fc.constant(200) }, { weight: 1, arbitrary: status }),
     headers: headerList(extra, 6),
     body: bodyBytes,
     trailers: fc.array(headerPair(extra), { maxLength: 2 }) as fc.Arbitrary<HeaderList>,
   });
+
+const calloutAnswer = (extra: string[]) =>
+  fc.oneof(
+    { weight: 6, arbitrary: calloutReply(extra) },
+    { weight: 1, arbitrary: fc.constant("reset" as const) },
+    { weight: 1, arbitrary: fc.constant("timeout" as const) },
+  );
+
+/** A gRPC message or a queue item: a few bytes (their content rarely matters to a filter). */
+const smallBytes = fc.uint8Array({ maxLength: 64 });
 
 const hostEvent = (extra: string[]): fc.Arbitrary<HostEvent> =>
   fc.oneof(
@@ -337,11 +354,7 @@ const hostEvent = (extra: string[]): fc.Arbitrary<HostEvent> =>
       arbitrary: fc.record({
         kind: fc.constant("callout" as const),
         pick: fc.nat({ max: 7 }),
-        reply: fc.oneof(
-          { weight: 6, arbitrary: calloutReply(extra) },
-          { weight: 1, arbitrary: fc.constant("reset" as const) },
-          { weight: 1, arbitrary: fc.constant("timeout" as const) },
-        ),
+        answer: fc.nat({ max: 7 }),
       }),
     },
     {
@@ -350,7 +363,7 @@ const hostEvent = (extra: string[]): fc.Arbitrary<HostEvent> =>
         kind: fc.constant("grpc" as const),
         pick: fc.nat({ max: 7 }),
         reply: fc.oneof(
-          fc.record({ kind: fc.constant("message" as const), message: bodyBytes }),
+          fc.record({ kind: fc.constant("message" as const), message: smallBytes }),
           fc.record({
             kind: fc.constant("close" as const),
             status: fc.integer({ min: 0, max: 16 }),
@@ -358,7 +371,7 @@ const hostEvent = (extra: string[]): fc.Arbitrary<HostEvent> =>
           }),
           fc.record({
             kind: fc.constantFrom("initialMetadata" as const, "trailingMetadata" as const),
-            headers: headerList(extra, 4),
+            headers: fc.array(headerPair(extra), { maxLength: 3 }) as fc.Arbitrary<HeaderList>,
           }),
         ),
       }),
@@ -375,7 +388,7 @@ const hostEvent = (extra: string[]): fc.Arbitrary<HostEvent> =>
       arbitrary: fc.record({
         kind: fc.constant("queue" as const),
         pick: fc.nat({ max: 3 }),
-        value: bodyBytes,
+        value: smallBytes,
       }),
     },
   );
@@ -386,7 +399,7 @@ const schedule = (extra: string[], streams: number) =>
       { weight: 5, arbitrary: fc.nat({ max: streams - 1 }) as fc.Arbitrary<number | HostEvent> },
       { weight: 2, arbitrary: hostEvent(extra) },
     ),
-    { maxLength: 40 },
+    { maxLength: 30 },
   );
 
 /** A whole run of HTTP traffic: one to `maxStreams` streams, interleaved with host events. */
@@ -397,6 +410,7 @@ export function httpStory(options: TrafficOptions = {}): fc.Arbitrary<Story> {
     .record({
       streams: fc.array(httpStream(extra), { minLength: 1, maxLength: max }),
       schedule: schedule(extra, max),
+      answers: fc.array(calloutAnswer(extra), { maxLength: 4 }),
     })
     .map((s) => ({ type: "http" as const, ...s }));
 }
@@ -409,6 +423,7 @@ export function tcpStory(options: TrafficOptions = {}): fc.Arbitrary<Story> {
     .record({
       streams: fc.array(tcpConnection, { minLength: 1, maxLength: max }),
       schedule: schedule(extra, max),
+      answers: fc.array(calloutAnswer(extra), { maxLength: 4 }),
     })
     .map((s) => ({ type: "tcp" as const, ...s }));
 }

@@ -30,10 +30,20 @@ export interface ReproduceOptions {
 
 const literal = (v: unknown) => JSON.stringify(v);
 
+/** An options object as a TypeScript literal: `{ rootId: "x", pluginConfig: {…} }`. */
+function objectLiteral(o: Record<string, unknown>): string {
+  const parts = Object.entries(o).map(
+    ([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : literal(k)}: ${literal(v)}`,
+  );
+  return parts.length ? `{ ${parts.join(", ")} }` : "{}";
+}
+
 /** A body as the shortest faithful literal: text when it is UTF-8 without control bytes. */
 function bytes(b: Uint8Array): string {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   if (buf.length === 0) return '""';
+  if (buf.length > 16 && buf.every((x) => x === buf[0]))
+    return `Buffer.alloc(${buf.length}, ${buf[0]})`;
   const text = buf.toString("utf8");
   if (isUtf8(buf) && !/[\u0000-\u0008\u000e-\u001f]/.test(text)) return literal(text);
   return `Buffer.from(${literal(buf.toString("base64"))}, "base64")`;
@@ -43,7 +53,7 @@ function headers(list: HeaderList): string {
   if (list.length === 0) return "[]";
   const pairs = list.map(([k, v]) => `[${literal(k)}, ${literal(v)}]`);
   const one = `[${pairs.join(", ")}]`;
-  return one.length <= 80 ? one : `[\n      ${pairs.join(",\n      ")},\n    ]`;
+  return one.length <= 80 ? one : `[\n  ${pairs.join(",\n  ")},\n]`;
 }
 
 function statement(step: TraceStep, name: (i: number) => string): string {
@@ -102,6 +112,7 @@ function allowedExpression(allow: boolean | (string | RegExp)[]): string {
 
 /** Assertions that what the filter passed on is valid for Envoy (the checks of checks.ts). */
 function validity(o: ReproduceOptions, streams: number[], name: (i: number) => string): string[] {
+  const about = (what: string) => o.message.startsWith(what);
   const lines = [
     "const NAME = /^[!#$%&'*+\\-.^_`|~0-9a-z]+$/;",
     "const PSEUDO = /^:(?:method|path|authority|scheme|status|protocol)$/;",
@@ -111,33 +122,48 @@ function validity(o: ReproduceOptions, streams: number[], name: (i: number) => s
     "    assert.doesNotMatch(value, /[\\0\\r\\n]/, `${where}: the value of ${name}`);",
     "  }",
     "};",
-    "for (const c of host.callouts) {",
-    "  valid(`callout ${c.token} headers`, [...c.headers], true);",
-    "  valid(`callout ${c.token} trailers`, [...c.trailers]);",
-    "}",
-    "for (const g of host.grpcCalls) valid(`gRPC ${g.token} metadata`, [...g.initialMetadata]);",
   ];
+  if (about("http callout"))
+    lines.push(
+      "for (const c of host.callouts) {",
+      "  valid(`callout ${c.token} headers`, [...c.headers], true);",
+      "  valid(`callout ${c.token} trailers`, [...c.trailers]);",
+      "}",
+    );
+  if (about("gRPC"))
+    lines.push(
+      "for (const g of host.grpcCalls) valid(`gRPC ${g.token} metadata`, [...g.initialMetadata]);",
+    );
   if (o.type !== "http") return lines;
   for (const i of streams) {
     const s = name(i);
-    lines.push(
-      `if (${s}.request.headersForwarded) {`,
-      `  valid("${s} request headers", ${s}.request.headers, true);`,
-      `  assert.match(${s}.request.headers.get(":method") ?? "", /./, "${s}: :method");`,
-      `  assert.match(${s}.request.headers.get(":path") ?? "", /^[/*]/, "${s}: :path");`,
-      "}",
-      `if (${s}.response.headersForwarded) {`,
-      `  valid("${s} response headers", ${s}.response.headers, true);`,
-      `  assert.match(${s}.response.headers.get(":status") ?? "", /^[2-5][0-9][0-9]$/, "${s}: :status");`,
-      "}",
-      `valid("${s} request trailers", ${s}.request.trailers);`,
-      `valid("${s} response trailers", ${s}.response.trailers);`,
-      `if (${s}.sentLocalResponse) {`,
-      `  const { status, headers } = ${s}.sentLocalResponse;`,
-      `  assert.ok(status >= 200 && status <= 599, \`${s}: local reply status \${status}\`);`,
-      `  valid("${s} local reply headers", headers);`,
-      "}",
-    );
+    if (about("request headers"))
+      lines.push(
+        `if (${s}.request.headersForwarded) {`,
+        `  valid("${s} request headers", ${s}.request.headers, true);`,
+        `  assert.match(${s}.request.headers.get(":method") ?? "", /./, "${s}: :method");`,
+        `  assert.match(${s}.request.headers.get(":path") ?? "", /^[/*]/, "${s}: :path");`,
+        "}",
+      );
+    if (about("response headers"))
+      lines.push(
+        `if (${s}.response.headersForwarded) {`,
+        `  valid("${s} response headers", ${s}.response.headers, true);`,
+        `  assert.match(${s}.response.headers.get(":status") ?? "", /^[2-5][0-9][0-9]$/, "${s}: :status");`,
+        "}",
+      );
+    if (about("request trailers"))
+      lines.push(`valid("${s} request trailers", ${s}.request.trailers);`);
+    if (about("response trailers"))
+      lines.push(`valid("${s} response trailers", ${s}.response.trailers);`);
+    if (about("local reply"))
+      lines.push(
+        `if (${s}.sentLocalResponse) {`,
+        `  const { status, headers } = ${s}.sentLocalResponse;`,
+        `  assert.ok(status >= 200 && status <= 599, \`${s}: local reply status \${status}\`);`,
+        `  valid("${s} local reply headers", headers);`,
+        "}",
+      );
   }
   return lines;
 }
@@ -174,6 +200,8 @@ function assertion(o: ReproduceOptions, streams: number[], name: (i: number) => 
   }
 }
 
+const indent = (text: string, by: string) => by + text.replace(/\n/g, `\n${by}`);
+
 /** The variable name of stream `i` in a printed test. */
 function streamName(type: "http" | "tcp"): (i: number) => string {
   const prefix = type === "http" ? "stream" : "connection";
@@ -203,29 +231,32 @@ export function reproduceTest(trace: TraceStep[], o: ReproduceOptions): string {
     `import { Host${usesLogLevel ? ", LogLevel" : ""} } from ${literal(o.importFrom ?? "proxy-wasm-as/host")};`,
   );
   lines.push("");
-  const title = `fuzz (seed ${o.seed}): ${o.message.split("\n")[0]}`.slice(0, 160);
+  const first = o.message.split("\n")[0];
+  const title = `fuzz (seed ${o.seed}): ${first.length > 100 ? `${first.slice(0, 100)}…` : first}`;
   lines.push(`test(${literal(title)}, async () => {`);
   if (o.droppedFunctions.length)
     lines.push(
       `  // The fuzz run also had: ${o.droppedFunctions.join(", ")} (functions; add them here).`,
     );
-  const [first, ...others] = o.otherPlugins;
-  if (first) {
-    lines.push(`  const host = await Host.load(${o.wasm}, ${literal({ ...o.load, ...first })});`);
-    for (const p of others) lines.push(`  host.addPlugin(${literal(p)});`);
+  const [before, ...others] = o.otherPlugins;
+  if (before) {
+    lines.push(
+      `  const host = await Host.load(${o.wasm}, ${objectLiteral({ ...o.load, ...before })});`,
+    );
+    for (const p of others) lines.push(`  host.addPlugin(${objectLiteral(p)});`);
     const own = Object.fromEntries(
       Object.entries(o.load).filter(([k]) =>
         ["rootId", "pluginConfig", "pluginName", "failOpen"].includes(k),
       ),
     );
-    lines.push(`  const plugin = host.addPlugin(${literal(own)});`);
+    lines.push(`  const plugin = host.addPlugin(${objectLiteral(own)});`);
   } else {
-    lines.push(`  const host = await Host.load(${o.wasm}, ${literal(o.load)});`);
+    lines.push(`  const host = await Host.load(${o.wasm}, ${objectLiteral(o.load)});`);
     lines.push("  const plugin = host.plugin;");
   }
   if (o.check === "memory-growth" && o.memoryRounds) {
     lines.push("  const story = () => {");
-    for (const b of body) lines.push(`    ${b.replace(/\n/g, "\n  ")}`);
+    for (const b of body) lines.push(indent(b, "    "));
     lines.push("  };");
     lines.push("  const memory = () => host.vm.memory.size; // bytes of linear memory");
     lines.push(`  for (let i = 0; i < ${o.memoryRounds.warm}; i++) story();`);
@@ -235,8 +266,8 @@ export function reproduceTest(trace: TraceStep[], o: ReproduceOptions): string {
       `  assert.equal(memory(), warm, "linear memory grew while the same story was played ${o.memoryRounds.measured} more times");`,
     );
   } else {
-    for (const b of body) lines.push(`  ${b}`);
-    for (const c of checks) lines.push(`  ${c}`);
+    for (const b of body) lines.push(indent(b, "  "));
+    for (const c of checks) lines.push(indent(c, "  "));
   }
   lines.push("});");
   return lines.join("\n") + "\n";

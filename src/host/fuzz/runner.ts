@@ -12,7 +12,7 @@ import {
   requestHeaderProblems,
   responseHeaderProblems,
 } from "./checks.js";
-import { httpFrames, tcpFrames, type HostEvent, type Story } from "./story.js";
+import { httpFrames, tcpFrames, type CalloutReply, type HostEvent, type Story } from "./story.js";
 import type { HttpFrame, TcpFrame } from "./story.js";
 import { play, type StreamHandle, type TraceStep } from "./trace.js";
 
@@ -53,6 +53,8 @@ const DRAIN_ROUNDS = 2000;
 const DRAIN_TICKS = 50;
 
 const EMPTY = new Uint8Array(0);
+/** How a callout is answered when the story has no answer left. */
+const OK: CalloutReply = { status: 200, headers: [], body: EMPTY, trailers: [] };
 
 export class StoryRun {
   /** The calls made, in order (what a reproducing test makes). */
@@ -232,16 +234,8 @@ export class StoryRun {
     const host = this.host;
     switch (e.kind) {
       case "callout": {
-        const pending = host.calloutStore.pending;
-        if (pending.length === 0) return;
-        const index = e.pick % pending.length;
-        const c = pending[index];
-        if (e.reply === "timeout" && c.timeoutMs > 0) {
-          this.exec({ call: "tick", ms: c.timeoutMs });
-          return;
-        }
-        const reply = e.reply === "timeout" ? "reset" : e.reply;
-        this.exec({ call: "respondToCallout", index, reply });
+        const answers = this.story.answers;
+        this.answer(e.pick, answers.length ? answers[e.answer % answers.length] : OK);
         return;
       }
       case "grpc": {
@@ -289,20 +283,33 @@ export class StoryRun {
     }
   }
 
+  /** Answers pending callout `pick` (modulo their count), if there is one. */
+  private answer(pick: number, reply: CalloutReply | "reset" | "timeout"): void {
+    const pending = this.host.calloutStore.pending;
+    if (pending.length === 0) return;
+    const index = pick % pending.length;
+    const c = pending[index];
+    if (reply === "timeout" && c.timeoutMs > 0) {
+      this.exec({ call: "tick", ms: c.timeoutMs }); // Envoy answers 504 when it passes
+      return;
+    }
+    this.exec({ call: "respondToCallout", index, reply: reply === "timeout" ? "reset" : reply });
+  }
+
   /**
    * The rest of the run: every frame Envoy can still send, then pending callouts answered (200)
    * and gRPC calls ended, then timers, until no stream waits or nothing is left to do.
    */
   private drain(): void {
     let ticks = 0;
+    let answered = 0;
     for (let round = 0; round < DRAIN_ROUNDS && !this.problem; round++) {
       let moved = false;
       for (let i = 0; i < this.tracked.length && !this.problem; i++)
         while (!this.problem && this.advance(i)) moved = true;
       if (moved) continue;
       if (this.host.calloutStore.pending.length > 0) {
-        const reply = { status: 200, headers: [], body: EMPTY, trailers: [] };
-        this.exec({ call: "respondToCallout", index: 0, reply });
+        this.answer(0, this.story.answers[answered++] ?? OK);
         continue;
       }
       const grpc = this.host.grpcStore.pending[0];

@@ -42,7 +42,8 @@ export interface CalloutReply {
 
 /** What the host does on its own: callouts answered, gRPC replies, ticks, queue items. */
 export type HostEvent =
-  | { kind: "callout"; pick: number; reply: CalloutReply | "reset" | "timeout" }
+  /** Answers pending callout `pick` (modulo their count) with the story's answer `answer`. */
+  | { kind: "callout"; pick: number; answer: number }
   | {
       kind: "grpc";
       pick: number;
@@ -59,9 +60,13 @@ export type HostEvent =
  * count) take its next frame, when Envoy could send it now; what the schedule leaves undelivered
  * is delivered at the end, with pending callouts answered and timers fired as needed.
  */
-export type Story =
-  | { type: "http"; streams: HttpStreamSpec[]; schedule: (number | HostEvent)[] }
-  | { type: "tcp"; streams: TcpConnectionSpec[]; schedule: (number | HostEvent)[] };
+export type Story = (
+  { type: "http"; streams: HttpStreamSpec[] } | { type: "tcp"; streams: TcpConnectionSpec[] }
+) & {
+  schedule: (number | HostEvent)[];
+  /** How the callouts still pending at the end are answered, in turn (then with a 200). */
+  answers: (CalloutReply | "reset" | "timeout")[];
+};
 
 /** One frame of an HTTP stream, in Envoy's order. */
 export type HttpFrame =
