@@ -7,6 +7,7 @@ import { UsageError, fileErrorMessage, seeHelp } from "./command.js";
 const commands: Record<string, () => Promise<Command>> = {
   // one line per command: name: async () => (await import("./commands/NAME.js")).command,
   build: async () => (await import("./commands/build.js")).command,
+  fuzz: async () => (await import("./commands/fuzz.js")).command,
   image: async () => (await import("./commands/image.js")).command,
   init: async () => (await import("./commands/init.js")).command,
   manifest: async () => (await import("./commands/manifest.js")).command,
