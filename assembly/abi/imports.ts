@@ -1,6 +1,7 @@
 // The hostcalls Envoy provides to a Proxy-Wasm 0.2.1 module (docs/abi.md §3).
 // Raw declarations only: pointers and lengths in, a WasmResult code out. Typed wrappers live
-// one level up, one file per area.
+// one level up, one file per area. Names, parameters and their wasm types follow the ABI table
+// (scripts/abi.mjs); tests/abi/abi_table.test.ts fails when a declaration differs from it.
 
 // Logging, time and the effective context.
 @external("env", "proxy_log")
