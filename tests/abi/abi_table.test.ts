@@ -17,6 +17,7 @@ import {
 import { ABI_VERSIONS as HOST_ABI_VERSIONS } from "../../src/host/enums.js";
 import * as hostEnums from "../../src/host/enums.js";
 import { envHostcalls, exportSignatures } from "../../src/host/signatures.js";
+import { LOG_LEVEL_NAMES, toLogLevel } from "../../src/host/log_level.js";
 
 /** The first line where two texts differ, as a short message; null when they are equal. */
 function firstDifference(actual: string, expected: string): string | null {
@@ -202,4 +203,14 @@ test("docs/abi.md §3 names every 0.2.1 hostcall of the table", () => {
     if (h.runtime || !h.abi.includes(SDK_ABI_VERSION)) continue;
     assert.ok(hostcalls.includes(`\`${name}\``), `docs/abi.md §3 does not mention ${name}`);
   }
+});
+
+test("the host's log level names are LogLevel's members in order", () => {
+  const levels = ENUMS.find((e) => e.name === "LogLevel")!.members;
+  for (const [i, name] of LOG_LEVEL_NAMES.entries()) {
+    const member = levels.find((m) => m.name.toLowerCase() === name);
+    assert.equal(member?.value, i, `"${name}" is LogLevel ${i}`);
+    assert.equal(toLogLevel(name), i);
+  }
+  assert.equal(toLogLevel("off"), levels.find((m) => m.name === "Off")!.value);
 });
