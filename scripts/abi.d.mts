@@ -49,3 +49,4 @@ export const WASI_HOSTCALLS: Record<
 >;
 export const GENERATED: { target: string; lines: () => string[] }[];
 export function render(target: string): Promise<string>;
+export function checkTable(): void;

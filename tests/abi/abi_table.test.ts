@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import {
   CALLBACKS,
+  checkTable,
   ENUMS,
   GENERATED,
   HOSTCALLS,
@@ -28,6 +29,10 @@ function firstDifference(actual: string, expected: string): string | null {
   while (i < a.length && i < e.length && a[i] === e[i]) i++;
   return `line ${i + 1} is ${JSON.stringify(a[i] ?? "(end of file)")}, the table gives ${JSON.stringify(e[i] ?? "(end of file)")}`;
 }
+
+test("the ABI table is consistent: unique names and values, known ABI versions", () => {
+  assert.doesNotThrow(checkTable);
+});
 
 for (const { target } of GENERATED) {
   const file = relative(process.cwd(), target);
