@@ -1,18 +1,18 @@
 // proxy-wasm-as: the public API of the Proxy-Wasm SDK for AssemblyScript.
 // Filters import from "proxy-wasm-as" and re-export "proxy-wasm-as/proxy". This list is the
-// whole API: it names every export itself, so the compat entries can change independently.
+// whole API: it names every export itself. Every function that calls the host follows one error
+// convention (README "Errors"): actions return a WasmResult, reads return the value or null when
+// there is none, and numbers or values whose failure needs a reason come in a Result.
 
 import "./dispatch/abort";
 
 // The contexts a filter extends.
 export { RootContext, registerRootContext } from "./contexts/root_context";
+export { StreamContext } from "./contexts/stream_context";
 export { Context } from "./contexts/context";
 export { TcpContext } from "./contexts/tcp_context";
 
-// The base of every context.
-export { BaseContext } from "./contexts/base_context";
-
-// ABI enumerations (with @solo-io/proxy-runtime's names).
+// ABI enumerations.
 export {
   WasmResult,
   LogLevel,
@@ -29,63 +29,46 @@ export {
   GrpcStatus,
 } from "./abi/enums";
 
-// Headers, bodies, buffers.
+// The answer of hostcalls that produce a number or need a reason.
+export { Result } from "./api/result";
+
+// Header maps and header lists.
+export { HeaderMap } from "./api/headers";
+export { HeaderPair, Headers, makeHeaders, findHeader } from "./api/pairs";
 export {
-  HeaderPair,
-  Headers,
-  makeHeaders,
-  findHeader,
-  serializeHeaders,
-  parsePairs,
-} from "./api/pairs";
-export { HeaderMap, HeaderMapPair, StreamContext } from "./api/headers";
-export { Buffer, BodyPair } from "./api/buffers";
-export {
-  stream_context,
-  http_call_response_headers,
-  http_call_response_trailers,
-  grpc_receive_initial_metadata,
-  grpc_receive_trailing_metadata,
-  stream_body,
-  downstream_data,
-  upstream_data,
-  http_call_response_body,
-  grpc_receive_buffer,
-  vm_configuration,
-  plugin_configuration,
-  foreign_function_arguments,
+  requestHeaders,
+  responseHeaders,
+  requestTrailers,
+  responseTrailers,
+  httpCallResponseHeaders,
+  httpCallResponseTrailers,
+  grpcInitialMetadata,
+  grpcTrailingMetadata,
 } from "./api/instances";
 
-// Stream control and local replies.
+// Bodies and other byte buffers.
+export { Buffer } from "./api/buffers";
 export {
-  send_local_response,
-  continue_request,
-  continue_response,
-  continue_stream,
-  close_stream,
-} from "./api/stream";
+  requestBody,
+  responseBody,
+  downstreamData,
+  upstreamData,
+  httpCallResponseBody,
+  grpcMessage,
+  vmConfiguration,
+  pluginConfiguration,
+  foreignFunctionArguments,
+} from "./api/instances";
 
-// Callouts.
-export { dispatchHttpCall, lastCallToken } from "./api/http_call";
-export { grpcCall, grpcStream, grpcSend, grpcCancel, grpcClose } from "./api/grpc";
+// Callouts (started with the contexts' dispatchHttpCall, dispatchGrpcCall, openGrpcStream).
+export { grpcSend, grpcCancel, grpcClose } from "./api/grpc";
+export { CallStatus, getCallStatus } from "./api/status";
 
 // Logging.
-export {
-  log,
-  isLogEnabled,
-  getLogLevel,
-  logTrace,
-  logDebug,
-  logInfo,
-  logWarn,
-  logError,
-  logCritical,
-} from "./api/log";
+export { log, isLogEnabled, getLogLevel } from "./api/log";
 
 // Properties.
 export {
-  get_property,
-  set_property,
   getProperty,
   getPropertyAt,
   getPropertyString,
@@ -93,8 +76,8 @@ export {
   getPropertyInt,
   getPropertyBool,
   getPropertyMap,
+  setProperty,
   setPropertyString,
-  encodePropertyPath,
   request,
   response,
   source,
@@ -111,35 +94,17 @@ export {
   resolveSharedQueue,
   enqueueSharedQueue,
   dequeueSharedQueue,
-  lastSharedQueueId,
-  register_shared_queue,
-  resolve_shared_queue,
-  enqueue_shared_queue,
-  dequeue_shared_queue,
 } from "./api/shared_queue";
 
 // Metrics.
-export { Metric, Counter, Gauge, Histogram, defineMetric, metricNameWithTags } from "./api/metrics";
+export { Metric, Counter, Gauge, Histogram } from "./api/metrics";
 
-// Time, status, foreign functions.
-export { get_current_time_nanoseconds, set_tick_period_milliseconds } from "./api/time";
-export {
-  StatusWithData,
-  get_status,
-  done,
-  set_effective_context,
-  proxy_set_effective_context,
-} from "./api/status";
-export { callForeignFunction, lastForeignFunctionResult } from "./api/foreign";
+// Time and foreign functions.
+export { getCurrentTimeNanoseconds } from "./api/time";
+export { callForeignFunction } from "./api/foreign";
 
-// JSON configuration (parsed with assemblyscript-json).
-export {
-  JSON,
-  parseJsonObject,
-  tryParseJsonObject,
-  checkJsonSyntax,
-  lastJsonError,
-} from "./api/json_config";
+// JSON (values of assemblyscript-json, parsed by the SDK without trapping).
+export { JSON, parseJsonObject, tryParseJsonObject, jsonSyntaxError } from "./api/json_config";
 
 // Base64.
 export { base64Encode, base64EncodeString, base64Decode, base64DecodeString } from "./api/base64";

@@ -68,14 +68,14 @@ export function proxy_on_foreign_function(
 export function proxy_on_new_connection(context_id: u32): u32 {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  return dispatch.result(stream !== null ? stream.onNewConnection() : 0);
+  return dispatch.result(stream !== null ? stream._onNewConnection() : 0);
 }
 
 export function proxy_on_downstream_data(context_id: u32, data_size: u32, end_of_stream: u32): u32 {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
   return dispatch.result(
-    stream !== null ? stream.onDownstreamData(data_size, end_of_stream != 0) : 0,
+    stream !== null ? stream._onDownstreamData(data_size, end_of_stream != 0) : 0,
   );
 }
 
@@ -83,21 +83,21 @@ export function proxy_on_upstream_data(context_id: u32, data_size: u32, end_of_s
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
   return dispatch.result(
-    stream !== null ? stream.onUpstreamData(data_size, end_of_stream != 0) : 0,
+    stream !== null ? stream._onUpstreamData(data_size, end_of_stream != 0) : 0,
   );
 }
 
 export function proxy_on_downstream_connection_close(context_id: u32, peer_type: u32): void {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  if (stream !== null) stream.onDownstreamConnectionClose(<PeerType>peer_type);
+  if (stream !== null) stream._onDownstreamConnectionClose(<PeerType>peer_type);
   dispatch.leave();
 }
 
 export function proxy_on_upstream_connection_close(context_id: u32, peer_type: u32): void {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  if (stream !== null) stream.onUpstreamConnectionClose(<PeerType>peer_type);
+  if (stream !== null) stream._onUpstreamConnectionClose(<PeerType>peer_type);
   dispatch.leave();
 }
 
@@ -112,19 +112,21 @@ export function proxy_on_request_headers(context_id: u32, headers: u32, end_of_s
 export function proxy_on_request_body(context_id: u32, body_size: u32, end_of_stream: u32): u32 {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  return dispatch.result(stream !== null ? stream.onRequestBody(body_size, end_of_stream != 0) : 0);
+  return dispatch.result(
+    stream !== null ? stream._onRequestBody(body_size, end_of_stream != 0) : 0,
+  );
 }
 
 export function proxy_on_request_trailers(context_id: u32, trailers: u32): u32 {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  return dispatch.result(stream !== null ? stream.onRequestTrailers(trailers) : 0);
+  return dispatch.result(stream !== null ? stream._onRequestTrailers(trailers) : 0);
 }
 
 export function proxy_on_request_metadata(context_id: u32, elements: u32): u32 {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  return dispatch.result(stream !== null ? stream.onRequestMetadata(elements) : 0);
+  return dispatch.result(stream !== null ? stream._onRequestMetadata(elements) : 0);
 }
 
 export function proxy_on_response_headers(context_id: u32, headers: u32, end_of_stream: u32): u32 {
@@ -139,20 +141,20 @@ export function proxy_on_response_body(context_id: u32, body_size: u32, end_of_s
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
   return dispatch.result(
-    stream !== null ? stream.onResponseBody(body_size, end_of_stream != 0) : 0,
+    stream !== null ? stream._onResponseBody(body_size, end_of_stream != 0) : 0,
   );
 }
 
 export function proxy_on_response_trailers(context_id: u32, trailers: u32): u32 {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  return dispatch.result(stream !== null ? stream.onResponseTrailers(trailers) : 0);
+  return dispatch.result(stream !== null ? stream._onResponseTrailers(trailers) : 0);
 }
 
 export function proxy_on_response_metadata(context_id: u32, elements: u32): u32 {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  return dispatch.result(stream !== null ? stream.onResponseMetadata(elements) : 0);
+  return dispatch.result(stream !== null ? stream._onResponseMetadata(elements) : 0);
 }
 
 export function proxy_on_http_call_response(
@@ -202,7 +204,7 @@ export function proxy_on_grpc_close(root_context_id: u32, token: u32, status_cod
 export function proxy_on_log(context_id: u32): void {
   dispatch.enter();
   const stream = dispatch.streamOf(context_id);
-  if (stream !== null) stream.onLog();
+  if (stream !== null) stream._onLog();
   dispatch.leave();
 }
 

@@ -12,6 +12,7 @@ import { RETURN_U32 } from "../dispatch/memory";
 import { acceptToken } from "./http_call";
 import { findCall } from "../dispatch/callouts";
 import { encodeString } from "../dispatch/utf8_codec";
+import { Result } from "./result";
 
 /** The UTF-8 encoded target of a gRPC call or stream, as both hostcalls take it. */
 class GrpcTarget {
@@ -30,8 +31,8 @@ class GrpcTarget {
 
 /**
  * Starts a unary gRPC call to `service`/`method` on `cluster`. The reply arrives as
- * `origin.onGrpcReceive` (success) or `origin.onGrpcClose` (failure). The token is
- * `lastCallToken()`.
+ * `origin.onGrpcReceive` (success) or `origin.onGrpcClose` (failure). Returns the call's
+ * token, or (not `ok`) why the host refused.
  */
 export function grpcCall(
   origin: BaseContext,
@@ -41,7 +42,7 @@ export function grpcCall(
   initial_metadata: Headers,
   message: ArrayBuffer,
   timeout_milliseconds: u32,
-): WasmResult {
+): Result<u32> {
   const t = new GrpcTarget(cluster, service, method, initial_metadata);
   const result = <WasmResult>(
     proxy_grpc_call(
@@ -59,13 +60,12 @@ export function grpcCall(
       RETURN_U32,
     )
   );
-  if (result == WasmResult.Ok) acceptToken(origin, null, false);
-  return result;
+  return acceptToken(result, origin, null, false);
 }
 
 /**
  * Opens a gRPC stream; send on it with `grpcSend`. Its metadata, messages and close arrive at
- * `origin`'s gRPC callbacks. The token is `lastCallToken()`.
+ * `origin`'s gRPC callbacks. Returns the stream's token, or (not `ok`) why the host refused.
  */
 export function grpcStream(
   origin: BaseContext,
@@ -73,7 +73,7 @@ export function grpcStream(
   service: string,
   method: string,
   initial_metadata: Headers,
-): WasmResult {
+): Result<u32> {
   const t = new GrpcTarget(cluster, service, method, initial_metadata);
   const result = <WasmResult>(
     proxy_grpc_stream(
@@ -88,18 +88,22 @@ export function grpcStream(
       RETURN_U32,
     )
   );
-  if (result == WasmResult.Ok) acceptToken(origin, null, true);
-  return result;
+  return acceptToken(result, origin, null, true);
 }
 
-/** Sends `message` on the gRPC stream `token`; `end_stream` half-closes it. */
-export function grpcSend(token: u32, message: ArrayBuffer, end_stream: bool = false): WasmResult {
+/**
+ * Sends `message` on the gRPC stream `token`; `endStream` half-closes it. Returns Ok or why not.
+ */
+export function grpcSend(token: u32, message: ArrayBuffer, endStream: bool = false): WasmResult {
   return <WasmResult>(
-    proxy_grpc_send(token, changetype<usize>(message), message.byteLength, end_stream ? 1 : 0)
+    proxy_grpc_send(token, changetype<usize>(message), message.byteLength, endStream ? 1 : 0)
   );
 }
 
-/** Cancels the gRPC call or stream `token`; no further callbacks arrive for it. */
+/**
+ * Cancels the gRPC call or stream `token`; no further callbacks arrive for it. Returns Ok or why
+ * not.
+ */
 export function grpcCancel(token: u32): WasmResult {
   const result = <WasmResult>proxy_grpc_cancel(token);
   findCall(token, true);
@@ -109,7 +113,7 @@ export function grpcCancel(token: u32): WasmResult {
 /**
  * Closes the gRPC call or stream `token` from this side. A unary call is then over (Envoy
  * cancels it, no callback follows); a stream is half-closed and its callbacks go on until the
- * remote side closes it.
+ * remote side closes it. Returns Ok or why not.
  */
 export function grpcClose(token: u32): WasmResult {
   const result = <WasmResult>proxy_grpc_close(token);

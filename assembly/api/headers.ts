@@ -20,21 +20,29 @@ import {
   takeString,
 } from "../dispatch/memory";
 import { arg0Len, arg0Ptr, arg1Len, arg1Ptr, encode1, encode2 } from "../dispatch/utf8";
-import { Headers, deserializeHeaders, serializeHeaders } from "./pairs";
+import { HeaderPair, Headers, deserializeHeaders, serializeHeaders } from "./pairs";
+import { Result } from "./result";
 
 /**
- * One of the host's header or metadata maps. Names are lower-cased by the host. A map is only
- * available in its own callback (and in `onLog`); elsewhere calls return `BadArgument`.
+ * One of the host's header or metadata maps (`requestHeaders`, `responseTrailers`,
+ * `httpCallResponseHeaders`, …). Names are lower-cased by the host. A map is only available in
+ * its own callback (and in `onLog`); elsewhere reads return null and writes `BadArgument`.
  */
 export class HeaderMap {
   // Every read is one proxy_get_header_map_value. A copy of the whole map
   // (proxy_get_header_map_pairs) serving repeated reads was slower even for 20 reads of a
   // 24-header map (bench header_heavy: 14.7 µs against 8.5 µs a request): the host encodes every
   // name and value for it, and each read still scans the copy and decodes its value.
-  constructor(public readonly type: HeaderMapType) {}
+  constructor(
+    /** Which of the host's maps this is. */
+    public readonly type: HeaderMapType,
+  ) {}
 
-  /** The first value of `name`, or null when it is absent or the map is not available. */
-  getOrNull(name: string): string | null {
+  /**
+   * The first value of `name`: null when the map has no `name` (or is not available in this
+   * callback), "" when `name` is present with an empty value.
+   */
+  get(name: string): string | null {
     encode1(name);
     clearReturned();
     beginTransient(); // the value is decoded before the next hostcall
@@ -44,13 +52,7 @@ export class HeaderMap {
     return takeString();
   }
 
-  /** The first value of `name`, or "" when it is absent (as @solo-io/proxy-runtime did). */
-  get(name: string): string {
-    const value = this.getOrNull(name);
-    return value !== null ? value : "";
-  }
-
-  /** True when `name` is present. */
+  /** True when `name` is present; false when it is absent or the map is not available. */
   has(name: string): bool {
     encode1(name);
     clearReturned();
@@ -62,13 +64,13 @@ export class HeaderMap {
     return true;
   }
 
-  /** Adds a `name: value` entry; an existing `name` keeps its entries. */
+  /** Adds a `name: value` entry; an existing `name` keeps its entries. Returns Ok or why not. */
   add(name: string, value: string): WasmResult {
     encode2(name, value);
     return <WasmResult>proxy_add_header_map_value(this.type, arg0Ptr, arg0Len, arg1Ptr, arg1Len);
   }
 
-  /** Sets `name` to `value`, replacing its first entry or adding one. */
+  /** Sets `name` to `value`, replacing its first entry or adding one. Returns Ok or why not. */
   replace(name: string, value: string): WasmResult {
     encode2(name, value);
     return <WasmResult>(
@@ -76,36 +78,43 @@ export class HeaderMap {
     );
   }
 
-  /** Removes every entry of `name` (Ok also when it was absent). */
+  /** Removes every entry of `name`. Returns Ok (also when it was absent) or why not. */
   remove(name: string): WasmResult {
     encode1(name);
     return <WasmResult>proxy_remove_header_map_value(this.type, arg0Ptr, arg0Len);
   }
 
-  /** Every entry, in order; empty when the map is not available. */
-  get_headers(): Headers {
+  /**
+   * Every entry, in order: empty when the map has none (Envoy also answers so for a map that is
+   * not available here), null when the host refuses.
+   */
+  getAll(): Headers | null {
     clearReturned();
     const result = proxy_get_header_map_pairs(this.type, RETURN_PTR, RETURN_LEN);
     const ptr = <usize>load<u32>(RETURN_PTR);
     const len = <usize>load<u32>(RETURN_LEN);
-    if (result != WasmResult.Ok || ptr == 0) return new Array();
+    if (result != WasmResult.Ok) return null;
+    if (ptr == 0) return new Array<HeaderPair>();
     const headers = deserializeHeaders(ptr, len);
     release(ptr);
     return headers;
   }
 
-  /** Replaces the whole map with `headers`. */
-  set_headers(headers: Headers): WasmResult {
+  /** Replaces the whole map with `headers`. Returns Ok or why not. */
+  setAll(headers: Headers): WasmResult {
     const bytes = serializeHeaders(headers);
     return <WasmResult>(
       proxy_set_header_map_pairs(this.type, changetype<usize>(bytes), bytes.byteLength)
     );
   }
 
-  /** The map's size as the host counts it (Envoy: the bytes of all names and values), or -1. */
-  byteSize(): i64 {
-    const result = proxy_get_header_map_size(this.type, RETURN_U32);
-    return result == WasmResult.Ok ? <i64>load<u32>(RETURN_U32) : -1;
+  /**
+   * The map's size as the host counts it (Envoy: the bytes of all names and values); not `ok`
+   * when the map is not available.
+   */
+  byteSize(): Result<u32> {
+    const result = <WasmResult>proxy_get_header_map_size(this.type, RETURN_U32);
+    return new Result<u32>(result, result == WasmResult.Ok ? load<u32>(RETURN_U32) : 0);
   }
 }
 
@@ -117,8 +126,12 @@ export class HeaderMapPair {
   ) {}
 }
 
-/** Header and trailer maps of the current HTTP stream. */
-export class StreamContext {
+/**
+ * The header and trailer maps of the current HTTP stream, in the shape of @solo-io/proxy-runtime's
+ * `stream_context` (`stream_context.headers.request`). Filters of this SDK use `requestHeaders`,
+ * `responseTrailers`, … directly.
+ */
+export class HttpHeaderMaps {
   constructor(
     public readonly headers: HeaderMapPair,
     public readonly trailers: HeaderMapPair,

@@ -5,29 +5,28 @@ import { Headers, serializeHeaders } from "./pairs";
 import { RETURN_U32 } from "../dispatch/memory";
 import { HttpCallCallback, rememberCall } from "../dispatch/callouts";
 import { encodeString } from "../dispatch/utf8_codec";
+import { Result } from "./result";
 
-let lastToken: u32 = 0;
-
-/** The token of the last callout (HTTP or gRPC) that the host accepted. */
-export function lastCallToken(): u32 {
-  return lastToken;
-}
-
-/** @internal Records the token the host wrote for an accepted call. */
+/**
+ * @internal The answer to a callout hostcall: the token the host wrote, remembered so the reply
+ * reaches `origin` (or `callback`), or the host's refusal.
+ */
 export function acceptToken(
+  result: WasmResult,
   origin: BaseContext,
   callback: HttpCallCallback | null,
   isStream: bool,
-): u32 {
-  lastToken = load<u32>(RETURN_U32);
-  rememberCall(lastToken, origin, callback, isStream);
-  return lastToken;
+): Result<u32> {
+  if (result != WasmResult.Ok) return new Result<u32>(result, 0);
+  const token = load<u32>(RETURN_U32);
+  rememberCall(token, origin, callback, isStream);
+  return new Result<u32>(result, token);
 }
 
 /**
  * Sends an HTTP request to `cluster` (an upstream cluster name of the proxy). `headers` must
  * hold `:method`, `:path` and `:authority`. The reply goes to `origin.onHttpCallResponse`, or to
- * `callback` when one is given. Returns the host's result; the token is `lastCallToken()`.
+ * `callback` when one is given. Returns the call's token, or (not `ok`) why the host refused.
  */
 export function dispatchHttpCall(
   origin: BaseContext,
@@ -37,7 +36,7 @@ export function dispatchHttpCall(
   trailers: Headers,
   timeout_milliseconds: u32,
   callback: HttpCallCallback | null = null,
-): WasmResult {
+): Result<u32> {
   const upstream = encodeString(cluster);
   const headerBytes = serializeHeaders(headers);
   const trailerBytes = serializeHeaders(trailers);
@@ -57,6 +56,5 @@ export function dispatchHttpCall(
       RETURN_U32,
     )
   );
-  if (result == WasmResult.Ok) acceptToken(origin, callback, false);
-  return result;
+  return acceptToken(result, origin, callback, false);
 }

@@ -1,69 +1,104 @@
-// The objects filters reach by name (`stream_context`, `stream_body`, `downstream_data`, …).
-// `@lazy` builds each one only if the filter uses it, which keeps small filters small. This file
-// uses AssemblyScript-only decorators, so it is listed in .prettierignore.
+// The host's maps and buffers, one object each (`requestHeaders`, `responseBody`,
+// `downstreamData`, …). `@lazy` builds each one only if the filter uses it, which keeps small
+// filters small. This file uses AssemblyScript-only decorators, so it is listed in .prettierignore.
 import { BufferType, HeaderMapType } from "../abi/enums";
 import { BodyPair, Buffer } from "./buffers";
-import { HeaderMap, HeaderMapPair, StreamContext } from "./headers";
+import { HeaderMap, HeaderMapPair, HttpHeaderMaps } from "./headers";
 
-/**
- * The current HTTP stream's headers and trailers:
- * `stream_context.headers.response.add("hello", "world!")`.
- */
+/** The current HTTP request's headers, in `onRequestHeaders` and later callbacks of the stream. */
 // @ts-ignore: decorator
-@lazy export const stream_context = new StreamContext(
-  new HeaderMapPair(
-    new HeaderMap(HeaderMapType.HttpRequestHeaders),
-    new HeaderMap(HeaderMapType.HttpResponseHeaders),
-  ),
-  new HeaderMapPair(
-    new HeaderMap(HeaderMapType.HttpRequestTrailers),
-    new HeaderMap(HeaderMapType.HttpResponseTrailers),
-  ),
-);
+@lazy export const requestHeaders = new HeaderMap(HeaderMapType.HttpRequestHeaders);
+/** The current HTTP response's headers: `responseHeaders.add("hello", "world!")`. */
+// @ts-ignore: decorator
+@lazy export const responseHeaders = new HeaderMap(HeaderMapType.HttpResponseHeaders);
+/** The current HTTP request's trailers, in `onRequestTrailers`. */
+// @ts-ignore: decorator
+@lazy export const requestTrailers = new HeaderMap(HeaderMapType.HttpRequestTrailers);
+/** The current HTTP response's trailers, in `onResponseTrailers`. */
+// @ts-ignore: decorator
+@lazy export const responseTrailers = new HeaderMap(HeaderMapType.HttpResponseTrailers);
+/** Headers of the response to an HTTP callout; readable only in `onHttpCallResponse`. */
+// @ts-ignore: decorator
+@lazy export const httpCallResponseHeaders = new HeaderMap(HeaderMapType.HttpCallResponseHeaders);
+/** Trailers of the response to an HTTP callout; readable only in `onHttpCallResponse`. */
+// @ts-ignore: decorator
+@lazy export const httpCallResponseTrailers = new HeaderMap(HeaderMapType.HttpCallResponseTrailers);
+/** Initial metadata of a gRPC call; readable only in `onGrpcReceiveInitialMetadata`. */
+// @ts-ignore: decorator
+@lazy export const grpcInitialMetadata = new HeaderMap(HeaderMapType.GrpcReceiveInitialMetadata);
+/** Trailing metadata of a gRPC call; readable only in `onGrpcReceiveTrailingMetadata`. */
+// @ts-ignore: decorator
+@lazy export const grpcTrailingMetadata = new HeaderMap(HeaderMapType.GrpcReceiveTrailingMetadata);
 
-/** Headers of the response to an HTTP callout; readable only in its callback. */
+/** The current HTTP request's body, in `onRequestBody`. */
 // @ts-ignore: decorator
-@lazy export const http_call_response_headers = new HeaderMap(HeaderMapType.HttpCallResponseHeaders);
-/** Trailers of the response to an HTTP callout; readable only in its callback. */
+@lazy export const requestBody = new Buffer(BufferType.HttpRequestBody);
+/** The current HTTP response's body: `responseBody.appendString("<!-- done -->")`. */
 // @ts-ignore: decorator
-@lazy export const http_call_response_trailers = new HeaderMap(
-  HeaderMapType.HttpCallResponseTrailers,
-);
-/** Initial metadata of a gRPC call; readable only in its callback. */
-// @ts-ignore: decorator
-@lazy export const grpc_receive_initial_metadata = new HeaderMap(
-  HeaderMapType.GrpcReceiveInitialMetadata,
-);
-/** Trailing metadata of a gRPC call; readable only in its callback. */
-// @ts-ignore: decorator
-@lazy export const grpc_receive_trailing_metadata = new HeaderMap(
-  HeaderMapType.GrpcReceiveTrailingMetadata,
-);
-
-/** The current HTTP stream's bodies: `stream_body.response.appendString("<!-- done -->")`. */
-// @ts-ignore: decorator
-@lazy export const stream_body = new BodyPair(
-  new Buffer(BufferType.HttpRequestBody),
-  new Buffer(BufferType.HttpResponseBody),
-);
+@lazy export const responseBody = new Buffer(BufferType.HttpResponseBody);
 /** Data from the downstream (client) side of a TCP connection, in `onDownstreamData`. */
 // @ts-ignore: decorator
-@lazy export const downstream_data = new Buffer(BufferType.DownstreamData);
+@lazy export const downstreamData = new Buffer(BufferType.DownstreamData);
 /** Data from the upstream (server) side of a TCP connection, in `onUpstreamData`. */
 // @ts-ignore: decorator
-@lazy export const upstream_data = new Buffer(BufferType.UpstreamData);
-/** Body of an HTTP callout response, in its callback. */
+@lazy export const upstreamData = new Buffer(BufferType.UpstreamData);
+/** Body of an HTTP callout response, in `onHttpCallResponse`. */
 // @ts-ignore: decorator
-@lazy export const http_call_response_body = new Buffer(BufferType.HttpCallResponseBody);
-/** A gRPC message received, in its callback. */
+@lazy export const httpCallResponseBody = new Buffer(BufferType.HttpCallResponseBody);
+/** A gRPC message received, in `onGrpcReceive`. */
 // @ts-ignore: decorator
-@lazy export const grpc_receive_buffer = new Buffer(BufferType.GrpcReceiveBuffer);
+@lazy export const grpcMessage = new Buffer(BufferType.GrpcReceiveBuffer);
 /** The VM configuration, in `onStart`. */
 // @ts-ignore: decorator
-@lazy export const vm_configuration = new Buffer(BufferType.VmConfiguration);
+@lazy export const vmConfiguration = new Buffer(BufferType.VmConfiguration);
 /** The plugin configuration, in `onConfigure`. */
 // @ts-ignore: decorator
-@lazy export const plugin_configuration = new Buffer(BufferType.PluginConfiguration);
+@lazy export const pluginConfiguration = new Buffer(BufferType.PluginConfiguration);
 /** Arguments of a foreign function call, in `onForeignFunction`. */
 // @ts-ignore: decorator
-@lazy export const foreign_function_arguments = new Buffer(BufferType.CallData);
+@lazy export const foreignFunctionArguments = new Buffer(BufferType.CallData);
+
+// The same objects under @solo-io/proxy-runtime's names, for assembly/compat/.
+
+/** The current HTTP stream's headers and trailers: `stream_context.headers.response`. */
+// @ts-ignore: decorator
+@lazy export const stream_context = new HttpHeaderMaps(
+  new HeaderMapPair(requestHeaders, responseHeaders),
+  new HeaderMapPair(requestTrailers, responseTrailers),
+);
+/** `httpCallResponseHeaders`. */
+// @ts-ignore: decorator
+@lazy export const http_call_response_headers = httpCallResponseHeaders;
+/** `httpCallResponseTrailers`. */
+// @ts-ignore: decorator
+@lazy export const http_call_response_trailers = httpCallResponseTrailers;
+/** `grpcInitialMetadata`. */
+// @ts-ignore: decorator
+@lazy export const grpc_receive_initial_metadata = grpcInitialMetadata;
+/** `grpcTrailingMetadata`. */
+// @ts-ignore: decorator
+@lazy export const grpc_receive_trailing_metadata = grpcTrailingMetadata;
+/** The current HTTP stream's bodies: `stream_body.response`. */
+// @ts-ignore: decorator
+@lazy export const stream_body = new BodyPair(requestBody, responseBody);
+/** `downstreamData`. */
+// @ts-ignore: decorator
+@lazy export const downstream_data = downstreamData;
+/** `upstreamData`. */
+// @ts-ignore: decorator
+@lazy export const upstream_data = upstreamData;
+/** `httpCallResponseBody`. */
+// @ts-ignore: decorator
+@lazy export const http_call_response_body = httpCallResponseBody;
+/** `grpcMessage`. */
+// @ts-ignore: decorator
+@lazy export const grpc_receive_buffer = grpcMessage;
+/** `vmConfiguration`. */
+// @ts-ignore: decorator
+@lazy export const vm_configuration = vmConfiguration;
+/** `pluginConfiguration`. */
+// @ts-ignore: decorator
+@lazy export const plugin_configuration = pluginConfiguration;
+/** `foreignFunctionArguments`. */
+// @ts-ignore: decorator
+@lazy export const foreign_function_arguments = foreignFunctionArguments;

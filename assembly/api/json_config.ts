@@ -2,18 +2,15 @@ import { JSON } from "assemblyscript-json/assembly";
 import { LogLevel } from "../abi/enums";
 import { log } from "./log";
 
+/** assemblyscript-json's value classes (`JSON.Obj`, `JSON.Arr`, `JSON.Str`, …). */
 export { JSON };
 
 // The values are assemblyscript-json's (`JSON.Obj`, `JSON.Arr`, …, re-exported as `JSON`), but
 // the SDK parses text itself (JsonReader below): the library's parser traps on malformed input,
 // which takes the whole VM down, and costs several times the memory.
 
+// Why the last parse failed; read right after it by the functions below.
 let errorMessage = "";
-
-/** Why the last `checkJsonSyntax` / `parseJsonObject` call failed ("" if it did not). */
-export function lastJsonError(): string {
-  return errorMessage;
-}
 
 const MAX_DEPTH: i32 = 64;
 
@@ -284,7 +281,7 @@ class JsonReader {
     }
   }
 
-  /** The one value the whole text must be, or null (see `lastJsonError()`). */
+  /** The one value the whole text must be, or null (then `errorMessage` says why). */
   document(): JSON.Value | null {
     errorMessage = "";
     const value = this.value(0);
@@ -295,23 +292,26 @@ class JsonReader {
   }
 }
 
-/** True when `text` is one well-formed JSON value; otherwise see `lastJsonError()`. Allocates
- * nothing (but the error message). */
-export function checkJsonSyntax(text: string): bool {
-  return new JsonReader(text, false).document() !== null;
+/**
+ * Why `text` is not one well-formed JSON value ("expected ':' at offset 7"), or null when it is.
+ * Allocates nothing but the message.
+ */
+export function jsonSyntaxError(text: string): string | null {
+  return new JsonReader(text, false).document() !== null ? null : errorMessage;
 }
 
 /**
- * Parses `text` as any JSON value in one pass, without logging: null when it is malformed (see
- * `lastJsonError()`). Never traps, whatever the input.
+ * Parses `text` as any JSON value in one pass, without logging: null when it is malformed
+ * (`jsonSyntaxError(text)` says why). Never traps, whatever the input.
  */
 export function tryParseJson(text: string): JSON.Value | null {
   return new JsonReader(text, true).document();
 }
 
 /**
- * Parses `text` as a JSON object without logging: null when it is malformed or not an object
- * (see `lastJsonError()`). Use it for input from clients, where a bad body is not a filter error.
+ * Parses `text` as a JSON object without logging: null when it is malformed
+ * (`jsonSyntaxError(text)` says why) or another kind of value. Use it for input from clients,
+ * where a bad body is not a filter error.
  */
 export function tryParseJsonObject(text: string): JSON.Obj | null {
   const value = tryParseJson(text);

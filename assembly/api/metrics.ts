@@ -5,10 +5,11 @@ import {
   proxy_record_metric,
 } from "../abi/imports";
 import { LogLevel, MetricType, WasmResult } from "../abi/enums";
-import { log, logLine, sdkLine } from "./log";
+import { logLine, sdkLine } from "./log";
 import { METRIC_REFUSED } from "../dispatch/messages";
 import { RETURN_U32, RETURN_U64 } from "../dispatch/memory";
 import { arg0Len, arg0Ptr, encode1, lineText } from "../dispatch/utf8";
+import { Result } from "./result";
 
 /**
  * Builds a metric name that carries tags: `name` followed by `_key=value` for each tag, the
@@ -23,32 +24,45 @@ export function metricNameWithTags(name: string, tags: string[]): string {
   return out;
 }
 
-/** Defines a metric and returns its id, or 0 when the host refuses. */
-export function defineMetric(type: MetricType, name: string): u32 {
+/**
+ * Defines a metric and returns its id, or (not `ok`) why the host refused (also logged). The
+ * metric classes call it; filters construct a `Counter`, `Gauge` or `Histogram`.
+ */
+export function defineMetric(type: MetricType, name: string): Result<u32> {
   encode1(name);
-  if (proxy_define_metric(type, arg0Ptr, arg0Len, RETURN_U32) != WasmResult.Ok) {
+  const result = <WasmResult>proxy_define_metric(type, arg0Ptr, arg0Len, RETURN_U32);
+  if (result != WasmResult.Ok) {
     sdkLine(METRIC_REFUSED);
     lineText(name);
     logLine(LogLevel.Error);
-    return 0;
+    return new Result<u32>(result, 0);
   }
-  return load<u32>(RETURN_U32);
+  return new Result<u32>(result, load<u32>(RETURN_U32));
 }
 
-/** A metric defined on the host; the id is 0 if the host refused it (then every call fails). */
+/**
+ * A metric defined on the host. When the host refuses the definition (logged), `status` says
+ * why, and every call on the metric returns an error instead of trapping.
+ */
 export class Metric {
-  readonly metric_id: u32;
+  /** The host's id of this metric (0 when the host refused it). */
+  readonly id: u32;
+  /** The full name, tags included. */
   readonly name: string;
+  /** Ok when the host defined the metric, or why it refused. */
+  readonly status: WasmResult;
 
   constructor(type: MetricType, name: string, tags: string[] | null = null) {
     this.name = tags !== null ? metricNameWithTags(name, tags) : name;
-    this.metric_id = defineMetric(type, this.name);
+    const id = defineMetric(type, this.name);
+    this.id = id.value;
+    this.status = id.status;
   }
 
-  /** The current value (counters and gauges), or -1 when the host has none. */
-  get(): i64 {
-    if (proxy_get_metric(this.metric_id, RETURN_U64) != WasmResult.Ok) return -1;
-    return load<i64>(RETURN_U64);
+  /** The current value (counters and gauges); not `ok` when the host has none. */
+  get(): Result<i64> {
+    const result = <WasmResult>proxy_get_metric(this.id, RETURN_U64);
+    return new Result<i64>(result, result == WasmResult.Ok ? load<i64>(RETURN_U64) : 0);
   }
 }
 
@@ -58,9 +72,9 @@ export class Counter extends Metric {
     super(MetricType.Counter, name, tags);
   }
 
-  /** Adds `offset` (must be above 0). */
+  /** Adds `offset` (must be above 0). Returns Ok or why not. */
   increment(offset: u64 = 1): WasmResult {
-    return <WasmResult>proxy_increment_metric(this.metric_id, <i64>offset);
+    return <WasmResult>proxy_increment_metric(this.id, <i64>offset);
   }
 }
 
@@ -70,14 +84,14 @@ export class Gauge extends Metric {
     super(MetricType.Gauge, name, tags);
   }
 
-  /** Adds `offset` (negative to subtract). */
+  /** Adds `offset` (negative to subtract). Returns Ok or why not. */
   increment(offset: i64 = 1): WasmResult {
-    return <WasmResult>proxy_increment_metric(this.metric_id, offset);
+    return <WasmResult>proxy_increment_metric(this.id, offset);
   }
 
-  /** Sets the value. */
+  /** Sets the value. Returns Ok or why not. */
   record(value: u64): WasmResult {
-    return <WasmResult>proxy_record_metric(this.metric_id, value);
+    return <WasmResult>proxy_record_metric(this.id, value);
   }
 }
 
@@ -87,8 +101,8 @@ export class Histogram extends Metric {
     super(MetricType.Histogram, name, tags);
   }
 
-  /** Records one sample. */
+  /** Records one sample. Returns Ok or why not. */
   record(value: u64): WasmResult {
-    return <WasmResult>proxy_record_metric(this.metric_id, value);
+    return <WasmResult>proxy_record_metric(this.id, value);
   }
 }

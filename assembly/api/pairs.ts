@@ -5,7 +5,9 @@ import { decodeString, encodeString } from "../dispatch/utf8_codec";
 
 /** One header or metadata entry, as raw bytes (usually UTF-8 text). */
 export class HeaderPair {
+  /** The name's bytes. */
   key: ArrayBuffer;
+  /** The value's bytes. */
   value: ArrayBuffer;
 
   constructor(key: ArrayBuffer, value: ArrayBuffer) {
@@ -28,6 +30,7 @@ export class HeaderPair {
     return decodeString(this.value);
   }
 
+  /** `name: value`, for logs. */
   toString(): string {
     return this.keyText + ": " + this.valueText;
   }

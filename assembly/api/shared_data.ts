@@ -7,7 +7,9 @@ import { decodeString, encodeString } from "../dispatch/utf8_codec";
 /** A value read from shared data with its compare-and-swap stamp. */
 export class SharedData {
   constructor(
+    /** The value's bytes (empty when it is set to nothing). */
     public value: ArrayBuffer,
+    /** The stamp to pass to `setSharedData` for a compare-and-swap write. */
     public cas: u32,
   ) {}
 
@@ -18,8 +20,8 @@ export class SharedData {
 }
 
 /**
- * Reads `key` from the data shared by every plugin and worker of this VM id, or null when it
- * is not set.
+ * Reads `key` from the data shared by every plugin and worker of this VM id: null when it is
+ * not set, an empty `value` when it is set to nothing.
  */
 export function getSharedData(key: string): SharedData | null {
   encode1(key);
@@ -32,7 +34,7 @@ export function getSharedData(key: string): SharedData | null {
 
 /**
  * Writes `key`. With `cas` 0 it overwrites; otherwise it fails with `CasMismatch` when the
- * value changed since the read that returned `cas` (read again and retry).
+ * value changed since the read that returned `cas` (read again and retry). Returns Ok or why not.
  */
 export function setSharedData(key: string, value: ArrayBuffer, cas: u32 = 0): WasmResult {
   encode1(key);
@@ -41,7 +43,7 @@ export function setSharedData(key: string, value: ArrayBuffer, cas: u32 = 0): Wa
   );
 }
 
-/** Like `setSharedData`, with the UTF-8 bytes of `value`. */
+/** Like `setSharedData`, with the UTF-8 bytes of `value`. Returns Ok or why not. */
 export function setSharedDataString(key: string, value: string, cas: u32 = 0): WasmResult {
   return setSharedData(key, encodeString(value), cas);
 }

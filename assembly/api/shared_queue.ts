@@ -7,54 +7,53 @@ import {
 import { WasmResult } from "../abi/enums";
 import { RETURN_LEN, RETURN_PTR, RETURN_U32, clearReturned, takeBuffer } from "../dispatch/memory";
 import { arg0Len, arg0Ptr, arg1Len, arg1Ptr, encode1, encode2 } from "../dispatch/utf8";
-
-let lastQueueId: u32 = 0;
-
-/** The id written by the last successful `registerSharedQueue` / `resolveSharedQueue`. */
-export function lastSharedQueueId(): u32 {
-  return lastQueueId;
-}
+import { Result } from "./result";
 
 /**
  * Registers queue `name` for this VM id; the current root context then gets `onQueueReady`
- * when items arrive. Returns the queue id, or 0 on failure.
+ * when items arrive. Returns the queue id, or (not `ok`) why the host refused.
  */
-export function registerSharedQueue(name: string): u32 {
+export function registerSharedQueue(name: string): Result<u32> {
   encode1(name);
-  if (proxy_register_shared_queue(arg0Ptr, arg0Len, RETURN_U32) != WasmResult.Ok) return 0;
-  lastQueueId = load<u32>(RETURN_U32);
-  return lastQueueId;
+  const result = <WasmResult>proxy_register_shared_queue(arg0Ptr, arg0Len, RETURN_U32);
+  return new Result<u32>(result, result == WasmResult.Ok ? load<u32>(RETURN_U32) : 0);
 }
 
-/** The id of queue `name` of VM `vm_id` ("" for this VM), or 0 when it is not registered. */
-export function resolveSharedQueue(vm_id: string, name: string): u32 {
-  encode2(vm_id, name);
-  const result = proxy_resolve_shared_queue(arg0Ptr, arg0Len, arg1Ptr, arg1Len, RETURN_U32);
-  if (result != WasmResult.Ok) return 0;
-  lastQueueId = load<u32>(RETURN_U32);
-  return lastQueueId;
+/**
+ * The id of queue `name` of VM `vmId` ("" for this VM); not `ok` (`NotFound`) when it is not
+ * registered.
+ */
+export function resolveSharedQueue(vmId: string, name: string): Result<u32> {
+  encode2(vmId, name);
+  const result = <WasmResult>(
+    proxy_resolve_shared_queue(arg0Ptr, arg0Len, arg1Ptr, arg1Len, RETURN_U32)
+  );
+  return new Result<u32>(result, result == WasmResult.Ok ? load<u32>(RETURN_U32) : 0);
 }
 
-/** Adds `data` to queue `queue_id`. */
-export function enqueueSharedQueue(queue_id: u32, data: ArrayBuffer): WasmResult {
-  return <WasmResult>proxy_enqueue_shared_queue(queue_id, changetype<usize>(data), data.byteLength);
+/** Adds `data` to queue `queueId`. Returns Ok or why not (`NotFound`: no such queue). */
+export function enqueueSharedQueue(queueId: u32, data: ArrayBuffer): WasmResult {
+  return <WasmResult>proxy_enqueue_shared_queue(queueId, changetype<usize>(data), data.byteLength);
 }
 
-/** Takes the oldest item of queue `queue_id`, or null when it is empty or unknown. */
-export function dequeueSharedQueue(queue_id: u32): ArrayBuffer | null {
+/**
+ * Takes the oldest item of queue `queueId`: null when the queue is empty (or unknown), an empty
+ * buffer for an empty item.
+ */
+export function dequeueSharedQueue(queueId: u32): ArrayBuffer | null {
   clearReturned();
-  if (proxy_dequeue_shared_queue(queue_id, RETURN_PTR, RETURN_LEN) != WasmResult.Ok) {
+  if (proxy_dequeue_shared_queue(queueId, RETURN_PTR, RETURN_LEN) != WasmResult.Ok) {
     return null;
   }
   return takeBuffer();
 }
 
-/** @solo-io/proxy-runtime's names. */
+/** @solo-io/proxy-runtime's names: ids are 0 on failure. */
 export function register_shared_queue(queue_name: string): u32 {
-  return registerSharedQueue(queue_name);
+  return registerSharedQueue(queue_name).value;
 }
 export function resolve_shared_queue(vm_id: string, queue_name: string): u32 {
-  return resolveSharedQueue(vm_id, queue_name);
+  return resolveSharedQueue(vm_id, queue_name).value;
 }
 export function enqueue_shared_queue(queue_id: u32, data: ArrayBuffer): WasmResult {
   return enqueueSharedQueue(queue_id, data);

@@ -1,103 +1,130 @@
-import { FilterHeadersStatus, GrpcStatus, StreamType, WasmResult } from "../abi/enums";
-import { grpcCall, grpcStream } from "../api/grpc";
+import {
+  FilterDataStatus,
+  FilterHeadersStatus,
+  FilterMetadataStatus,
+  FilterTrailersStatus,
+  GrpcStatus,
+  StreamType,
+  WasmResult,
+} from "../abi/enums";
 import { Headers } from "../api/pairs";
-import { RootContext } from "./root_context";
-import { StreamContextBase } from "./stream_context_base";
 import { close_stream, continue_stream, send_local_response } from "../api/stream";
+import { StreamContext } from "./stream_context";
 
 /**
- * The context of one HTTP stream (or TCP connection). Override the callbacks you need; each
- * has a default that lets traffic through.
+ * The context of one HTTP stream. Override the callbacks you need; each has a default that lets
+ * traffic through.
  *
  * ```ts
  * class AddHeader extends Context {
- *   onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
- *     stream_context.headers.response.add("hello", "world!");
+ *   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+ *     responseHeaders.add("hello", "world!");
  *     return FilterHeadersStatus.Continue;
  *   }
  * }
  * ```
  */
-export class Context extends StreamContextBase {
-  /** The root context that created this stream. */
-  root_context: RootContext;
-
-  constructor(context_id: u32, root_context: RootContext) {
-    super(context_id);
-    this.root_context = root_context;
-  }
-
-  /** The request headers arrived; use `stream_context.headers.request`. */
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+export class Context extends StreamContext {
+  /** The request headers arrived; read and change them with `requestHeaders`. */
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     return FilterHeadersStatus.Continue;
   }
 
-  /** The response headers arrived; use `stream_context.headers.response`. */
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+  /**
+   * A chunk of the request body (`requestBody`). `bodyBufferLength` is the size of what is
+   * buffered now (all chunks held so far if an earlier call returned StopIterationAndBuffer).
+   */
+  onRequestBody(bodyBufferLength: usize, endOfStream: bool): FilterDataStatus {
+    return FilterDataStatus.Continue;
+  }
+
+  /** The request trailers arrived; use `requestTrailers`. */
+  onRequestTrailers(numTrailers: u32): FilterTrailersStatus {
+    return FilterTrailersStatus.Continue;
+  }
+
+  /** Request metadata arrived (the host ignores the answer). */
+  onRequestMetadata(numElements: u32): FilterMetadataStatus {
+    return FilterMetadataStatus.Continue;
+  }
+
+  /** The response headers arrived; read and change them with `responseHeaders`. */
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     return FilterHeadersStatus.Continue;
   }
 
-  /** Resumes a request paused by a callback's Stop answer. */
+  /** A chunk of the response body (`responseBody`); see `onRequestBody`. */
+  onResponseBody(bodyBufferLength: usize, endOfStream: bool): FilterDataStatus {
+    return FilterDataStatus.Continue;
+  }
+
+  /** The response trailers arrived; use `responseTrailers`. */
+  onResponseTrailers(numTrailers: u32): FilterTrailersStatus {
+    return FilterTrailersStatus.Continue;
+  }
+
+  /** Response metadata arrived (the host ignores the answer). */
+  onResponseMetadata(numElements: u32): FilterMetadataStatus {
+    return FilterMetadataStatus.Continue;
+  }
+
+  /** Resumes a request paused by a callback's Stop answer. Returns Ok or why not. */
   continueRequest(): WasmResult {
     return continue_stream(StreamType.HttpRequest);
   }
 
-  /** Resumes a response paused by a callback's Stop answer. */
+  /** Resumes a response paused by a callback's Stop answer. Returns Ok or why not. */
   continueResponse(): WasmResult {
     return continue_stream(StreamType.HttpResponse);
   }
 
-  /** Resets the stream (Envoy: details `wasm_close_stream`). */
+  /** Resets the stream (Envoy: details `wasm_close_stream`). Returns Ok or why not. */
   closeRequest(): WasmResult {
     return close_stream(StreamType.HttpRequest);
   }
 
-  /** Answers the request from the filter instead of the upstream; pause the stream after it. */
+  /** Resets the stream from the response side. Returns Ok or why not. */
+  closeResponse(): WasmResult {
+    return close_stream(StreamType.HttpResponse);
+  }
+
+  /**
+   * Answers the request from the filter instead of the upstream; sent when the callback returns,
+   * which then counts as Stop. Whitespace in `details` becomes `_` on Envoy. Returns Ok or why
+   * not.
+   */
   sendLocalResponse(
-    status_code: u32,
+    statusCode: u32,
     details: string,
     body: ArrayBuffer,
     headers: Headers,
-    grpc_status: GrpcStatus = GrpcStatus.InvalidCode,
+    grpcStatus: GrpcStatus = GrpcStatus.InvalidCode,
   ): WasmResult {
-    return send_local_response(status_code, details, body, headers, grpc_status);
+    return send_local_response(statusCode, details, body, headers, grpcStatus);
   }
 
-  /** Starts a unary gRPC call whose reply arrives at this context's gRPC callbacks. */
-  dispatchGrpcCall(
-    cluster: string,
-    service: string,
-    method: string,
-    initial_metadata: Headers,
-    message: ArrayBuffer,
-    timeout_milliseconds: u32,
-  ): WasmResult {
-    return grpcCall(
-      this,
-      cluster,
-      service,
-      method,
-      initial_metadata,
-      message,
-      timeout_milliseconds,
-    );
+  _onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    return this.onRequestHeaders(numHeaders, endOfStream);
   }
-
-  /** Opens a gRPC stream whose messages arrive at this context's gRPC callbacks. */
-  openGrpcStream(
-    cluster: string,
-    service: string,
-    method: string,
-    initial_metadata: Headers,
-  ): WasmResult {
-    return grpcStream(this, cluster, service, method, initial_metadata);
+  _onRequestBody(bodyBufferLength: usize, endOfStream: bool): FilterDataStatus {
+    return this.onRequestBody(bodyBufferLength, endOfStream);
   }
-
-  _onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    return this.onRequestHeaders(num_headers, end_of_stream);
+  _onRequestTrailers(numTrailers: u32): FilterTrailersStatus {
+    return this.onRequestTrailers(numTrailers);
   }
-
-  _onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    return this.onResponseHeaders(num_headers, end_of_stream);
+  _onRequestMetadata(numElements: u32): FilterMetadataStatus {
+    return this.onRequestMetadata(numElements);
+  }
+  _onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    return this.onResponseHeaders(numHeaders, endOfStream);
+  }
+  _onResponseBody(bodyBufferLength: usize, endOfStream: bool): FilterDataStatus {
+    return this.onResponseBody(bodyBufferLength, endOfStream);
+  }
+  _onResponseTrailers(numTrailers: u32): FilterTrailersStatus {
+    return this.onResponseTrailers(numTrailers);
+  }
+  _onResponseMetadata(numElements: u32): FilterMetadataStatus {
+    return this.onResponseMetadata(numElements);
   }
 }

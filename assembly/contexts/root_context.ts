@@ -1,30 +1,27 @@
-import { WasmResult } from "../abi/enums";
-import { BaseContext } from "./base_context";
-import { plugin_configuration } from "../api/instances";
+import { pluginConfiguration } from "../api/instances";
 import { Context } from "./context";
-import { dispatchHttpCall } from "../api/http_call";
-import { Headers } from "../api/pairs";
-import { HttpCallCallback } from "../dispatch/callouts";
+import { StreamContext } from "./stream_context";
 import { StreamContextBase } from "./stream_context_base";
 import { RootContextBase } from "./root_context_base";
 import { RootFactory, addRootFactory } from "../dispatch/registry";
 
 /**
  * A plugin's root context: one per plugin (root_id) per VM. It receives the configuration,
- * ticks, queue and foreign-function callbacks, and creates a `Context` for each stream.
+ * ticks, queue and foreign-function callbacks, and creates a `Context` (HTTP) or `TcpContext`
+ * for each stream.
  *
  * ```ts
  * class MyRoot extends RootContext {
- *   createContext(context_id: u32): Context { return new MyFilter(context_id, this); }
+ *   createContext(contextId: u32): StreamContext { return new MyFilter(contextId, this); }
  * }
  * ```
  */
 export class RootContext extends RootContextBase {
-  private configuration_: string = "";
+  private configuration: string = "";
 
   /** The plugin configuration, as read by the default `onConfigure`. */
   getConfiguration(): string {
-    return this.configuration_;
+    return this.configuration;
   }
 
   /**
@@ -32,47 +29,26 @@ export class RootContext extends RootContextBase {
    * `getConfiguration()`; override it to parse it (call `super.onConfigure(size)` first) and
    * return false when it is invalid.
    */
-  onConfigure(configuration_size: u32): bool {
-    const text = plugin_configuration.getString();
-    this.configuration_ = text !== null ? text : "";
+  onConfigure(configurationSize: u32): bool {
+    const text = pluginConfiguration.getString();
+    this.configuration = text !== null ? text : "";
     return true;
   }
 
-  /** Creates the context of a new HTTP stream or TCP connection. */
-  createContext(context_id: u32): Context {
-    return new Context(context_id, this);
-  }
-
   /**
-   * @solo-io/proxy-runtime's callout: sends an HTTP request to `cluster` and calls `cb` with
-   * `origin_context` when the reply arrives (with `origin_context` as the effective context).
+   * Creates the context of a new stream: a `Context` subclass for HTTP filters, a `TcpContext`
+   * subclass for network filters. The default lets everything through.
    */
-  httpCall(
-    cluster: string,
-    headers: Headers,
-    body: ArrayBuffer,
-    trailers: Headers,
-    timeout_milliseconds: u32,
-    origin_context: BaseContext,
-    cb: (origin_context: Context, headers: u32, body_size: usize, trailers: u32) => void,
-  ): WasmResult {
-    return dispatchHttpCall(
-      origin_context,
-      cluster,
-      headers,
-      body,
-      trailers,
-      timeout_milliseconds,
-      changetype<HttpCallCallback>(cb),
-    );
+  createContext(contextId: u32): StreamContext {
+    return new Context(contextId, this);
   }
 
-  _onConfigure(configuration_size: usize): bool {
-    return this.onConfigure(<u32>configuration_size);
+  _onConfigure(configurationSize: usize): bool {
+    return this.onConfigure(<u32>configurationSize);
   }
 
-  _createStream(context_id: u32): StreamContextBase | null {
-    return this.createContext(context_id);
+  _createStream(contextId: u32): StreamContextBase | null {
+    return this.createContext(contextId);
   }
 }
 
@@ -80,8 +56,8 @@ export class RootContext extends RootContextBase {
  * Makes `factory` build the root context of plugins whose `root_id` is `name`. A plugin whose
  * root_id matches nothing registered gets the first registered root (with a log line).
  */
-export function registerRootContext(factory: (context_id: u32) => RootContext, name: string): void {
+export function registerRootContext(factory: (contextId: u32) => RootContext, name: string): void {
   addRootFactory(
-    new RootFactory(name, changetype<(context_id: u32) => RootContextBase>(factory), null),
+    new RootFactory(name, changetype<(contextId: u32) => RootContextBase>(factory), null),
   );
 }

@@ -1,4 +1,4 @@
-import { proxy_set_tick_period_milliseconds } from "../abi/imports";
+import { proxy_done, proxy_set_tick_period_milliseconds } from "../abi/imports";
 import { WasmResult } from "../abi/enums";
 import { BaseContext } from "./base_context";
 import { StreamContextBase } from "./stream_context_base";
@@ -8,18 +8,18 @@ import { StreamContextBase } from "./stream_context_base";
  * `RootContext`, not this class.
  */
 export class RootContextBase extends BaseContext {
-  constructor(context_id: u32) {
-    super(context_id);
+  constructor(contextId: u32) {
+    super(contextId);
     this._isRoot = true;
   }
 
-  /** The VM started; read its configuration with `vm_configuration`. False fails the start. */
-  onStart(vm_configuration_size: usize): bool {
+  /** The VM started; read its configuration with `vmConfiguration`. False fails the start. */
+  onStart(vmConfigurationSize: usize): bool {
     return true;
   }
 
   /** Checks a configuration without applying it (the control plane may call it). */
-  validateConfiguration(configuration_size: usize): bool {
+  validateConfiguration(configurationSize: usize): bool {
     return true;
   }
 
@@ -27,19 +27,28 @@ export class RootContextBase extends BaseContext {
   onTick(): void {}
 
   /** A shared queue this root registered has data. */
-  onQueueReady(queue_id: u32): void {}
+  onQueueReady(queueId: u32): void {}
 
-  /** The host called a function of this plugin; read its arguments with `foreign_function_arguments`. */
-  onForeignFunction(function_id: u32, arguments_size: usize): void {}
+  /** The host called a function of this plugin; read its arguments with `foreignFunctionArguments`. */
+  onForeignFunction(functionId: u32, argumentsSize: usize): void {}
 
-  /** Calls `onTick` every `milliseconds` (0 stops the timer). */
+  /** Calls `onTick` every `milliseconds` (0 stops the timer). Returns Ok or why not. */
   setTickPeriod(milliseconds: u32): WasmResult {
     this.setEffectiveContext();
     return <WasmResult>proxy_set_tick_period_milliseconds(milliseconds);
   }
 
+  /**
+   * Tells the host this root finished the work it kept going by answering false from `onDone`;
+   * the host then deletes it. Returns Ok or why not.
+   */
+  done(): WasmResult {
+    this.setEffectiveContext();
+    return <WasmResult>proxy_done();
+  }
+
   /** @internal Dispatch hook for `proxy_on_configure`. */
-  _onConfigure(configuration_size: usize): bool {
+  _onConfigure(configurationSize: usize): bool {
     return true;
   }
 
@@ -47,7 +56,7 @@ export class RootContextBase extends BaseContext {
    * @internal Dispatch hook for `proxy_on_context_create` of a stream under this root. This base
    * is also the default root used when nothing is registered: its streams let everything through.
    */
-  _createStream(context_id: u32): StreamContextBase | null {
-    return new StreamContextBase(context_id);
+  _createStream(contextId: u32): StreamContextBase | null {
+    return new StreamContextBase(contextId);
   }
 }

@@ -34,7 +34,7 @@ export class ContextTable {
         changetype<usize>(this.buckets) + ((<usize>(id & this.mask)) << alignof<usize>()),
       ),
     );
-    while (context !== null && context.context_id != id) context = context._nextInTable;
+    while (context !== null && context.contextId != id) context = context._nextInTable;
     return context;
   }
 
@@ -53,7 +53,7 @@ export class ContextTable {
     let context = unchecked(buckets[i]);
     while (context !== null) {
       const next = context._nextInTable;
-      if (context.context_id == id) {
+      if (context.contextId == id) {
         if (previous === null) unchecked((buckets[i] = next));
         else previous._nextInTable = next;
         context._nextInTable = null;
@@ -67,7 +67,7 @@ export class ContextTable {
 
   private link(context: BaseContext): void {
     const buckets = this.buckets;
-    const i = context.context_id & this.mask;
+    const i = context.contextId & this.mask;
     context._nextInTable = unchecked(buckets[i]);
     unchecked((buckets[i] = context));
   }

@@ -109,7 +109,7 @@ export function createContext(context_id: u32, parent_id: u32): void {
   if (parent_id == 0) {
     const factory = chooseFactory();
     const root = factory !== null ? factory.build(context_id) : new RootContextBase(context_id);
-    root.context_id = context_id;
+    root.contextId = context_id;
     putContext(root);
     return;
   }
@@ -122,7 +122,7 @@ export function createContext(context_id: u32, parent_id: u32): void {
     logLine(LogLevel.Error);
     return;
   }
-  stream.context_id = context_id;
+  stream.contextId = context_id;
   putContext(stream);
 }
 

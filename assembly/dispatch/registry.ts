@@ -17,7 +17,7 @@ export class RootFactory {
     const withId = this.withId;
     if (withId !== null) return withId(context_id);
     const root = this.withoutId!();
-    root.context_id = context_id;
+    root.contextId = context_id;
     return root;
   }
 }

@@ -6,18 +6,18 @@ import {
   FilterDataStatus,
   RootContext,
   registerRootContext,
-  stream_body,
+  responseBody,
 } from "proxy-wasm-as";
 
 class RewriteRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new Rewrite(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Rewrite(contextId, this);
   }
 }
 
 class Rewrite extends Context {
   onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
-    const body = stream_body.response;
+    const body = responseBody;
     const chunk = body.get();
     if (chunk === null) return FilterDataStatus.Continue;
     const p = changetype<usize>(chunk);
@@ -31,4 +31,4 @@ class Rewrite extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new RewriteRoot(context_id), "body_rewrite");
+registerRootContext((contextId: u32) => new RewriteRoot(contextId), "body_rewrite");

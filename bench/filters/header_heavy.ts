@@ -5,7 +5,7 @@ import {
   FilterHeadersStatus,
   RootContext,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 const READ: string[] = [
@@ -32,14 +32,14 @@ const READ: string[] = [
 ];
 
 class HeavyRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new Heavy(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Heavy(contextId, this);
   }
 }
 
 class Heavy extends Context {
   onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const request = stream_context.headers.request;
+    const request = requestHeaders;
     let total = 0;
     for (let i = 0; i < READ.length; i++) total += request.get(READ[i]).length;
     request.replace("x-bench-total", total.toString());
@@ -51,4 +51,4 @@ class Heavy extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new HeavyRoot(context_id), "header_heavy");
+registerRootContext((contextId: u32) => new HeavyRoot(contextId), "header_heavy");

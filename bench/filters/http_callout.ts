@@ -4,18 +4,22 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
-  Headers,
   HeaderPair,
+  Headers,
   RootContext,
-  WasmResult,
-  http_call_response_headers,
+  httpCallResponseHeaders,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
+/** A header value, or "" when the header is absent. */
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
+}
+
 class CalloutRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new Callout(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Callout(contextId, this);
   }
 }
 
@@ -26,16 +30,16 @@ class Callout extends Context {
       HeaderPair.of(":path", "/check"),
       HeaderPair.of(":authority", "auth"),
     ];
-    const result = this.dispatchHttpCall("auth", call, null, [], 1000);
-    if (result != WasmResult.Ok) return FilterHeadersStatus.Continue;
+    if (!this.dispatchHttpCall("auth", call, null, [], 1000).ok)
+      return FilterHeadersStatus.Continue;
     return FilterHeadersStatus.StopIteration;
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
-    const verdict = http_call_response_headers.get("x-auth");
-    stream_context.headers.request.replace("x-auth", verdict);
+    const verdict = orEmpty(httpCallResponseHeaders.get("x-auth"));
+    requestHeaders.replace("x-auth", verdict);
     this.continueRequest();
   }
 }
 
-registerRootContext((context_id: u32) => new CalloutRoot(context_id), "http_callout");
+registerRootContext((contextId: u32) => new CalloutRoot(contextId), "http_callout");

@@ -4,11 +4,10 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
-  JSON,
   RootContext,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class JsonRoot extends RootContext {
@@ -30,17 +29,17 @@ class JsonRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new JsonHeader(context_id, this);
+  createContext(contextId: u32): Context {
+    return new JsonHeader(contextId, this);
   }
 }
 
 class JsonHeader extends Context {
   onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = changetype<JsonRoot>(this.root_context);
-    stream_context.headers.response.add(root.header, root.value);
+    const root = changetype<JsonRoot>(this.rootContext);
+    responseHeaders.add(root.header, root.value);
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new JsonRoot(context_id), "json_config");
+registerRootContext((contextId: u32) => new JsonRoot(contextId), "json_config");

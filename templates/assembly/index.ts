@@ -9,11 +9,12 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
-  logInfo,
+  log,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class FilterRoot extends RootContext {
@@ -21,8 +22,8 @@ class FilterRoot extends RootContext {
   value: string = "world!";
 
   // Runs when Envoy (re)configures the plugin; returning false rejects the configuration.
-  onConfigure(configuration_size: u32): bool {
-    if (!super.onConfigure(configuration_size)) return false;
+  onConfigure(configurationSize: u32): bool {
+    if (!super.onConfigure(configurationSize)) return false;
     const text = this.getConfiguration();
     if (text == "") return true;
     const config = parseJsonObject(text); // logs why, and gives null, when it is not JSON
@@ -31,29 +32,29 @@ class FilterRoot extends RootContext {
     if (header != null) this.header = header.valueOf().toLowerCase();
     const value = config.getString("value");
     if (value != null) this.value = value.valueOf();
-    logInfo("adding " + this.header + ": " + this.value);
+    log(LogLevel.Info, "adding " + this.header + ": " + this.value);
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new Filter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Filter(contextId, this);
   }
 }
 
 class Filter extends Context {
   settings: FilterRoot;
 
-  constructor(context_id: u32, root: FilterRoot) {
-    super(context_id, root);
+  constructor(contextId: u32, root: FilterRoot) {
+    super(contextId, root);
     this.settings = root;
   }
 
-  onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    stream_context.headers.response.add(this.settings.header, this.settings.value);
+  onResponseHeaders(headers: u32, endOfStream: bool): FilterHeadersStatus {
+    responseHeaders.add(this.settings.header, this.settings.value);
     return FilterHeadersStatus.Continue;
   }
 }
 
 // The root id ties this code to `root_id` in envoy.yaml and `pluginName` in wasmplugin.yaml.
 const ROOT_ID = "__ROOT_ID__";
-registerRootContext((context_id: u32) => new FilterRoot(context_id), ROOT_ID);
+registerRootContext((contextId: u32) => new FilterRoot(contextId), ROOT_ID);

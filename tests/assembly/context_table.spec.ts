@@ -44,7 +44,7 @@ describe("ContextTable", () => {
     for (let i = 0; i < ids.length; i++) {
       const found = table.get(ids[i]);
       if (ids[i] == 32) expect(found).toBeNull();
-      else expect(found!.context_id).toBe(ids[i]);
+      else expect(found!.contextId).toBe(ids[i]);
     }
   });
 });

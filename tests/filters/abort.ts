@@ -5,38 +5,55 @@ import {
   Context,
   FilterHeadersStatus,
   FilterStatus,
+  LogLevel,
   RootContext,
-  downstream_data,
-  logInfo,
+  StreamContext,
+  TcpContext,
+  downstreamData,
+  log,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
+/** A header value, or "" when the header is absent. */
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
+}
+
 class AbortRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new AbortFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new AbortFilter(contextId, this);
   }
 }
 
 class AbortFilter extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const testCase = stream_context.headers.request.get("x-case");
-    logInfo("case=" + testCase);
+    const testCase = orEmpty(requestHeaders.get("x-case"));
+    log(LogLevel.Info, "case=" + testCase);
     if (testCase == "throw") {
       throw new Error("boom in " + testCase); // THROW-HERE
     }
     if (testCase == "index") {
       const list = new Array<i32>(2);
-      logInfo("value=" + list[num_headers + 10].toString());
+      log(LogLevel.Info, "value=" + list[num_headers + 10].toString());
     }
     return FilterHeadersStatus.Continue;
   }
+}
 
+class AbortTcpRoot extends RootContext {
+  createContext(contextId: u32): StreamContext {
+    return new AbortTcp(contextId, this);
+  }
+}
+
+class AbortTcp extends TcpContext {
   onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
-    const text = downstream_data.getString();
+    const text = downstreamData.getString();
     if (text == "crash") throw new Error("tcp crash"); // TCP-THROW-HERE
     return FilterStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new AbortRoot(context_id), "abort");
+registerRootContext((contextId: u32) => new AbortRoot(contextId), "abort");
+registerRootContext((contextId: u32) => new AbortTcpRoot(contextId), "abort_tcp");

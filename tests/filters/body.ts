@@ -7,15 +7,27 @@ import {
   Context,
   FilterDataStatus,
   FilterHeadersStatus,
+  LogLevel,
+  Result,
   RootContext,
-  logInfo,
+  log,
   registerRootContext,
-  stream_body,
-  stream_context,
+  requestBody,
+  requestHeaders,
+  responseBody,
 } from "proxy-wasm-as";
 
+/** A header value, or "" when the header is absent. */
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
+}
+
+function len(value: Result<u32>): string {
+  return value.ok ? value.value.toString() : "-1";
+}
+
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
 }
 
 function orNull(value: string | null): string {
@@ -39,8 +51,8 @@ function hex(buffer: ArrayBuffer | null): string {
 }
 
 class BodyRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new BodyFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new BodyFilter(contextId, this);
   }
 }
 
@@ -49,13 +61,13 @@ class BodyFilter extends Context {
   chunks: i32 = 0;
 
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    this.testCase = stream_context.headers.request.get("x-case");
+    this.testCase = orEmpty(requestHeaders.get("x-case"));
     if (this.testCase == "outside") {
       // No body callback is running: the body buffer is not available.
-      const b = stream_body.request;
+      const b = requestBody;
       report("outside.get", hex(b.get()));
       report("outside.getString", orNull(b.getString()));
-      report("outside.length", b.length().toString());
+      report("outside.length", len(b.length()));
       report("outside.replace", (<i32>b.replaceString("x")).toString());
       report("outside.append", (<i32>b.appendString("x")).toString());
       report("outside.prepend", (<i32>b.prependString("x")).toString());
@@ -65,7 +77,7 @@ class BodyFilter extends Context {
   }
 
   onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
-    const b = stream_body.request;
+    const b = requestBody;
     this.chunks++;
     report("chunk" + this.chunks.toString() + ".size", body_buffer_length.toString());
     report("chunk" + this.chunks.toString() + ".eos", end_of_stream ? "true" : "false");
@@ -73,7 +85,7 @@ class BodyFilter extends Context {
     if (c == "read") {
       report("getString", orNull(b.getString()));
       report("get.hex", hex(b.get()));
-      report("length", b.length().toString());
+      report("length", len(b.length()));
       report("slice", orNull(b.getString(2, 3)));
       report("past.end", orNull(b.getString(100)));
       report("clamped", orNull(b.getString(4, 1000)));
@@ -85,7 +97,7 @@ class BodyFilter extends Context {
     } else if (c == "replace") {
       report("replace", (<i32>b.replaceString("replaced")).toString());
       report("after", orNull(b.getString()));
-      report("length.after", b.length().toString());
+      report("length.after", len(b.length()));
     } else if (c == "replace-bytes") {
       report("replace", (<i32>b.replace(bytes([0, 1, 2, 255]))).toString());
     } else if (c == "wrap") {
@@ -94,7 +106,7 @@ class BodyFilter extends Context {
       report("prepend.bytes", (<i32>b.prepend(bytes([0x5b]))).toString()); // "["
       report("append.bytes", (<i32>b.append(bytes([0x5d]))).toString()); // "]"
     } else if (c == "setBytes") {
-      const len = <u32>b.length();
+      const len = b.length().value;
       report("setBytes.front", (<i32>b.setBytes(0, 2, String.UTF8.encode("AB"))).toString());
       report("setBytes.middle", (<i32>b.setBytes(2, 0, String.UTF8.encode("x"))).toString());
       report("setBytes.end", (<i32>b.setBytes(len, 0, String.UTF8.encode("!"))).toString());
@@ -109,12 +121,12 @@ class BodyFilter extends Context {
   }
 
   onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
-    const b = stream_body.response;
+    const b = responseBody;
     report("response.size", body_buffer_length.toString());
-    report("response.request.length", stream_body.request.length().toString());
+    report("response.request.length", len(requestBody.length()));
     if (end_of_stream) b.appendString("<!-- " + this.testCase + " -->");
     return FilterDataStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new BodyRoot(context_id), "body");
+registerRootContext((contextId: u32) => new BodyRoot(contextId), "body");

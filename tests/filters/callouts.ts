@@ -1,29 +1,34 @@
 // Test filter for HTTP callouts: a stream asks an "auth" cluster and waits; the reply (routed
-// back to that stream by the SDK) adds a header and resumes, or answers locally. Also the
-// @solo-io/proxy-runtime style RootContext.httpCall with a callback, a root's own callout from
-// onTick, argument errors, failed calls (get_status) and streams deleted before their reply.
+// back to that stream by the SDK) adds a header and resumes, or answers locally. Also a root's
+// own callout from onTick, argument errors, failed calls (getCallStatus) and streams deleted
+// before their reply.
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
   Headers,
+  LogLevel,
   RootContext,
-  get_status,
-  http_call_response_body,
-  http_call_response_headers,
-  http_call_response_trailers,
-  lastCallToken,
-  logInfo,
+  getCallStatus,
+  httpCallResponseBody,
+  httpCallResponseHeaders,
+  httpCallResponseTrailers,
+  log,
   makeHeaders,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
 }
 
-function show(headers: Headers): string {
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
+}
+
+function show(headers: Headers | null): string {
+  if (headers === null) return "null";
   const parts = new Array<string>();
   for (let i = 0; i < headers.length; i++) parts.push(headers[i].toString());
   return parts.join("|");
@@ -58,35 +63,27 @@ class CalloutRoot extends RootContext {
       [],
       0,
     );
-    report("root.dispatch", (<i32>r).toString());
+    report("root.dispatch", (<i32>r.status).toString());
     this.setTickPeriod(0);
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
     report("root.reply.token", token.toString());
-    report("root.reply.body", http_call_response_body.getString()!);
+    report("root.reply.body", httpCallResponseBody.getString()!);
   }
 
-  createContext(context_id: u32): Context {
-    return new CalloutFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new CalloutFilter(contextId, this);
   }
-}
-
-/** The reply to a `RootContext.httpCall` made in the old style: a plain function, no closure. */
-function compatReply(origin: Context, num_headers: u32, body_size: usize, num_trailers: u32): void {
-  const filter = <CalloutFilter>origin;
-  report(filter.tag + ".compat.num_headers", num_headers.toString());
-  stream_context.headers.request.add("x-compat", http_call_response_body.getString()!);
-  filter.continueRequest();
 }
 
 class CalloutFilter extends Context {
   tag: string = "";
 
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const h = stream_context.headers.request;
+    const h = requestHeaders;
     const testCase = h.get("x-case");
-    this.tag = h.get("x-tag");
+    this.tag = orEmpty(h.get("x-tag"));
     const tag = this.tag;
     if (testCase == "call") {
       const r = this.dispatchHttpCall(
@@ -94,23 +91,10 @@ class CalloutFilter extends Context {
         authHeaders(tag),
         String.UTF8.encode("ping:" + tag),
         makeHeaders(["x-call-trailer", "t"]),
-        h.has("x-timeout") ? <u32>I32.parseInt(h.get("x-timeout")) : 5000,
+        h.has("x-timeout") ? <u32>I32.parseInt(orEmpty(h.get("x-timeout"))) : 5000,
       );
-      report(tag + ".dispatch", (<i32>r).toString());
-      report(tag + ".token", lastCallToken().toString());
-      return FilterHeadersStatus.StopIteration;
-    }
-    if (testCase == "compat") {
-      const r = this.root_context.httpCall(
-        "auth",
-        authHeaders(tag),
-        new ArrayBuffer(0),
-        [],
-        1000,
-        this,
-        compatReply,
-      );
-      report(tag + ".dispatch", (<i32>r).toString());
+      report(tag + ".dispatch", (<i32>r.status).toString());
+      report(tag + ".token", r.value.toString());
       return FilterHeadersStatus.StopIteration;
     }
     if (testCase == "errors") {
@@ -121,7 +105,8 @@ class CalloutFilter extends Context {
         [],
         0,
       );
-      report("unknown_cluster", (<i32>unknownCluster).toString());
+      report("unknown_cluster", (<i32>unknownCluster.status).toString());
+      report("unknown_cluster.token", unknownCluster.value.toString());
       const noAuthority = this.dispatchHttpCall(
         "auth",
         makeHeaders([":method", "GET", ":path", "/"]),
@@ -129,10 +114,9 @@ class CalloutFilter extends Context {
         [],
         0,
       );
-      report("no_authority", (<i32>noAuthority).toString());
+      report("no_authority", (<i32>noAuthority.status).toString());
       const hugeTimeout = this.dispatchHttpCall("auth", authHeaders(tag), null, [], 0x80000000);
-      report("huge_timeout", (<i32>hugeTimeout).toString());
-      report("token.unchanged", lastCallToken().toString());
+      report("huge_timeout", (<i32>hugeTimeout.status).toString());
       return FilterHeadersStatus.Continue;
     }
     return FilterHeadersStatus.Continue;
@@ -145,10 +129,10 @@ class CalloutFilter extends Context {
       tag + ".reply.counts",
       num_headers.toString() + "/" + body_size.toString() + "/" + num_trailers.toString(),
     );
-    const status = get_status();
+    const status = getCallStatus();
     report(
       tag + ".get_status",
-      status !== null ? status.status.toString() + " " + status.message : "null",
+      status !== null ? status.code.toString() + " " + status.message : "null",
     );
     if (num_headers == 0) {
       const message = status !== null ? status.message : "?";
@@ -160,13 +144,13 @@ class CalloutFilter extends Context {
       );
       return;
     }
-    const code = http_call_response_headers.get(":status");
-    const body = http_call_response_body.getString();
-    report(tag + ".reply.headers", show(http_call_response_headers.get_headers()));
-    report(tag + ".reply.trailers", show(http_call_response_trailers.get_headers()));
+    const code = httpCallResponseHeaders.get(":status");
+    const body = httpCallResponseBody.getString();
+    report(tag + ".reply.headers", show(httpCallResponseHeaders.getAll()));
+    report(tag + ".reply.trailers", show(httpCallResponseTrailers.getAll()));
     report(tag + ".reply.body", body !== null ? body : "null");
     if (code == "200") {
-      stream_context.headers.request.add("x-auth", body !== null ? body : "");
+      requestHeaders.add("x-auth", body !== null ? body : "");
       report(tag + ".continue", (<i32>this.continueRequest()).toString());
     } else {
       this.sendLocalResponse(
@@ -183,4 +167,4 @@ class CalloutFilter extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new CalloutRoot(context_id), "callouts");
+registerRootContext((contextId: u32) => new CalloutRoot(contextId), "callouts");

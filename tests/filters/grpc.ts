@@ -6,25 +6,23 @@ import {
   FilterDataStatus,
   FilterHeadersStatus,
   GrpcStatus,
+  LogLevel,
   RootContext,
-  get_status,
-  grpcCall,
+  getCallStatus,
   grpcCancel,
   grpcClose,
+  grpcInitialMetadata,
+  grpcMessage,
   grpcSend,
-  grpcStream,
-  grpc_receive_buffer,
-  grpc_receive_initial_metadata,
-  grpc_receive_trailing_metadata,
-  lastCallToken,
-  logInfo,
+  grpcTrailingMetadata,
+  log,
   makeHeaders,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
 }
 
 function orNull(value: string | null): string {
@@ -32,8 +30,12 @@ function orNull(value: string | null): string {
 }
 
 function statusText(): string {
-  const s = get_status();
-  return s !== null ? s.status.toString() + " " + s.message : "null";
+  const s = getCallStatus();
+  return s !== null ? s.code.toString() + " " + s.message : "null";
+}
+
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
 }
 
 class GrpcRoot extends RootContext {
@@ -44,26 +46,27 @@ class GrpcRoot extends RootContext {
   }
 
   onTick(): void {
-    // The root's own call and stream (the free functions, with the root as origin).
+    // The root's own call and stream (the root is the origin of the replies).
     const md = makeHeaders(["x-md", "root"]);
+    const call = this.dispatchGrpcCall("grpc", "pkg.Stats", "Report", md, new ArrayBuffer(2), 0);
+    report("root.call", (<i32>call.status).toString());
     report(
-      "root.call",
-      (<i32>grpcCall(this, "grpc", "pkg.Stats", "Report", md, new ArrayBuffer(2), 0)).toString(),
+      "root.stream",
+      (<i32>this.openGrpcStream("grpc", "pkg.Stats", "Watch", md).status).toString(),
     );
-    report("root.stream", (<i32>grpcStream(this, "grpc", "pkg.Stats", "Watch", md)).toString());
     this.setTickPeriod(0);
   }
 
   onGrpcReceive(token: u32, message_size: usize): void {
-    report("root.receive", token.toString() + ":" + orNull(grpc_receive_buffer.getString()));
+    report("root.receive", token.toString() + ":" + orNull(grpcMessage.getString()));
   }
 
   onGrpcClose(token: u32, status_code: u32): void {
     report("root.close", token.toString() + ":" + status_code.toString());
   }
 
-  createContext(context_id: u32): Context {
-    return new GrpcFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new GrpcFilter(contextId, this);
   }
 }
 
@@ -73,9 +76,9 @@ class GrpcFilter extends Context {
   token: u32 = 0;
 
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const h = stream_context.headers.request;
-    this.testCase = h.get("x-case");
-    this.tag = h.get("x-tag");
+    const h = requestHeaders;
+    this.testCase = orEmpty(h.get("x-case"));
+    this.tag = orEmpty(h.get("x-tag"));
     const tag = this.tag;
     const md = makeHeaders(["x-md", tag]);
     if (this.testCase == "unary") {
@@ -87,44 +90,54 @@ class GrpcFilter extends Context {
         String.UTF8.encode("req:" + tag),
         2000,
       );
-      this.token = lastCallToken();
-      report(tag + ".dispatch", (<i32>r).toString());
+      this.token = r.value;
+      report(tag + ".dispatch", (<i32>r.status).toString());
       report(tag + ".token", this.token.toString());
       return FilterHeadersStatus.StopIteration;
     }
     if (this.testCase == "stream") {
       const r = this.openGrpcStream("grpc", "pkg.Chat", "Talk", md);
-      this.token = lastCallToken();
-      report(tag + ".open", (<i32>r).toString());
+      this.token = r.value;
+      report(tag + ".open", (<i32>r.status).toString());
       report(tag + ".token", this.token.toString());
     } else if (this.testCase == "cancel") {
-      this.openGrpcStream("grpc", "pkg.Chat", "Talk", md);
-      const token = lastCallToken();
+      const token = this.openGrpcStream("grpc", "pkg.Chat", "Talk", md).value;
       report("cancel", (<i32>grpcCancel(token)).toString());
       report("cancel.again", (<i32>grpcCancel(token)).toString());
       report("send.cancelled", (<i32>grpcSend(token, String.UTF8.encode("x"))).toString());
-      this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
-      const unary = lastCallToken();
+      const unary = this.dispatchGrpcCall(
+        "grpc",
+        "pkg.Auth",
+        "Check",
+        md,
+        new ArrayBuffer(0),
+        0,
+      ).value;
       report("close", (<i32>grpcClose(unary)).toString());
       report("close.again", (<i32>grpcClose(unary)).toString());
     } else if (this.testCase == "half-close") {
-      this.openGrpcStream("grpc", "pkg.Chat", "Listen", md);
-      this.token = lastCallToken();
+      this.token = this.openGrpcStream("grpc", "pkg.Chat", "Listen", md).value;
       report(tag + ".half-close", (<i32>grpcClose(this.token)).toString());
     } else if (this.testCase == "close-unary") {
       // Given up at once: no callback will come for it.
-      this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
-      report("close.unary", (<i32>grpcClose(lastCallToken())).toString());
+      const unary = this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
+      report("close.unary", (<i32>grpcClose(unary.value)).toString());
     } else if (this.testCase == "cancel-unary") {
-      this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
-      report("cancel.unary", (<i32>grpcCancel(lastCallToken())).toString());
+      const unary = this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
+      report("cancel.unary", (<i32>grpcCancel(unary.value)).toString());
     } else if (this.testCase == "errors") {
       const unknown = this.dispatchGrpcCall("nope", "s", "m", md, new ArrayBuffer(0), 0);
-      report("unknown_cluster", (<i32>unknown).toString());
+      report("unknown_cluster", (<i32>unknown.status).toString());
       const unknownStream = this.openGrpcStream("nope", "s", "m", md);
-      report("unknown_cluster.stream", (<i32>unknownStream).toString());
-      this.dispatchGrpcCall("grpc", "pkg.Auth", "Check", md, new ArrayBuffer(0), 0);
-      const unary = lastCallToken();
+      report("unknown_cluster.stream", (<i32>unknownStream.status).toString());
+      const unary = this.dispatchGrpcCall(
+        "grpc",
+        "pkg.Auth",
+        "Check",
+        md,
+        new ArrayBuffer(0),
+        0,
+      ).value;
       report("send.unary", (<i32>grpcSend(unary, String.UTF8.encode("x"))).toString());
       report("send.unknown", (<i32>grpcSend(unary + 1 + 400, String.UTF8.encode("x"))).toString());
       report("cancel.badtoken", (<i32>grpcCancel(unary + 2)).toString());
@@ -135,7 +148,7 @@ class GrpcFilter extends Context {
   onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     if (this.testCase == "stream") {
       // No gRPC callback is running: its metadata is not readable here.
-      report("body.initial_metadata", orNull(grpc_receive_initial_metadata.getOrNull("x-init")));
+      report("body.initial_metadata", orNull(grpcInitialMetadata.get("x-init")));
       const body = String.UTF8.encode("msg" + body_buffer_length.toString());
       report(this.tag + ".send", (<i32>grpcSend(this.token, body, end_of_stream)).toString());
     }
@@ -145,28 +158,25 @@ class GrpcFilter extends Context {
   onGrpcReceiveInitialMetadata(token: u32, num_elements: u32): void {
     report(this.tag + ".initial.token", token.toString());
     report(this.tag + ".initial.count", num_elements.toString());
-    report(this.tag + ".initial.x-init", orNull(grpc_receive_initial_metadata.getOrNull("x-init")));
+    report(this.tag + ".initial.x-init", orNull(grpcInitialMetadata.get("x-init")));
   }
 
   onGrpcReceive(token: u32, message_size: usize): void {
     const tag = this.tag;
-    const message = grpc_receive_buffer.getString();
+    const message = grpcMessage.getString();
     report(tag + ".receive.token", token.toString());
     report(tag + ".receive.size", message_size.toString());
     report(tag + ".receive.message", orNull(message));
     if (this.testCase == "unary") {
       report(tag + ".receive.status", statusText());
-      stream_context.headers.request.add("x-grpc", message !== null ? message : "");
+      requestHeaders.add("x-grpc", message !== null ? message : "");
       this.continueRequest();
     }
   }
 
   onGrpcReceiveTrailingMetadata(token: u32, num_elements: u32): void {
     report(this.tag + ".trailing.count", num_elements.toString());
-    report(
-      this.tag + ".trailing.x-trail",
-      orNull(grpc_receive_trailing_metadata.getOrNull("x-trail")),
-    );
+    report(this.tag + ".trailing.x-trail", orNull(grpcTrailingMetadata.get("x-trail")));
   }
 
   onGrpcClose(token: u32, status_code: u32): void {
@@ -175,7 +185,7 @@ class GrpcFilter extends Context {
     report(tag + ".close.code", status_code.toString());
     report(tag + ".close.status", statusText());
     if (this.testCase == "unary") {
-      const s = get_status();
+      const s = getCallStatus();
       this.sendLocalResponse(
         503,
         "grpc failed",
@@ -187,4 +197,4 @@ class GrpcFilter extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new GrpcRoot(context_id), "grpc");
+registerRootContext((contextId: u32) => new GrpcRoot(contextId), "grpc");

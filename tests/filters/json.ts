@@ -6,21 +6,20 @@ import {
   Context,
   FilterDataStatus,
   FilterHeadersStatus,
-  JSON,
+  LogLevel,
   RootContext,
-  checkJsonSyntax,
-  lastJsonError,
-  logInfo,
+  jsonSyntaxError,
+  log,
   parseJsonObject,
   registerRootContext,
-  stream_body,
-  stream_context,
+  requestBody,
+  responseHeaders,
   tryParseJsonObject,
-  vm_configuration,
+  vmConfiguration,
 } from "proxy-wasm-as";
 
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
 }
 
 class JsonRoot extends RootContext {
@@ -29,7 +28,7 @@ class JsonRoot extends RootContext {
   count: i64 = 1;
 
   onStart(vm_configuration_size: usize): bool {
-    const text = vm_configuration.getString();
+    const text = vmConfiguration.getString();
     if (text === null || text == "") return true;
     return parseJsonObject(text, "vm configuration") !== null;
   }
@@ -37,11 +36,13 @@ class JsonRoot extends RootContext {
   onConfigure(configuration_size: u32): bool {
     super.onConfigure(configuration_size);
     const text = this.getConfiguration();
-    report("syntax", checkJsonSyntax(text) ? "ok" : "bad: " + lastJsonError());
+    const syntaxError = jsonSyntaxError(text);
+    report("syntax", syntaxError === null ? "ok" : "bad: " + syntaxError);
     if (text == "") return true;
     const config = parseJsonObject(text);
     if (config === null) {
-      report("rejected", lastJsonError());
+      const why = jsonSyntaxError(text);
+      report("rejected", why !== null ? why : "expected a JSON object");
       return false;
     }
     const header = config.getString("header");
@@ -60,18 +61,20 @@ class JsonRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new JsonFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new JsonFilter(contextId, this);
   }
 }
 
 class JsonFilter extends Context {
   onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     // Client input: a bad body is not the filter's error, so nothing is logged for it.
-    const text = stream_body.request.getString();
-    const body = tryParseJsonObject(text !== null ? text : "");
+    const text = requestBody.getString();
+    const input = text !== null ? text : "";
+    const body = tryParseJsonObject(input);
     if (body === null) {
-      report("client", "bad: " + lastJsonError());
+      const why = jsonSyntaxError(input);
+      report("client", "bad: " + (why !== null ? why : "expected a JSON object"));
       return FilterDataStatus.Continue;
     }
     const name = body.getString("name");
@@ -82,12 +85,12 @@ class JsonFilter extends Context {
   }
 
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = <JsonRoot>this.root_context;
+    const root = <JsonRoot>this.rootContext;
     for (let i: i64 = 0; i < root.count; i++) {
-      stream_context.headers.response.add(root.header, root.value);
+      responseHeaders.add(root.header, root.value);
     }
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new JsonRoot(context_id), "json");
+registerRootContext((contextId: u32) => new JsonRoot(contextId), "json");

@@ -6,19 +6,18 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
-  done,
-  get_current_time_nanoseconds,
-  logInfo,
-  plugin_configuration,
+  getCurrentTimeNanoseconds,
+  log,
+  pluginConfiguration,
   registerRootContext,
-  set_tick_period_milliseconds,
-  stream_context,
-  vm_configuration,
+  responseHeaders,
+  vmConfiguration,
 } from "proxy-wasm-as";
 
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
 }
 
 class NamedRoot extends RootContext {
@@ -26,14 +25,14 @@ class NamedRoot extends RootContext {
   asyncDone: bool = false;
 
   constructor(
-    context_id: u32,
+    contextId: u32,
     public name: string,
   ) {
-    super(context_id);
+    super(contextId);
   }
 
   onStart(vm_configuration_size: usize): bool {
-    const config = vm_configuration.getString();
+    const config = vmConfiguration.getString();
     report(
       this.name + ".start",
       (config !== null ? config : "null") + "/" + vm_configuration_size.toString(),
@@ -45,18 +44,14 @@ class NamedRoot extends RootContext {
     super.onConfigure(configuration_size);
     const config = this.getConfiguration();
     report(this.name + ".configure", config + "/" + configuration_size.toString());
-    report(this.name + ".id", this.context_id.toString());
-    report(this.name + ".done.early", (<i32>done()).toString());
+    report(this.name + ".id", this.contextId.toString());
+    report(this.name + ".done.early", (<i32>this.done()).toString());
     if (config == "reject") return false;
     if (config.startsWith("tick:")) {
       report(
         "setTickPeriod",
         (<i32>this.setTickPeriod(<u32>I32.parseInt(config.substr(5)))).toString(),
       );
-    }
-    if (config.startsWith("tick-free:")) {
-      const ms = <u32>I32.parseInt(config.substr(10));
-      report("set_tick_period_milliseconds", (<i32>set_tick_period_milliseconds(ms)).toString());
     }
     this.asyncDone = config == "async-done";
     if (this.asyncDone) this.setTickPeriod(100);
@@ -67,11 +62,12 @@ class NamedRoot extends RootContext {
     this.ticks++;
     report(
       this.name + ".tick",
-      this.ticks.toString() + "@" + get_current_time_nanoseconds().toString(),
+      this.ticks.toString() + "@" + getCurrentTimeNanoseconds().value.toString(),
     );
-    const outside = plugin_configuration.getString();
+    const outside = pluginConfiguration.getString();
     report("tick.plugin_configuration", outside !== null ? outside : "null");
-    report("tick.vm_configuration.length", vm_configuration.length().toString());
+    const length = vmConfiguration.length();
+    report("tick.vm_configuration.length", length.ok ? length.value.toString() : "not ok");
     if (this.ticks == 3) this.setTickPeriod(0);
   }
 
@@ -89,20 +85,20 @@ class NamedRoot extends RootContext {
     report(this.name + ".delete", "yes");
   }
 
-  createContext(context_id: u32): Context {
-    return new Stream(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Stream(contextId, this);
   }
 }
 
 /** Reports its callbacks so tests can check their order. */
 class Stream extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    report("stream.event", "request_headers:" + this.context_id.toString());
+    report("stream.event", "request_headers:" + this.contextId.toString());
     return FilterHeadersStatus.Continue;
   }
 
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    stream_context.headers.response.add("x-root", (<NamedRoot>this.root_context).name);
+    responseHeaders.add("x-root", (<NamedRoot>this.rootContext).name);
     return FilterHeadersStatus.Continue;
   }
 
@@ -124,12 +120,12 @@ class Stream extends Context {
 class DrainingRoot extends NamedRoot {
   onTick(): void {
     if (this.ticks >= 100) {
-      report(this.name + ".done.call", (<i32>done()).toString());
+      report(this.name + ".done.call", (<i32>this.done()).toString());
       return;
     }
     super.onTick();
   }
 }
 
-registerRootContext((context_id: u32) => new DrainingRoot(context_id, "first"), "first");
-registerRootContext((context_id: u32) => new NamedRoot(context_id, "second"), "second");
+registerRootContext((contextId: u32) => new DrainingRoot(contextId, "first"), "first");
+registerRootContext((contextId: u32) => new NamedRoot(contextId, "second"), "second");

@@ -10,12 +10,6 @@ import {
   getLogLevel,
   isLogEnabled,
   log,
-  logCritical,
-  logDebug,
-  logError,
-  logInfo,
-  logTrace,
-  logWarn,
   registerRootContext,
 } from "proxy-wasm-as";
 
@@ -27,28 +21,29 @@ function expensive(): string {
 }
 
 class LoggingRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new LoggingFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new LoggingFilter(contextId, this);
   }
 }
 
 class LoggingFilter extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    logTrace("t:trace");
-    logDebug("t:debug");
-    logInfo("t:info");
-    logWarn("t:warn");
-    logError("t:error");
-    logCritical("t:critical");
+    log(LogLevel.Trace, "t:trace");
+    log(LogLevel.Debug, "t:debug");
+    log(LogLevel.Info, "t:info");
+    log(LogLevel.Warn, "t:warn");
+    log(LogLevel.Error, "t:error");
+    log(LogLevel.Critical, "t:critical");
     log(LogLevel.Warn, "t:log-warn");
     log(LogLevel.Debug, "t:log-debug");
-    if (isLogEnabled(LogLevel.Debug)) logDebug("t:expensive " + expensive());
+    if (isLogEnabled(LogLevel.Debug)) log(LogLevel.Debug, "t:expensive " + expensive());
     trace("t:builtin", 2, 1.5, 2);
-    logCritical("level=" + (<i32>getLogLevel()).toString());
-    logCritical("enabled.debug=" + (isLogEnabled(LogLevel.Debug) ? "true" : "false"));
-    logCritical("evaluated=" + evaluated.toString());
+    const level = getLogLevel();
+    log(LogLevel.Critical, "level=" + (level.ok ? (<i32>level.value).toString() : "not ok"));
+    log(LogLevel.Critical, "enabled.debug=" + (isLogEnabled(LogLevel.Debug) ? "true" : "false"));
+    log(LogLevel.Critical, "evaluated=" + evaluated.toString());
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new LoggingRoot(context_id), "logging");
+registerRootContext((contextId: u32) => new LoggingRoot(contextId), "logging");

@@ -1,5 +1,6 @@
 // Test filter for metrics: Counter / Gauge / Histogram defined by the root (one with tags),
-// updated by streams as `x-case` says, plus defineMetric errors. Results logged as key=value.
+// updated by streams as `x-case` says, plus definitions the host refuses. Results logged as
+// key=value; a Result is logged as its value, or "not ok <status>".
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
@@ -7,18 +8,22 @@ import {
   FilterHeadersStatus,
   Gauge,
   Histogram,
+  LogLevel,
   Metric,
   MetricType,
+  Result,
   RootContext,
-  defineMetric,
-  logInfo,
-  metricNameWithTags,
+  log,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
+}
+
+function show(value: Result<i64>): string {
+  return value.ok ? value.value.toString() : "not ok " + (<i32>value.status).toString();
 }
 
 class MetricsRoot extends RootContext {
@@ -28,53 +33,54 @@ class MetricsRoot extends RootContext {
   latency: Histogram = new Histogram("latency_ms");
 
   onConfigure(configuration_size: u32): bool {
-    report("id.counter", this.requests.metric_id.toString());
-    report("id.tagged", this.byMethod.metric_id.toString());
-    report("id.gauge", this.inflight.metric_id.toString());
-    report("id.histogram", this.latency.metric_id.toString());
+    report("id.counter", this.requests.id.toString());
+    report("id.tagged", this.byMethod.id.toString());
+    report("id.gauge", this.inflight.id.toString());
+    report("id.histogram", this.latency.id.toString());
     report("name.tagged", this.byMethod.name);
     return super.onConfigure(configuration_size);
   }
 
-  createContext(context_id: u32): Context {
-    return new MetricsFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new MetricsFilter(contextId, this);
   }
 }
 
 class MetricsFilter extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = <MetricsRoot>this.root_context;
-    const testCase = stream_context.headers.request.get("x-case");
+    const root = <MetricsRoot>this.rootContext;
+    const testCase = requestHeaders.get("x-case");
     if (testCase == "count") {
       report("increment", (<i32>root.requests.increment()).toString());
       report("increment.5", (<i32>root.requests.increment(5)).toString());
       report("increment.0", (<i32>root.requests.increment(0)).toString());
       report("tagged.increment", (<i32>root.byMethod.increment()).toString());
-      report("counter.get", root.requests.get().toString());
+      report("counter.get", show(root.requests.get()));
     } else if (testCase == "gauge") {
       report("record", (<i32>root.inflight.record(10)).toString());
       report("up", (<i32>root.inflight.increment()).toString());
       report("down", (<i32>root.inflight.increment(-4)).toString());
-      report("gauge.get", root.inflight.get().toString());
+      report("gauge.get", show(root.inflight.get()));
     } else if (testCase == "histogram") {
       report("record.a", (<i32>root.latency.record(12)).toString());
       report("record.b", (<i32>root.latency.record(30)).toString());
-      report("histogram.get", root.latency.get().toString());
+      report("histogram.get", show(root.latency.get()));
     } else if (testCase == "define") {
-      report("tags", metricNameWithTags("calls", ["code", "200", "odd"]));
-      report("tags.none", metricNameWithTags("calls", []));
-      const raw = defineMetric(MetricType.Counter, "raw_counter");
-      report("raw.id", raw.toString());
-      report("raw.again", defineMetric(MetricType.Counter, "raw_counter").toString());
-      report("bad.type", defineMetric(<MetricType>7, "bad").toString());
+      report("tags", new Counter("calls", ["code", "200", "odd"]).name);
+      report("tags.none", new Counter("calls", []).name);
+      const raw = new Metric(MetricType.Counter, "raw_counter");
+      report("raw.id", raw.id.toString());
+      report("raw.again", new Metric(MetricType.Counter, "raw_counter").id.toString());
+      const bad = new Metric(<MetricType>7, "bad");
+      report("bad.type", bad.id.toString() + " " + (<i32>bad.status).toString());
       const refused = new Metric(<MetricType>9, "refused");
-      report("refused.id", refused.metric_id.toString());
-      report("refused.get", refused.get().toString());
+      report("refused.id", refused.id.toString());
+      report("refused.get", show(refused.get()));
       const c = new Counter("refused_counter");
-      report("counter.new", c.get().toString());
+      report("counter.new", show(c.get()));
     }
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new MetricsRoot(context_id), "metrics");
+registerRootContext((contextId: u32) => new MetricsRoot(contextId), "metrics");

@@ -4,22 +4,19 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
   callForeignFunction,
-  done,
-  foreign_function_arguments,
-  get_current_time_nanoseconds,
-  get_status,
-  lastForeignFunctionResult,
-  logInfo,
-  proxy_set_effective_context,
+  foreignFunctionArguments,
+  getCallStatus,
+  getCurrentTimeNanoseconds,
+  log,
   registerRootContext,
-  set_effective_context,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
 }
 
 function orNull(value: string | null): string {
@@ -28,51 +25,45 @@ function orNull(value: string | null): string {
 
 function call(label: string, name: string, args: string): void {
   const result = callForeignFunction(name, String.UTF8.encode(args));
-  report(label, result !== null ? "[" + String.UTF8.decode(result) + "]" : "null");
-  report(label + ".result", (<i32>lastForeignFunctionResult()).toString());
+  report(label, result.ok ? "[" + String.UTF8.decode(result.value) + "]" : "null");
+  report(label + ".result", (<i32>result.status).toString());
+  report(label + ".value.length", result.value.byteLength.toString());
 }
 
 class MiscRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new MiscFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new MiscFilter(contextId, this);
   }
 }
 
 class MiscFilter extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const h = stream_context.headers.request;
+    const h = requestHeaders;
     const testCase = h.get("x-case");
+    if (testCase === null) return FilterHeadersStatus.Continue;
     if (testCase == "foreign") {
       call("upper", "upper", "hello wasm");
       call("empty", "nothing", "x");
       call("missing", "no_such_function", "x");
       call("refused", "refuse", "x");
       call("after", "upper", "again");
-      report("arguments.outside", foreign_function_arguments.get() === null ? "null" : "buffer");
+      report("arguments.outside", foreignFunctionArguments.get() === null ? "null" : "buffer");
     } else if (testCase == "time") {
-      report("now", get_current_time_nanoseconds().toString());
+      report("now", getCurrentTimeNanoseconds().value.toString());
     } else if (testCase == "status") {
-      const s = get_status();
-      report("status", s !== null ? s.status.toString() + "/" + s.message : "null");
-      report("status.data", s !== null ? s.data.byteLength.toString() : "null");
+      const s = getCallStatus();
+      report("status", s !== null ? s.code.toString() + "/" + s.message : "null");
     } else if (testCase == "effective") {
-      report("unknown", (<i32>set_effective_context(99999)).toString());
-      report("root", (<i32>set_effective_context(this.root_context.context_id)).toString());
+      report("root", (<i32>this.rootContext.setEffectiveContext()).toString());
       // Hostcalls now act on the root context, which has no request headers.
-      report("as.root", orNull(h.getOrNull(":path")));
+      report("as.root", orNull(h.get(":path")));
       report("self", (<i32>this.setEffectiveContext()).toString());
-      report("as.self", orNull(h.getOrNull(":path")));
-      report(
-        "old.name.root",
-        (<i32>proxy_set_effective_context(this.root_context.context_id)).toString(),
-      );
-      report("old.name.as.root", orNull(h.getOrNull(":path")));
-      report("old.name.self", (<i32>proxy_set_effective_context(this.context_id)).toString());
+      report("as.self", orNull(h.get(":path")));
     } else if (testCase == "done") {
-      report("done", (<i32>done()).toString());
+      report("done", (<i32>this.rootContext.done()).toString());
     }
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new MiscRoot(context_id), "misc");
+registerRootContext((contextId: u32) => new MiscRoot(contextId), "misc");

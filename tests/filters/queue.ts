@@ -4,23 +4,23 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
   dequeueSharedQueue,
-  dequeue_shared_queue,
   enqueueSharedQueue,
-  enqueue_shared_queue,
-  lastSharedQueueId,
-  logInfo,
+  log,
   registerRootContext,
   registerSharedQueue,
-  register_shared_queue,
+  requestHeaders,
   resolveSharedQueue,
-  resolve_shared_queue,
-  stream_context,
 } from "proxy-wasm-as";
 
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
+}
+
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
 }
 
 class QueueRoot extends RootContext {
@@ -29,10 +29,9 @@ class QueueRoot extends RootContext {
   onConfigure(configuration_size: u32): bool {
     super.onConfigure(configuration_size);
     const name = this.getConfiguration() != "" ? this.getConfiguration() : "jobs";
-    this.jobs = registerSharedQueue(name);
+    this.jobs = registerSharedQueue(name).value;
     report("registered", this.jobs.toString());
-    report("registered.again", register_shared_queue(name).toString());
-    report("lastSharedQueueId", lastSharedQueueId().toString());
+    report("registered.again", registerSharedQueue(name).value.toString());
     return true;
   }
 
@@ -45,36 +44,37 @@ class QueueRoot extends RootContext {
     }
     while (item !== null) {
       report("got", String.UTF8.decode(item));
-      item = dequeue_shared_queue(queue_id);
+      item = dequeueSharedQueue(queue_id);
     }
   }
 
-  createContext(context_id: u32): Context {
-    return new QueueFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new QueueFilter(contextId, this);
   }
 }
 
 class QueueFilter extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const h = stream_context.headers.request;
+    const h = requestHeaders;
     const op = h.get("x-op");
     if (op == "enqueue") {
-      const id = resolveSharedQueue(h.get("x-vm"), h.get("x-queue"));
+      const id = resolveSharedQueue(orEmpty(h.get("x-vm")), orEmpty(h.get("x-queue"))).value;
       report("resolved", id.toString());
-      const items = h.get("x-items").split(",");
+      const items = orEmpty(h.get("x-items")).split(",");
       for (let i = 0; i < items.length; i++) {
         const r = enqueueSharedQueue(id, String.UTF8.encode(items[i]));
         report("enqueue." + i.toString(), (<i32>r).toString());
       }
     } else if (op == "errors") {
-      report("resolve.missing", resolve_shared_queue("", "no-such-queue").toString());
-      report("enqueue.unknown", (<i32>enqueue_shared_queue(9999, new ArrayBuffer(1))).toString());
+      const missing = resolveSharedQueue("", "no-such-queue");
+      report("resolve.missing", missing.value.toString() + " " + (<i32>missing.status).toString());
+      report("enqueue.unknown", (<i32>enqueueSharedQueue(9999, new ArrayBuffer(1))).toString());
       report("dequeue.unknown", dequeueSharedQueue(9999) === null ? "null" : "item");
-      const own = resolveSharedQueue("", "jobs");
+      const own = resolveSharedQueue("", "jobs").value;
       report("dequeue.empty", dequeueSharedQueue(own) === null ? "null" : "item");
     }
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new QueueRoot(context_id), "queue");
+registerRootContext((contextId: u32) => new QueueRoot(contextId), "queue");

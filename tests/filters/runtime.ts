@@ -8,12 +8,18 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
   callForeignFunction,
-  logInfo,
+  log,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
+
+/** A header value, or "" when the header is absent. */
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
+}
 
 const SLOTS = 64;
 
@@ -25,8 +31,8 @@ class RuntimeRoot extends RootContext {
   kept: Array<string | null> = new Array<string | null>(SLOTS);
   sums: StaticArray<u32> = new StaticArray<u32>(SLOTS);
   refill: Array<string> = [];
-  createContext(context_id: u32): Context {
-    return new RuntimeFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new RuntimeFilter(contextId, this);
   }
   onTick(): void {
     // Called back in during a request (see `reenter`): take as much memory as that request
@@ -73,10 +79,10 @@ function checksum(text: string): u32 {
 
 class RuntimeFilter extends Context {
   onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const op = stream_context.headers.request.get("x-op");
-    const root = changetype<RuntimeRoot>(this.root_context);
+    const op = orEmpty(requestHeaders.get("x-op"));
+    const root = changetype<RuntimeRoot>(this.rootContext);
     if (op == "churn") {
-      state = (<u32>I32.parseInt(stream_context.headers.request.get("x-seed"))) | 1;
+      state = (<u32>I32.parseInt(orEmpty(requestHeaders.get("x-seed")))) | 1;
       for (let i = 0; i < 200; i++) {
         const text = makeString(pickLength(), next());
         const scratch = new Array<u64>(<i32>(next() % 300)); // garbage of another shape
@@ -92,11 +98,11 @@ class RuntimeFilter extends Context {
         const text = root.kept[slot];
         if (text !== null && checksum(text) != root.sums[slot]) bad++;
       }
-      logInfo("corrupt=" + bad.toString());
+      log(LogLevel.Info, "corrupt=" + bad.toString());
     } else if (op == "raw") {
       // Unmanaged blocks (heap.alloc / heap.free, as the SDK's scratch space uses them), freed
       // in a shuffled order: each must keep its own bytes until it is freed.
-      state = (<u32>I32.parseInt(stream_context.headers.request.get("x-seed"))) | 1;
+      state = (<u32>I32.parseInt(orEmpty(requestHeaders.get("x-seed")))) | 1;
       const count = 64;
       const blocks = new StaticArray<usize>(count);
       const sizes = new StaticArray<usize>(count);
@@ -120,7 +126,7 @@ class RuntimeFilter extends Context {
         memory.fill(other, 0xee, sizes[i]);
         heap.free(other);
       }
-      logInfo("corrupt=" + bad.toString());
+      log(LogLevel.Info, "corrupt=" + bad.toString());
     } else if (op == "reenter") {
       // A string that only a local holds, 128 KiB and more of garbage (so a collection is due),
       // then a foreign function during which the host calls back into the module.
@@ -129,8 +135,8 @@ class RuntimeFilter extends Context {
       let garbage = 0;
       for (let i = 0; i < 100; i++) garbage += makeString(2000, <u32>i).length;
       callForeignFunction("reenter", new ArrayBuffer(0));
-      logInfo("local=" + (checksum(local) == before ? "intact" : "corrupt"));
-      logInfo("refill=" + lengths(root.refill).toString() + " garbage=" + garbage.toString());
+      log(LogLevel.Info, "local=" + (checksum(local) == before ? "intact" : "corrupt"));
+      log(LogLevel.Info, "refill=" + lengths(root.refill).toString() + " garbage=" + garbage.toString());
     } else if (op == "collect-inside") {
       // A filter calling __collect() itself with a string in a local.
       const local = makeString(2000, 7);
@@ -138,10 +144,10 @@ class RuntimeFilter extends Context {
       __collect();
       const refill: Array<string> = [];
       for (let i = 0; i < 50; i++) refill.push(makeString(2000, 99));
-      logInfo("local=" + (checksum(local) == before ? "intact" : "corrupt"));
-      logInfo("refill=" + lengths(refill).toString());
+      log(LogLevel.Info, "local=" + (checksum(local) == before ? "intact" : "corrupt"));
+      log(LogLevel.Info, "refill=" + lengths(refill).toString());
     } else if (op == "pressure") {
-      logInfo("pressure=" + __proxy_rt_allocated().toString());
+      log(LogLevel.Info, "pressure=" + __proxy_rt_allocated().toString());
     } else if (op == "long-run") {
       // Two blocks of 700 MiB side by side (unmanaged, so their pages are never touched), freed:
       // a sweep joins them into one free run of 1.4 GiB, longer than the largest size class.
@@ -151,10 +157,10 @@ class RuntimeFilter extends Context {
       heap.free(a);
       heap.free(b);
       __proxy_rt_collect(); // no managed object lives only in a local here
-      logInfo("check=" + __proxy_rt_check().toString());
+      log(LogLevel.Info, "check=" + __proxy_rt_check().toString());
       const d = heap.alloc(1000 << 20); // served from the joined run
       const reused = d <= a && d + (1000 << 20) < c;
-      logInfo("reused=" + (reused ? "yes" : "no") + " check=" + __proxy_rt_check().toString());
+      log(LogLevel.Info, "reused=" + (reused ? "yes" : "no") + " check=" + __proxy_rt_check().toString());
       heap.free(d);
       heap.free(c);
     } else if (op == "past-4gib") {
@@ -164,35 +170,35 @@ class RuntimeFilter extends Context {
         last = heap.alloc((1 << 30) - 64);
         store<u8>(last + (1 << 30) - 65, 1);
       }
-      logInfo("allocated=" + last.toString());
+      log(LogLevel.Info, "allocated=" + last.toString());
     } else if (op == "renew-huge") {
       const small = __new(16, idof<ArrayBuffer>());
       const grown = __renew(small, 0xfffffff0);
-      logInfo("renewed=" + grown.toString());
+      log(LogLevel.Info, "renewed=" + grown.toString());
     } else if (op == "renew-shrink") {
       // 3 MiB shrunk to 1 MiB (what encodeString does to a 1 MiB body): the block follows.
       const big = __new(3 << 20, idof<ArrayBuffer>());
       const shrunk = __renew(big, 1 << 20);
       const block = load<u32>(shrunk - 20) & ~15;
       const fresh = __new(1 << 20, idof<ArrayBuffer>()); // takes the tail given back
-      logInfo("block=" + block.toString() + " check=" + __proxy_rt_check().toString());
-      logInfo("fresh=" + (fresh > shrunk && fresh < shrunk + (3 << 20) ? "in-tail" : "elsewhere"));
+      log(LogLevel.Info, "block=" + block.toString() + " check=" + __proxy_rt_check().toString());
+      log(LogLevel.Info, "fresh=" + (fresh > shrunk && fresh < shrunk + (3 << 20) ? "in-tail" : "elsewhere"));
     } else if (op == "renew-pinned") {
       const small = __pin(__new(100, idof<ArrayBuffer>()));
       const moved = __renew(small, 100000);
       const check = __proxy_rt_check();
-      logInfo("moved=" + (moved != small ? "yes" : "no") + " check=" + check.toString());
+      log(LogLevel.Info, "moved=" + (moved != small ? "yes" : "no") + " check=" + check.toString());
       __unpin(moved);
-      logInfo("unpinned check=" + __proxy_rt_check().toString());
+      log(LogLevel.Info, "unpinned check=" + __proxy_rt_check().toString());
     } else if (op == "keep") {
       // Builds `x-count` live strings in one callback: the runtime's sweeps while it does.
-      const count = I32.parseInt(stream_context.headers.request.get("x-count"));
+      const count = I32.parseInt(orEmpty(requestHeaders.get("x-count")));
       const sweeps = __proxy_rt_sweeps();
       const pages = memory.size();
       const kept = new Array<string>(0);
       for (let i = 0; i < count; i++) kept.push("s" + i.toString());
       root.refill = kept;
-      logInfo(
+      log(LogLevel.Info, 
         "sweeps=" +
           (__proxy_rt_sweeps() - sweeps).toString() +
           " grown=" +
@@ -204,18 +210,18 @@ class RuntimeFilter extends Context {
     } else if (op == "too-big") {
       // More than any object may hold: the runtime gives up, says so, and traps.
       const huge = changetype<ArrayBuffer>(__new(0x7ff00000, idof<ArrayBuffer>()));
-      logInfo("allocated=" + huge.byteLength.toString());
+      log(LogLevel.Info, "allocated=" + huge.byteLength.toString());
     } else if (op == "big") {
-      const size = I32.parseInt(stream_context.headers.request.get("x-size"));
+      const size = I32.parseInt(orEmpty(requestHeaders.get("x-size")));
       const buffer = new ArrayBuffer(size);
       const bytes = Uint8Array.wrap(buffer);
       for (let i = 0; i < size; i += 4096) bytes[i] = <u8>(i >> 12);
       let bad = 0;
       for (let i = 0; i < size; i += 4096) if (bytes[i] != <u8>(i >> 12)) bad++;
-      logInfo("big=" + size.toString() + " corrupt=" + bad.toString());
+      log(LogLevel.Info, "big=" + size.toString() + " corrupt=" + bad.toString());
     }
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new RuntimeRoot(context_id), "runtime");
+registerRootContext((contextId: u32) => new RuntimeRoot(contextId), "runtime");

@@ -4,17 +4,23 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
   getSharedData,
-  logInfo,
+  log,
   registerRootContext,
+  requestHeaders,
   setSharedData,
   setSharedDataString,
-  stream_context,
 } from "proxy-wasm-as";
 
+/** A header value, or "" when the header is absent. */
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
+}
+
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
 }
 
 function reportGet(label: string, key: string): u32 {
@@ -28,21 +34,21 @@ function reportGet(label: string, key: string): u32 {
 }
 
 class SharedRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new SharedFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new SharedFilter(contextId, this);
   }
 }
 
 class SharedFilter extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const h = stream_context.headers.request;
-    const op = h.get("x-op");
-    const key = h.get("x-key");
+    const h = requestHeaders;
+    const op = orEmpty(h.get("x-op"));
+    const key = orEmpty(h.get("x-key"));
     if (op == "get") {
       reportGet("get", key);
     } else if (op == "set") {
-      const cas = h.has("x-cas") ? <u32>U32.parseInt(h.get("x-cas")) : 0;
-      report("set", (<i32>setSharedDataString(key, h.get("x-value"), cas)).toString());
+      const cas = h.has("x-cas") ? <u32>U32.parseInt(orEmpty(h.get("x-cas"))) : 0;
+      report("set", (<i32>setSharedDataString(key, orEmpty(h.get("x-value")), cas)).toString());
     } else if (op == "cas-flow") {
       reportGet("flow.get0", key);
       report("flow.set0", (<i32>setSharedDataString(key, "v1")).toString());
@@ -69,4 +75,4 @@ class SharedFilter extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new SharedRoot(context_id), "shared");
+registerRootContext((contextId: u32) => new SharedRoot(contextId), "shared");

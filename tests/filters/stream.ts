@@ -1,34 +1,34 @@
 // Test filter for stream control: local replies (with headers, details, gRPC status), pausing
-// and resuming from the root's onTick (set_effective_context + continue_request for requests,
-// setEffectiveContext + continueResponse for responses), closing a stream, argument errors. Results logged as key=value.
+// and resuming from the root's onTick (setEffectiveContext + continueRequest / continueResponse),
+// closing a stream. Results logged as key=value.
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterDataStatus,
   FilterHeadersStatus,
   GrpcStatus,
+  LogLevel,
   RootContext,
-  StreamType,
-  close_stream,
-  continue_request,
-  continue_response,
-  continue_stream,
-  logInfo,
+  log,
   makeHeaders,
   registerRootContext,
-  send_local_response,
-  set_effective_context,
-  stream_context,
+  requestHeaders,
+  responseHeaders,
 } from "proxy-wasm-as";
 
+/** A header value, or "" when the header is absent. */
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
+}
+
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
 }
 
 class StreamRoot extends RootContext {
-  pausedRequests: u32[] = [];
+  pausedRequests: StreamFilter[] = [];
   pausedResponses: StreamFilter[] = [];
-  pausedResponseIds: u32[] = [];
+  pausedResponsesToo: StreamFilter[] = [];
 
   onConfigure(configuration_size: u32): bool {
     this.setTickPeriod(100);
@@ -37,25 +37,27 @@ class StreamRoot extends RootContext {
 
   onTick(): void {
     for (let i = 0; i < this.pausedRequests.length; i++) {
-      set_effective_context(this.pausedRequests[i]);
-      report("continue_request", (<i32>continue_request()).toString());
+      const stream = this.pausedRequests[i];
+      stream.setEffectiveContext();
+      report("continue_request", (<i32>stream.continueRequest()).toString());
     }
     for (let i = 0; i < this.pausedResponses.length; i++) {
       const stream = this.pausedResponses[i];
       report("effective", (<i32>stream.setEffectiveContext()).toString());
       report("continueResponse", (<i32>stream.continueResponse()).toString());
     }
-    for (let i = 0; i < this.pausedResponseIds.length; i++) {
-      set_effective_context(this.pausedResponseIds[i]);
-      report("continue_response", (<i32>continue_response()).toString());
+    for (let i = 0; i < this.pausedResponsesToo.length; i++) {
+      const stream = this.pausedResponsesToo[i];
+      stream.setEffectiveContext();
+      report("continue_response", (<i32>stream.continueResponse()).toString());
     }
-    this.pausedResponseIds = [];
+    this.pausedResponsesToo = [];
     this.pausedRequests = [];
     this.pausedResponses = [];
   }
 
-  createContext(context_id: u32): Context {
-    return new StreamFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new StreamFilter(contextId, this);
   }
 }
 
@@ -63,9 +65,9 @@ class StreamFilter extends Context {
   testCase: string = "";
 
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const c = stream_context.headers.request.get("x-case");
+    const c = orEmpty(requestHeaders.get("x-case"));
     this.testCase = c;
-    const root = <StreamRoot>this.root_context;
+    const root = <StreamRoot>this.rootContext;
     if (c == "local") {
       const r = this.sendLocalResponse(
         429,
@@ -77,7 +79,7 @@ class StreamFilter extends Context {
       return FilterHeadersStatus.Continue; // the host makes it Stop anyway
     }
     if (c == "local-grpc") {
-      const r = send_local_response(
+      const r = this.sendLocalResponse(
         200,
         "denied",
         new ArrayBuffer(0),
@@ -86,14 +88,10 @@ class StreamFilter extends Context {
       );
       report("local", (<i32>r).toString());
     } else if (c == "pause") {
-      root.pausedRequests.push(this.context_id);
+      root.pausedRequests.push(this);
       return FilterHeadersStatus.StopIteration;
     } else if (c == "close") {
       report("close", (<i32>this.closeRequest()).toString());
-    } else if (c == "errors") {
-      report("continue.bad", (<i32>continue_stream(<StreamType>9)).toString());
-      report("continue.upstream", (<i32>continue_stream(StreamType.Upstream)).toString());
-      report("close.bad", (<i32>close_stream(<StreamType>9)).toString());
     }
     return FilterHeadersStatus.Continue;
   }
@@ -104,20 +102,20 @@ class StreamFilter extends Context {
   }
 
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    report("response.status", stream_context.headers.response.get(":status"));
+    report("response.status", orEmpty(responseHeaders.get(":status")));
     if (this.testCase == "pause") {
-      (<StreamRoot>this.root_context).pausedResponses.push(this);
+      (<StreamRoot>this.rootContext).pausedResponses.push(this);
       return FilterHeadersStatus.StopIteration;
     }
     if (this.testCase == "pause-free") {
-      (<StreamRoot>this.root_context).pausedResponseIds.push(this.context_id);
+      (<StreamRoot>this.rootContext).pausedResponsesToo.push(this);
       return FilterHeadersStatus.StopIteration;
     }
     if (this.testCase == "close-response") {
-      report("close.response", (<i32>close_stream(StreamType.HttpResponse)).toString());
+      report("close.response", (<i32>this.closeResponse()).toString());
     }
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new StreamRoot(context_id), "stream");
+registerRootContext((contextId: u32) => new StreamRoot(contextId), "stream");

@@ -3,24 +3,30 @@
 // callbacks and results are logged as key=value.
 export * from "proxy-wasm-as/proxy";
 import {
-  Context,
   FilterStatus,
+  LogLevel,
   PeerType,
+  Result,
   RootContext,
+  StreamContext,
   TcpContext,
-  downstream_data,
-  logInfo,
+  downstreamData,
+  log,
   registerRootContext,
-  upstream_data,
+  upstreamData,
 } from "proxy-wasm-as";
 
+function len(value: Result<u32>): string {
+  return value.ok ? value.value.toString() : "-1";
+}
+
 function report(key: string, value: string): void {
-  logInfo(key + "=" + value);
+  log(LogLevel.Info, key + "=" + value);
 }
 
 class TcpRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new UpperCaseTcp(context_id, this);
+  createContext(contextId: u32): StreamContext {
+    return new UpperCaseTcp(contextId, this);
   }
 }
 
@@ -35,9 +41,9 @@ class UpperCaseTcp extends TcpContext {
   onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
     report("downstream.size", data_size.toString());
     report("downstream.eos", end_of_stream ? "true" : "false");
-    report("downstream.length", downstream_data.length().toString());
-    report("upstream.outside", upstream_data.length().toString());
-    const text = downstream_data.getString();
+    report("downstream.length", len(downstreamData.length()));
+    report("upstream.outside", len(upstreamData.length()));
+    const text = downstreamData.getString();
     if (text === null) return FilterStatus.Continue;
     if (text == "quit\n") {
       report("close", (<i32>this.closeDownstream()).toString());
@@ -53,15 +59,15 @@ class UpperCaseTcp extends TcpContext {
       return FilterStatus.StopIteration;
     }
     if (!text.endsWith("\n")) return FilterStatus.StopIteration; // wait for the whole line
-    report("replace", (<i32>downstream_data.replaceString(text.toUpperCase())).toString());
+    report("replace", (<i32>downstreamData.replaceString(text.toUpperCase())).toString());
     return FilterStatus.Continue;
   }
 
   onUpstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
     report("upstream.size", data_size.toString());
     report("upstream.eos", end_of_stream ? "true" : "false");
-    upstream_data.prependString("[");
-    upstream_data.appendString("]");
+    upstreamData.prependString("[");
+    upstreamData.appendString("]");
     if (this.holding) {
       this.holding = false;
       report("continue", (<i32>this.continueDownstream()).toString());
@@ -91,4 +97,4 @@ class UpperCaseTcp extends TcpContext {
   }
 }
 
-registerRootContext((context_id: u32) => new TcpRoot(context_id), "tcp");
+registerRootContext((contextId: u32) => new TcpRoot(contextId), "tcp");

@@ -56,7 +56,7 @@ test("fail-open: after the trap the stream goes on untouched", async () => {
 });
 
 test("a TCP connection whose filter throws is closed", async () => {
-  const host = await Host.load(wasm, { rootId: "abort" });
+  const host = await Host.load(wasm, { rootId: "abort_tcp" });
   let closed = 0;
   const tcp = host.newTcpContext({ onClose: () => closed++ });
   assert.equal(tcp.downstreamData("fine"), Action.Continue);

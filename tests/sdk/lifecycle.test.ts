@@ -84,11 +84,11 @@ test("onStart false and onConfigure false fail the start", async () => {
 });
 
 test("ticks: every period on the virtual clock, time from the host clock, stopped with period 0", async () => {
-  for (const config of ["tick:250", "tick-free:250"]) {
+  for (const config of ["tick:250"]) {
     const start = new Date("2030-05-06T07:08:09Z");
     const host = await Host.load(wasm, { rootId: "second", pluginConfig: config, time: start });
     const r0 = reports(host);
-    assert.ok(r0["setTickPeriod"] === "0" || r0["set_tick_period_milliseconds"] === "0");
+    assert.equal(r0["setTickPeriod"], "0");
     const from = mark(host);
     const tickTimes = () =>
       host
@@ -111,7 +111,7 @@ test("ticks: every period on the virtual clock, time from the host clock, stoppe
       [3n, startNs + 750_000_000n],
     ]);
     assert.equal(reports(host, from)["tick.plugin_configuration"], "null", "outside onConfigure");
-    assert.equal(reports(host, from)["tick.vm_configuration.length"], "-1", "outside onStart");
+    assert.equal(reports(host, from)["tick.vm_configuration.length"], "not ok", "outside onStart");
   }
 });
 

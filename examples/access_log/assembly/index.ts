@@ -13,10 +13,12 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   JSON,
+  LogLevel,
+  Result,
   RootContext,
+  getCurrentTimeNanoseconds,
   getPropertyInt,
-  get_current_time_nanoseconds,
-  logInfo,
+  log,
   registerRootContext,
   request,
   response,
@@ -24,8 +26,8 @@ import {
 } from "proxy-wasm-as";
 
 class AccessLogRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new AccessLog(context_id, this);
+  createContext(contextId: u32): Context {
+    return new AccessLog(contextId, this);
   }
 }
 
@@ -37,19 +39,27 @@ function text(value: string | null): JSON.Value {
   return JSON.Value.String(value.replaceAll("\t", " "));
 }
 
-/** A JSON integer, or null for the getters' "not available" (-1). */
-function integer(value: i64): JSON.Value {
-  return value >= 0 ? JSON.Value.Integer(value) : JSON.Value.Null();
+/** A JSON integer, or null when the value is not available. */
+function integer(value: Result<i64>): JSON.Value {
+  return value.ok ? JSON.Value.Integer(value.value) : JSON.Value.Null();
+}
+
+/** Nanoseconds to the nearest millisecond. */
+function nearestMs(nanoseconds: i64): i64 {
+  return (nanoseconds + 500_000) / 1_000_000;
 }
 
 class AccessLog extends Context {
   onLog(): void {
-    const start = request.time(); // ns since the epoch, or -1
+    const start = request.time(); // ns since the epoch
     // Envoy's request.duration (ns) is set once the stream is complete; otherwise measure it.
-    let duration = getPropertyInt("request.duration");
-    if (duration < 0 && start > 0) duration = <i64>get_current_time_nanoseconds() - start;
-    const durationMs: i64 = duration >= 0 ? (duration + 500_000) / 1_000_000 : -1; // nearest ms
-    const startTime = start > 0 ? new Date(start / 1_000_000).toISOString() : null;
+    const duration = getPropertyInt("request.duration");
+    const now = getCurrentTimeNanoseconds();
+    let durationMs: JSON.Value = JSON.Value.Null();
+    if (duration.ok) durationMs = JSON.Value.Integer(nearestMs(duration.value));
+    else if (start.ok && now.ok)
+      durationMs = JSON.Value.Integer(nearestMs(<i64>now.value - start.value));
+    const startTime = start.ok ? new Date(start.value / 1_000_000).toISOString() : null;
 
     // The JSON library escapes quotes and backslashes, so a path cannot break the line.
     const line = JSON.Value.Object();
@@ -58,13 +68,13 @@ class AccessLog extends Context {
     line.set("path", text(request.path()));
     line.set("authority", text(request.host()));
     line.set("status", integer(response.code()));
-    line.set("duration_ms", integer(durationMs));
+    line.set("duration_ms", durationMs);
     line.set("request_id", text(request.id()));
-    line.set("user_agent", text(request.useragent()));
+    line.set("user_agent", text(request.userAgent()));
     line.set("client", text(source.address()));
-    line.set("details", text(response.code_details()));
-    logInfo(line.stringify());
+    line.set("details", text(response.codeDetails()));
+    log(LogLevel.Info, line.stringify());
   }
 }
 
-registerRootContext((context_id: u32) => new AccessLogRoot(context_id), "access_log");
+registerRootContext((contextId: u32) => new AccessLogRoot(contextId), "access_log");

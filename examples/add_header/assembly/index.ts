@@ -5,21 +5,21 @@ import {
   FilterHeadersStatus,
   RootContext,
   registerRootContext,
-  stream_context,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class AddHeaderRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new AddHeader(context_id, this);
+  createContext(contextId: u32): Context {
+    return new AddHeader(contextId, this);
   }
 }
 
 class AddHeader extends Context {
-  onResponseHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const value = this.root_context.getConfiguration();
-    stream_context.headers.response.add("hello", value == "" ? "world!" : value);
+  onResponseHeaders(headers: u32, endOfStream: bool): FilterHeadersStatus {
+    const value = this.rootContext.getConfiguration();
+    responseHeaders.add("hello", value == "" ? "world!" : value);
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new AddHeaderRoot(context_id), "add_header");
+registerRootContext((contextId: u32) => new AddHeaderRoot(contextId), "add_header");

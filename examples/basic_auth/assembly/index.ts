@@ -10,15 +10,15 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
-  base64EncodeString,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
-  logError,
-  logInfo,
+  base64EncodeString,
+  log,
   makeHeaders,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 const USER_HEADER = "x-authenticated-user";
@@ -30,8 +30,8 @@ class BasicAuthRoot extends RootContext {
   credentials: Map<string, string> = new Map();
   challenge: string = "";
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "basic_auth configuration");
     if (config === null) return false;
 
@@ -39,7 +39,10 @@ class BasicAuthRoot extends RootContext {
     if (config.has("realm")) {
       const value = config.getString("realm");
       if (value === null || value.valueOf() == "" || value.valueOf().includes('"')) {
-        logError('basic_auth configuration: "realm" must be a non-empty string without quotes');
+        log(
+          LogLevel.Error,
+          'basic_auth configuration: "realm" must be a non-empty string without quotes',
+        );
         return false;
       }
       realm = value.valueOf();
@@ -48,7 +51,10 @@ class BasicAuthRoot extends RootContext {
 
     const users = config.getObj("users");
     if (users === null || users.keys.length == 0) {
-      logError('basic_auth configuration: "users" must be an object of user names to passwords');
+      log(
+        LogLevel.Error,
+        'basic_auth configuration: "users" must be an object of user names to passwords',
+      );
       return false;
     }
     const names = users.keys;
@@ -57,7 +63,8 @@ class BasicAuthRoot extends RootContext {
       const password = users.getString(name);
       // RFC 7617: the user-id cannot contain a colon; the password can.
       if (name == "" || name.includes(":") || password === null) {
-        logError(
+        log(
+          LogLevel.Error,
           'basic_auth configuration: user "' +
             name +
             '" needs a name without ":" and a string password',
@@ -69,20 +76,24 @@ class BasicAuthRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new BasicAuth(context_id, this);
+  createContext(contextId: u32): Context {
+    return new BasicAuth(contextId, this);
   }
 }
 
 class BasicAuth extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as BasicAuthRoot;
-    const headers = stream_context.headers.request;
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as BasicAuthRoot;
+    const headers = requestHeaders;
     headers.remove(USER_HEADER);
 
     const authorization = headers.get("authorization");
     // The scheme name is case-insensitive (RFC 9110 §11.1).
-    if (authorization.length > 6 && authorization.substr(0, 6).toLowerCase() == "basic ") {
+    if (
+      authorization !== null &&
+      authorization.length > 6 &&
+      authorization.substr(0, 6).toLowerCase() == "basic "
+    ) {
       const token = authorization.substr(6).trim();
       if (root.credentials.has(token)) {
         headers.replace(USER_HEADER, root.credentials.get(token));
@@ -91,7 +102,15 @@ class BasicAuth extends Context {
         return FilterHeadersStatus.Continue;
       }
     }
-    logInfo("basic_auth: rejected " + headers.get(":method") + " " + headers.get(":path"));
+    const method = headers.get(":method");
+    const path = headers.get(":path");
+    log(
+      LogLevel.Info,
+      "basic_auth: rejected " +
+        (method !== null ? method : "-") +
+        " " +
+        (path !== null ? path : "-"),
+    );
     this.sendLocalResponse(
       401,
       "basic_auth_unauthorized",
@@ -102,4 +121,4 @@ class BasicAuth extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new BasicAuthRoot(context_id), "basic_auth");
+registerRootContext((contextId: u32) => new BasicAuthRoot(contextId), "basic_auth");

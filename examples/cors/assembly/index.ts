@@ -15,12 +15,14 @@ import {
   FilterHeadersStatus,
   HeaderPair,
   JSON,
+  LogLevel,
   RootContext,
-  logError,
+  log,
   makeHeaders,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class CorsRoot extends RootContext {
@@ -32,8 +34,8 @@ class CorsRoot extends RootContext {
   maxAge: i64 = 600;
   credentials: bool = false;
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "cors configuration");
     if (config === null) return false;
 
@@ -43,7 +45,10 @@ class CorsRoot extends RootContext {
     const expose = stringList(config, "expose_headers", false);
     if (origins === null || methods === null || headers === null || expose === null) return false;
     if (origins.length == 0) {
-      logError('cors configuration: "allowed_origins" must list at least one origin (or "*")');
+      log(
+        LogLevel.Error,
+        'cors configuration: "allowed_origins" must list at least one origin (or "*")',
+      );
       return false;
     }
     this.origins = origins;
@@ -56,7 +61,10 @@ class CorsRoot extends RootContext {
     if (config.has("max_age")) {
       const maxAge = config.getInteger("max_age");
       if (maxAge === null || maxAge.valueOf() < 0) {
-        logError('cors configuration: "max_age" must be a number of seconds (0 or more)');
+        log(
+          LogLevel.Error,
+          'cors configuration: "max_age" must be a number of seconds (0 or more)',
+        );
         return false;
       }
       this.maxAge = maxAge.valueOf();
@@ -64,7 +72,7 @@ class CorsRoot extends RootContext {
     if (config.has("allow_credentials")) {
       const credentials = config.getBool("allow_credentials");
       if (credentials === null) {
-        logError('cors configuration: "allow_credentials" must be true or false');
+        log(LogLevel.Error, 'cors configuration: "allow_credentials" must be true or false');
         return false;
       }
       this.credentials = credentials.valueOf();
@@ -72,7 +80,10 @@ class CorsRoot extends RootContext {
     // Browsers ignore "Access-Control-Allow-Origin: *" on credentialed requests; refuse the
     // combination instead of echoing every origin with credentials, which would trust anyone.
     if (this.credentials && this.anyOrigin) {
-      logError('cors configuration: "allow_credentials" cannot be used with the origin "*"');
+      log(
+        LogLevel.Error,
+        'cors configuration: "allow_credentials" cannot be used with the origin "*"',
+      );
       return false;
     }
     return true;
@@ -87,8 +98,8 @@ class CorsRoot extends RootContext {
     return this.anyOrigin ? "*" : origin;
   }
 
-  createContext(context_id: u32): Context {
-    return new Cors(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Cors(contextId, this);
   }
 }
 
@@ -102,13 +113,13 @@ function stringList(config: JSON.Obj, key: string, upper: bool): string[] | null
   const list = config.getArr(key);
   const message = 'cors configuration: "' + key + '" must be an array of non-empty strings';
   if (list === null) {
-    logError(message);
+    log(LogLevel.Error, message);
     return null;
   }
   const values = list.valueOf();
   for (let i = 0; i < values.length; i++) {
     if (!values[i].isString || values[i].toString() == "") {
-      logError(message);
+      log(LogLevel.Error, message);
       return null;
     }
     out.push(upper ? values[i].toString().toUpperCase() : values[i].toString());
@@ -120,13 +131,13 @@ class Cors extends Context {
   // The allowed origin of an actual cross-origin request; "" when the response needs no CORS headers.
   origin: string = "";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as CorsRoot;
-    const request = stream_context.headers.request;
-    const origin = request.getOrNull("origin");
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as CorsRoot;
+    const request = requestHeaders;
+    const origin = request.get("origin");
     if (origin === null) return FilterHeadersStatus.Continue; // same-origin or not a browser
 
-    const requestedMethod = request.getOrNull("access-control-request-method");
+    const requestedMethod = request.get("access-control-request-method");
     if (request.get(":method") == "OPTIONS" && requestedMethod !== null) {
       this.answerPreflight(
         root,
@@ -142,7 +153,12 @@ class Cors extends Context {
     return FilterHeadersStatus.Continue;
   }
 
-  answerPreflight(root: CorsRoot, origin: string, method: string, requestedHeaders: string): void {
+  answerPreflight(
+    root: CorsRoot,
+    origin: string,
+    method: string,
+    requestedHeaders: string | null,
+  ): void {
     if (
       !root.allowsOrigin(origin) ||
       !root.methods.includes(method) ||
@@ -163,7 +179,7 @@ class Cors extends Context {
       "access-control-max-age", root.maxAge.toString(),
       "vary", "Origin",
     ]);
-    if (requestedHeaders != "") {
+    if (requestedHeaders !== null && requestedHeaders != "") {
       headers.push(HeaderPair.of("access-control-allow-headers", root.headers.join(", ")));
     }
     if (root.credentials) {
@@ -172,10 +188,10 @@ class Cors extends Context {
     this.sendLocalResponse(204, "cors_preflight", new ArrayBuffer(0), headers);
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     if (this.origin == "") return FilterHeadersStatus.Continue;
-    const root = this.root_context as CorsRoot;
-    const response = stream_context.headers.response;
+    const root = this.rootContext as CorsRoot;
+    const response = responseHeaders;
     response.replace("access-control-allow-origin", root.allowOriginValue(this.origin));
     // Caches must not serve one origin's answer to another.
     if (!root.anyOrigin) response.add("vary", "Origin");
@@ -186,9 +202,9 @@ class Cors extends Context {
   }
 }
 
-/** True when every header in the comma-separated `requested` list is allowed. */
-function headersAllowed(root: CorsRoot, requested: string): bool {
-  if (requested == "") return true;
+/** True when every header in the comma-separated `requested` list (if any) is allowed. */
+function headersAllowed(root: CorsRoot, requested: string | null): bool {
+  if (requested === null || requested == "") return true;
   const names = requested.split(",");
   for (let i = 0; i < names.length; i++) {
     const name = names[i].trim().toLowerCase();
@@ -197,4 +213,4 @@ function headersAllowed(root: CorsRoot, requested: string): bool {
   return true;
 }
 
-registerRootContext((context_id: u32) => new CorsRoot(context_id), "cors");
+registerRootContext((contextId: u32) => new CorsRoot(contextId), "cors");

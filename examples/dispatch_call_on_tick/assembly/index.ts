@@ -10,15 +10,13 @@ import {
   FilterHeadersStatus,
   LogLevel,
   RootContext,
-  WasmResult,
-  dispatchHttpCall,
-  http_call_response_body,
-  http_call_response_headers,
+  httpCallResponseBody,
+  httpCallResponseHeaders,
   log,
   makeHeaders,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 class PolicyRoot extends RootContext {
@@ -27,8 +25,8 @@ class PolicyRoot extends RootContext {
   blocked: Set<string> = new Set();
   inFlight: bool = false;
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "dispatch_call_on_tick configuration");
     if (config === null) return false;
     const cluster = config.getString("cluster");
@@ -60,14 +58,14 @@ class PolicyRoot extends RootContext {
     if (this.inFlight) return; // a slow service must not pile up calls
     const headers = makeHeaders([":method", "GET", ":path", this.path, ":authority", this.cluster]);
     // The root context makes the call; its reply comes back to this root's onHttpCallResponse.
-    const result = dispatchHttpCall(this, this.cluster, headers, null, [], 5000);
-    if (result == WasmResult.Ok) this.inFlight = true;
-    else log(LogLevel.Warn, "policy fetch not sent: result " + result.toString());
+    const call = this.dispatchHttpCall(this.cluster, headers, null, [], 5000);
+    if (call.ok) this.inFlight = true;
+    else log(LogLevel.Warn, "policy fetch not sent: result " + call.status.toString());
   }
 
-  onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
+  onHttpCallResponse(token: u32, numHeaders: u32, bodySize: usize, numTrailers: u32): void {
     this.inFlight = false;
-    if (num_headers == 0 || http_call_response_headers.get(":status") != "200") {
+    if (numHeaders == 0 || httpCallResponseHeaders.get(":status") != "200") {
       // Keep the last good list rather than dropping all protection.
       log(
         LogLevel.Warn,
@@ -75,7 +73,7 @@ class PolicyRoot extends RootContext {
       );
       return;
     }
-    const body = http_call_response_body.getString(0, <u32>body_size);
+    const body = httpCallResponseBody.getString(0, <u32>bodySize);
     const blocked = new Set<string>();
     if (body !== null) {
       const lines = body.split("\n");
@@ -88,15 +86,16 @@ class PolicyRoot extends RootContext {
     log(LogLevel.Info, "policy updated: " + blocked.size.toString() + " blocked paths");
   }
 
-  createContext(context_id: u32): Context {
-    return new PolicyFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new PolicyFilter(contextId, this);
   }
 }
 
 class PolicyFilter extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as PolicyRoot;
-    let path = stream_context.headers.request.get(":path");
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as PolicyRoot;
+    let path = requestHeaders.get(":path");
+    if (path === null) return FilterHeadersStatus.Continue;
     const query = path.indexOf("?");
     if (query >= 0) path = path.substring(0, query);
     if (root.blocked.has(path)) {
@@ -112,4 +111,4 @@ class PolicyFilter extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new PolicyRoot(context_id), "dispatch_call_on_tick");
+registerRootContext((contextId: u32) => new PolicyRoot(contextId), "dispatch_call_on_tick");

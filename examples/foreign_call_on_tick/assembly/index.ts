@@ -6,15 +6,13 @@ import {
   Context,
   LogLevel,
   RootContext,
-  WasmResult,
   callForeignFunction,
-  dispatchHttpCall,
-  http_call_response_headers,
-  lastForeignFunctionResult,
+  httpCallResponseHeaders,
   log,
   makeHeaders,
   registerRootContext,
-  stream_context,
+  requestHeaders,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 const COLLECTOR_CLUSTER = "collector";
@@ -24,9 +22,9 @@ class LogShipperRoot extends RootContext {
   batch: string[] = [];
   canCompress: bool = true;
 
-  onConfigure(configuration_size: u32): bool {
+  onConfigure(configurationSize: u32): bool {
     this.setTickPeriod(FLUSH_PERIOD_MS);
-    return super.onConfigure(configuration_size);
+    return super.onConfigure(configurationSize);
   }
 
   onTick(): void {
@@ -38,22 +36,22 @@ class LogShipperRoot extends RootContext {
     if (this.canCompress) {
       // Foreign functions take and return raw bytes; Envoy's `compress` returns zlib data.
       const compressed = callForeignFunction("compress", body);
-      if (compressed !== null) {
+      if (compressed.ok) {
         log(
           LogLevel.Info,
           "compressed " +
             body.byteLength.toString() +
             " bytes of access log to " +
-            compressed.byteLength.toString(),
+            compressed.value.byteLength.toString(),
         );
-        body = compressed;
+        body = compressed.value;
         encoding = "deflate";
       } else {
         // NotFound: this host has no such function. Do not ask again on every tick.
         log(
           LogLevel.Warn,
           "compress unavailable (result " +
-            lastForeignFunctionResult().toString() +
+            compressed.status.toString() +
             "); shipping uncompressed",
         );
         this.canCompress = false;
@@ -67,30 +65,33 @@ class LogShipperRoot extends RootContext {
       "content-type", "text/plain",
       "content-encoding", encoding,
     ]);
-    const result = dispatchHttpCall(this, COLLECTOR_CLUSTER, headers, body, [], 5000);
-    if (result != WasmResult.Ok)
-      log(LogLevel.Warn, "log batch dropped: result " + result.toString());
+    const call = this.dispatchHttpCall(COLLECTOR_CLUSTER, headers, body, [], 5000);
+    if (!call.ok) log(LogLevel.Warn, "log batch dropped: result " + call.status.toString());
   }
 
-  onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
-    const status = num_headers == 0 ? "reset" : http_call_response_headers.get(":status");
+  onHttpCallResponse(token: u32, numHeaders: u32, bodySize: usize, numTrailers: u32): void {
+    const status = numHeaders == 0 ? "reset" : orDash(httpCallResponseHeaders.get(":status"));
     if (status != "200" && status != "204") log(LogLevel.Warn, "collector answered " + status);
   }
 
-  createContext(context_id: u32): Context {
-    return new AccessLog(context_id, this);
+  createContext(contextId: u32): Context {
+    return new AccessLog(contextId, this);
   }
 }
 
 class AccessLog extends Context {
   onLog(): void {
     // At access-log time the request and response headers are readable again.
-    const request = stream_context.headers.request;
-    const status = stream_context.headers.response.getOrNull(":status");
-    (this.root_context as LogShipperRoot).batch.push(
-      request.get(":method") + " " + request.get(":path") + " " + (status !== null ? status : "-"),
-    );
+    const method = orDash(requestHeaders.get(":method"));
+    const path = orDash(requestHeaders.get(":path"));
+    const status = orDash(responseHeaders.get(":status"));
+    (this.rootContext as LogShipperRoot).batch.push(method + " " + path + " " + status);
   }
 }
 
-registerRootContext((context_id: u32) => new LogShipperRoot(context_id), "foreign_call_on_tick");
+/** A header value for the log line: "-" when the header is absent. */
+function orDash(value: string | null): string {
+  return value !== null ? value : "-";
+}
+
+registerRootContext((contextId: u32) => new LogShipperRoot(contextId), "foreign_call_on_tick");

@@ -11,12 +11,11 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
-  WasmResult,
-  get_status,
-  grpc_receive_buffer,
-  logError,
-  logWarn,
+  getCallStatus,
+  grpcMessage,
+  log,
   makeHeaders,
   parseJsonObject,
   registerRootContext,
@@ -31,13 +30,16 @@ class GrpcCallRoot extends RootContext {
   request: ArrayBuffer = new ArrayBuffer(0);
   timeout: u32 = 500;
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "grpc_call configuration");
     if (config === null) return false;
     const cluster = config.getString("cluster");
     if (cluster === null || cluster.valueOf() == "") {
-      logError('grpc_call configuration: "cluster" must name the cluster of the health service');
+      log(
+        LogLevel.Error,
+        'grpc_call configuration: "cluster" must name the cluster of the health service',
+      );
       return false;
     }
     this.cluster = cluster.valueOf();
@@ -45,7 +47,10 @@ class GrpcCallRoot extends RootContext {
     if (config.has("service")) {
       const value = config.getString("service");
       if (value === null) {
-        logError('grpc_call configuration: "service" must be a string ("" means the whole server)');
+        log(
+          LogLevel.Error,
+          'grpc_call configuration: "service" must be a string ("" means the whole server)',
+        );
         return false;
       }
       service = value.valueOf();
@@ -53,7 +58,10 @@ class GrpcCallRoot extends RootContext {
     if (config.has("timeout_ms")) {
       const value = config.getInteger("timeout_ms");
       if (value === null || value.valueOf() < 1 || value.valueOf() > 60000) {
-        logError('grpc_call configuration: "timeout_ms" must be an integer from 1 to 60000');
+        log(
+          LogLevel.Error,
+          'grpc_call configuration: "timeout_ms" must be an integer from 1 to 60000',
+        );
         return false;
       }
       this.timeout = <u32>value.valueOf();
@@ -63,8 +71,8 @@ class GrpcCallRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new CheckBackend(context_id, this);
+  createContext(contextId: u32): Context {
+    return new CheckBackend(contextId, this);
   }
 }
 
@@ -108,9 +116,9 @@ function servingStatus(message: Uint8Array): u64 {
 }
 
 class CheckBackend extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as GrpcCallRoot;
-    const result = this.dispatchGrpcCall(
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as GrpcCallRoot;
+    const call = this.dispatchGrpcCall(
       root.cluster,
       "grpc.health.v1.Health",
       "Check",
@@ -118,9 +126,14 @@ class CheckBackend extends Context {
       root.request,
       root.timeout,
     );
-    if (result != WasmResult.Ok) {
-      logError(
-        "grpc_call: cannot call cluster " + root.cluster + " (result " + result.toString() + ")",
+    if (!call.ok) {
+      log(
+        LogLevel.Error,
+        "grpc_call: cannot call cluster " +
+          root.cluster +
+          " (result " +
+          call.status.toString() +
+          ")",
       );
       this.unavailable("health_check_not_sent");
     }
@@ -129,24 +142,25 @@ class CheckBackend extends Context {
   }
 
   // The reply to the call this stream made.
-  onGrpcReceive(token: u32, message_size: usize): void {
-    const message = grpc_receive_buffer.get();
+  onGrpcReceive(token: u32, messageSize: usize): void {
+    const message = grpcMessage.get();
     const status = servingStatus(Uint8Array.wrap(message !== null ? message : new ArrayBuffer(0)));
     if (status == SERVING) {
       this.continueRequest();
       return;
     }
     const name = status < <u64>STATUS_NAMES.length ? STATUS_NAMES[<i32>status] : status.toString();
-    logWarn("grpc_call: backend is " + name + "; answering 503");
+    log(LogLevel.Warn, "grpc_call: backend is " + name + "; answering 503");
     this.unavailable("backend_" + name.toLowerCase());
   }
 
   // A unary call ends here only when it failed (an error status, a timeout, an unknown method).
-  onGrpcClose(token: u32, status_code: u32): void {
-    const status = get_status();
+  onGrpcClose(token: u32, statusCode: u32): void {
+    const status = getCallStatus();
     const message = status !== null ? status.message : "";
-    logWarn(
-      "grpc_call: health check failed with gRPC status " + status_code.toString() + ": " + message,
+    log(
+      LogLevel.Warn,
+      "grpc_call: health check failed with gRPC status " + statusCode.toString() + ": " + message,
     );
     this.unavailable("health_check_failed");
   }
@@ -161,4 +175,4 @@ class CheckBackend extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new GrpcCallRoot(context_id), "grpc_call");
+registerRootContext((contextId: u32) => new GrpcCallRoot(contextId), "grpc_call");

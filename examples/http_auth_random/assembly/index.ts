@@ -7,13 +7,12 @@ import {
   FilterHeadersStatus,
   LogLevel,
   RootContext,
-  WasmResult,
-  http_call_response_body,
-  http_call_response_headers,
+  httpCallResponseBody,
+  httpCallResponseHeaders,
   log,
   makeHeaders,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 /** The upstream cluster of the authorization service (see envoy.yaml). */
@@ -21,22 +20,22 @@ const AUTH_CLUSTER = "httpbin";
 const AUTH_TIMEOUT_MS: u32 = 5000;
 
 class AuthRandomRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new AuthRandom(context_id, this);
+  createContext(contextId: u32): Context {
+    return new AuthRandom(contextId, this);
   }
 }
 
 class AuthRandom extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const result = this.dispatchHttpCall(
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const call = this.dispatchHttpCall(
       AUTH_CLUSTER,
       makeHeaders([":method", "GET", ":path", "/uuid", ":authority", "httpbin.org"]),
       null,
       [],
       AUTH_TIMEOUT_MS,
     );
-    if (result != WasmResult.Ok) {
-      log(LogLevel.Error, "auth callout not sent: result " + result.toString());
+    if (!call.ok) {
+      log(LogLevel.Error, "auth callout not sent: result " + call.status.toString());
       this.deny(503, "auth_service_unavailable");
       return FilterHeadersStatus.StopIteration;
     }
@@ -44,18 +43,18 @@ class AuthRandom extends Context {
     return FilterHeadersStatus.StopIteration;
   }
 
-  onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
+  onHttpCallResponse(token: u32, numHeaders: u32, bodySize: usize, numTrailers: u32): void {
     // No headers means the call failed (reset, no healthy upstream): fail closed.
-    if (num_headers == 0 || http_call_response_headers.get(":status") != "200") {
+    if (numHeaders == 0 || httpCallResponseHeaders.get(":status") != "200") {
       log(LogLevel.Warn, "auth service failed; denying the request");
       this.deny(503, "auth_service_unavailable");
       return;
     }
-    const uuid = http_call_response_body.getString(0, <u32>body_size);
+    const uuid = httpCallResponseBody.getString(0, <u32>bodySize);
     if (uuid !== null && allowed(uuid)) {
       log(LogLevel.Info, "access granted");
       // The request headers can still be changed: the request has not gone upstream yet.
-      stream_context.headers.request.add("x-auth-decision", "allowed");
+      requestHeaders.add("x-auth-decision", "allowed");
       this.continueRequest();
     } else {
       log(LogLevel.Info, "access forbidden");
@@ -84,4 +83,4 @@ function allowed(body: string): bool {
   return false;
 }
 
-registerRootContext((context_id: u32) => new AuthRandomRoot(context_id), "http_auth_random");
+registerRootContext((contextId: u32) => new AuthRandomRoot(contextId), "http_auth_random");

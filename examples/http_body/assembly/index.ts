@@ -14,16 +14,18 @@ import {
   log,
   parseJsonObject,
   registerRootContext,
-  stream_body,
-  stream_context,
+  requestBody,
+  requestHeaders,
+  responseBody,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class HttpBodyRoot extends RootContext {
   from: string = "";
   to: string = "";
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "http_body configuration");
     if (config === null) return false;
     const from = config.getString("from");
@@ -37,39 +39,39 @@ class HttpBodyRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new HttpBody(context_id, this);
+  createContext(contextId: u32): Context {
+    return new HttpBody(contextId, this);
   }
 }
 
 class HttpBody extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     // The rewritten body may have another length: drop content-length so Envoy sends it chunked.
-    if (!end_of_stream) stream_context.headers.request.remove("content-length");
+    if (!endOfStream) requestHeaders.remove("content-length");
     return FilterHeadersStatus.Continue;
   }
 
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+  onRequestBody(bodyBufferLength: usize, endOfStream: bool): FilterDataStatus {
     // Not the end yet: keep this chunk; the next call sees it together with the next chunk.
-    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
-    this.rewrite(stream_body.request, "request", body_buffer_length);
+    if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
+    this.rewrite(requestBody, "request", bodyBufferLength);
     return FilterDataStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    if (!end_of_stream) stream_context.headers.response.remove("content-length");
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    if (!endOfStream) responseHeaders.remove("content-length");
     return FilterHeadersStatus.Continue;
   }
 
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
-    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
-    this.rewrite(stream_body.response, "response", body_buffer_length);
+  onResponseBody(bodyBufferLength: usize, endOfStream: bool): FilterDataStatus {
+    if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
+    this.rewrite(responseBody, "response", bodyBufferLength);
     return FilterDataStatus.Continue;
   }
 
   /** Replaces every configured word in the complete `body` and logs what it did. */
   rewrite(body: Buffer, what: string, size: usize): void {
-    const root = this.root_context as HttpBodyRoot;
+    const root = this.rootContext as HttpBodyRoot;
     const text = body.getString();
     if (text === null) return;
     const count = text.split(root.from).length - 1;
@@ -81,4 +83,4 @@ class HttpBody extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new HttpBodyRoot(context_id), "http_body");
+registerRootContext((contextId: u32) => new HttpBodyRoot(contextId), "http_body");

@@ -15,8 +15,8 @@ import {
   log,
   parseJsonObject,
   registerRootContext,
-  stream_body,
-  stream_context,
+  responseBody,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class BodyChunkRoot extends RootContext {
@@ -24,8 +24,8 @@ class BodyChunkRoot extends RootContext {
   from: Uint8Array = new Uint8Array(0);
   to: Uint8Array = new Uint8Array(0);
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "http_body_chunk configuration");
     if (config === null) return false;
     const from = config.getString("from");
@@ -42,8 +42,8 @@ class BodyChunkRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new BodyChunk(context_id, this);
+  createContext(contextId: u32): Context {
+    return new BodyChunk(contextId, this);
   }
 }
 
@@ -53,24 +53,25 @@ class BodyChunk extends Context {
   chunks: u32 = 0;
   rewriting: bool = true;
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const headers = stream_context.headers.response;
-    // gRPC bodies end with trailers, not with an end_of_stream chunk that could flush the carried
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const headers = responseHeaders;
+    // gRPC bodies end with trailers, not with an endOfStream chunk that could flush the carried
     // bytes, and their framing must not change: leave them alone.
-    if (headers.get("content-type").startsWith("application/grpc")) {
+    const contentType = headers.get("content-type");
+    if (contentType !== null && contentType.startsWith("application/grpc")) {
       this.rewriting = false;
       return FilterHeadersStatus.Continue;
     }
     // The body's length may change, so it is sent chunked.
-    if (!end_of_stream) headers.remove("content-length");
+    if (!endOfStream) headers.remove("content-length");
     return FilterHeadersStatus.Continue;
   }
 
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+  onResponseBody(bodyBufferLength: usize, endOfStream: bool): FilterDataStatus {
     if (!this.rewriting) return FilterDataStatus.Continue;
-    const chunk = stream_body.response.get();
+    const chunk = responseBody.get();
     if (chunk === null) return FilterDataStatus.Continue;
-    const root = this.root_context as BodyChunkRoot;
+    const root = this.rootContext as BodyChunkRoot;
     const from = root.from;
     const to = root.to;
 
@@ -93,12 +94,12 @@ class BodyChunk extends Context {
     }
     // Fewer bytes than the word are left. Those that could begin the word wait for the next
     // chunk (unless this is the last one); the others go out now.
-    let keep = end_of_stream ? input.length : i;
+    let keep = endOfStream ? input.length : i;
     while (keep < input.length && !startsWord(input, keep, from)) keep++;
     while (i < keep) out[written++] = input[i++];
     this.carry = input.slice(keep);
 
-    stream_body.response.replace(out.slice(0, written).buffer);
+    responseBody.replace(out.slice(0, written).buffer);
     this.chunks++;
     if (isLogEnabled(LogLevel.Debug)) {
       log(
@@ -128,4 +129,4 @@ function startsWord(data: Uint8Array, at: i32, word: Uint8Array): bool {
   return matchesAt(data.subarray(at), 0, word.subarray(0, data.length - at));
 }
 
-registerRootContext((context_id: u32) => new BodyChunkRoot(context_id), "http_body_chunk");
+registerRootContext((contextId: u32) => new BodyChunkRoot(contextId), "http_body_chunk");

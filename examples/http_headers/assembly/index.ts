@@ -12,15 +12,16 @@ import {
   log,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class HttpHeadersRoot extends RootContext {
   header: string = "";
   value: string = "";
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "http_headers configuration");
     if (config === null) return false; // parseJsonObject logged what is wrong
     const header = config.getString("header");
@@ -34,15 +35,16 @@ class HttpHeadersRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new HttpHeaders(context_id, this);
+  createContext(contextId: u32): Context {
+    return new HttpHeaders(contextId, this);
   }
 }
 
 class HttpHeaders extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const request = stream_context.headers.request;
-    const headers = request.get_headers();
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const request = requestHeaders;
+    const headers = request.getAll();
+    if (headers === null) return FilterHeadersStatus.Continue; // not readable here
     // Build the log lines only when someone will read them.
     if (isLogEnabled(LogLevel.Info)) {
       for (let i = 0; i < headers.length; i++) {
@@ -59,16 +61,16 @@ class HttpHeaders extends Context {
     return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const response = stream_context.headers.response;
-    const root = this.root_context as HttpHeadersRoot;
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const response = responseHeaders;
+    const root = this.rootContext as HttpHeadersRoot;
     response.add(root.header, root.value);
     // Hide what the upstream runs: replace sets the first `server` entry, or adds one.
     response.replace("server", "envoy");
     response.remove("x-powered-by");
     if (isLogEnabled(LogLevel.Info)) {
-      const headers = response.get_headers();
-      for (let i = 0; i < headers.length; i++) {
+      const headers = response.getAll();
+      for (let i = 0; headers !== null && i < headers.length; i++) {
         log(LogLevel.Info, "response header <-- " + headers[i].toString());
       }
     }
@@ -76,4 +78,4 @@ class HttpHeaders extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new HttpHeadersRoot(context_id), "http_headers");
+registerRootContext((contextId: u32) => new HttpHeadersRoot(contextId), "http_headers");

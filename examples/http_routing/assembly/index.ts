@@ -16,7 +16,8 @@ import {
   log,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 /** The request header Envoy's routes match on (see envoy.yaml). */
@@ -26,8 +27,8 @@ class RoutingRoot extends RootContext {
   canaryPercent: u32 = 0;
   userHeader: string = "x-user-id";
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "http_routing configuration");
     if (config === null) return false;
     const percent = config.getInteger("canary_percent");
@@ -47,18 +48,18 @@ class RoutingRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new Routing(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Routing(contextId, this);
   }
 }
 
 class Routing extends Context {
   version: string = "primary";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as RoutingRoot;
-    const headers = stream_context.headers.request;
-    const user = headers.getOrNull(root.userHeader);
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as RoutingRoot;
+    const headers = requestHeaders;
+    const user = headers.get(root.userHeader);
     // Anonymous requests stay on the primary version.
     if (user !== null && bucketOf(user) < root.canaryPercent) this.version = "canary";
     // replace, not add: a value the client sent must not choose the route.
@@ -72,9 +73,9 @@ class Routing extends Context {
     return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     // Let the client see which version answered.
-    stream_context.headers.response.replace("x-served-by", this.version);
+    responseHeaders.replace("x-served-by", this.version);
     return FilterHeadersStatus.Continue;
   }
 }
@@ -90,4 +91,4 @@ function bucketOf(user: string): u32 {
   return hash % 100;
 }
 
-registerRootContext((context_id: u32) => new RoutingRoot(context_id), "http_routing");
+registerRootContext((contextId: u32) => new RoutingRoot(contextId), "http_routing");

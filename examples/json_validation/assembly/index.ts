@@ -14,13 +14,13 @@ import {
   JSON,
   LogLevel,
   RootContext,
-  lastJsonError,
+  jsonSyntaxError,
   log,
   makeHeaders,
   parseJsonObject,
   registerRootContext,
-  stream_body,
-  stream_context,
+  requestBody,
+  requestHeaders,
   tryParseJsonObject,
 } from "proxy-wasm-as";
 
@@ -28,8 +28,8 @@ class JsonValidationRoot extends RootContext {
   requiredFields: string[] = [];
   maxBodyBytes: usize = 65536;
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "json_validation configuration");
     if (config === null) return false;
 
@@ -59,16 +59,16 @@ class JsonValidationRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new JsonValidation(context_id, this);
+  createContext(contextId: u32): Context {
+    return new JsonValidation(contextId, this);
   }
 }
 
 class JsonValidation extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    if (end_of_stream) return FilterHeadersStatus.Continue; // no body to check
-    const type = stream_context.headers.request.get("content-type");
-    if (!type.startsWith("application/json")) {
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    if (endOfStream) return FilterHeadersStatus.Continue; // no body to check
+    const type = requestHeaders.get("content-type");
+    if (type === null || !type.startsWith("application/json")) {
       this.reject(415, "json_validation_content_type", "content-type must be application/json");
       return FilterHeadersStatus.StopIteration;
     }
@@ -78,10 +78,10 @@ class JsonValidation extends Context {
     return FilterHeadersStatus.Continue;
   }
 
-  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
-    const root = this.root_context as JsonValidationRoot;
+  onRequestBody(bodyBufferLength: usize, endOfStream: bool): FilterDataStatus {
+    const root = this.rootContext as JsonValidationRoot;
     // Refuse early instead of buffering a body that is too large anyway.
-    if (body_buffer_length > root.maxBodyBytes) {
+    if (bodyBufferLength > root.maxBodyBytes) {
       this.reject(
         413,
         "json_validation_too_large",
@@ -89,9 +89,9 @@ class JsonValidation extends Context {
       );
       return FilterDataStatus.StopIterationNoBuffer;
     }
-    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
+    if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
 
-    const text = stream_body.request.getString();
+    const text = requestBody.getString();
     const problem = text !== null ? this.check(text, root.requiredFields) : "body unavailable";
     if (problem !== null) {
       log(LogLevel.Info, "rejected: " + problem);
@@ -107,10 +107,8 @@ class JsonValidation extends Context {
     // builds the object in one pass over the text.
     const body = tryParseJsonObject(text);
     if (body === null) {
-      const error = lastJsonError();
-      return error == "expected a JSON object"
-        ? "the body must be a JSON object"
-        : "malformed JSON: " + error;
+      const error = jsonSyntaxError(text);
+      return error === null ? "the body must be a JSON object" : "malformed JSON: " + error;
     }
     for (let i = 0; i < requiredFields.length; i++) {
       if (!body.has(requiredFields[i])) return "missing field: " + requiredFields[i];
@@ -131,4 +129,4 @@ class JsonValidation extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new JsonValidationRoot(context_id), "json_validation");
+registerRootContext((contextId: u32) => new JsonValidationRoot(contextId), "json_validation");

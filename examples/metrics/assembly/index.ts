@@ -13,9 +13,10 @@ import {
   Gauge,
   Histogram,
   RootContext,
-  get_current_time_nanoseconds,
+  getCurrentTimeNanoseconds,
   registerRootContext,
-  stream_context,
+  requestHeaders,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class MetricsRoot extends RootContext {
@@ -24,9 +25,9 @@ class MetricsRoot extends RootContext {
   private histograms: Map<string, Histogram> = new Map();
   activeRequests: Gauge | null = null;
 
-  onConfigure(configuration_size: u32): bool {
+  onConfigure(configurationSize: u32): bool {
     this.activeRequests = new Gauge("active_requests");
-    return super.onConfigure(configuration_size);
+    return super.onConfigure(configurationSize);
   }
 
   /** The counter `name` with `tags` (alternating keys and values), defined on first use. */
@@ -42,8 +43,8 @@ class MetricsRoot extends RootContext {
     return this.histograms.get(key);
   }
 
-  createContext(context_id: u32): Context {
-    return new Metrics(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Metrics(contextId, this);
   }
 }
 
@@ -52,22 +53,22 @@ class Metrics extends Context {
   startNanos: u64 = 0;
   active: bool = false;
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as MetricsRoot;
-    this.method = methodTag(stream_context.headers.request.get(":method"));
-    this.startNanos = get_current_time_nanoseconds();
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as MetricsRoot;
+    this.method = methodTag(requestHeaders.get(":method"));
+    this.startNanos = getCurrentTimeNanoseconds().value;
     root.counter("requests_total", ["method", this.method]).increment(1);
     root.activeRequests!.increment(1);
     this.active = true;
     return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as MetricsRoot;
-    const status = statusTag(stream_context.headers.response.get(":status"));
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as MetricsRoot;
+    const status = statusTag(responseHeaders.get(":status"));
     root.counter("responses_total", ["method", this.method, "status", status]).increment(1);
     if (this.startNanos > 0) {
-      const elapsed = get_current_time_nanoseconds() - this.startNanos;
+      const elapsed = getCurrentTimeNanoseconds().value - this.startNanos;
       // Nanoseconds to whole milliseconds, rounded.
       root
         .histogram("response_time_ms", ["status", status])
@@ -78,12 +79,13 @@ class Metrics extends Context {
 
   onDelete(): void {
     // Every stream ends here, answered or reset, so the gauge cannot drift.
-    if (this.active) (this.root_context as MetricsRoot).activeRequests!.increment(-1);
+    if (this.active) (this.rootContext as MetricsRoot).activeRequests!.increment(-1);
   }
 }
 
 /** A tag value from a small fixed set: every distinct value is a new stat in Envoy. */
-function methodTag(method: string): string {
+function methodTag(method: string | null): string {
+  if (method === null) return "OTHER";
   if (
     method == "GET" ||
     method == "HEAD" ||
@@ -98,11 +100,11 @@ function methodTag(method: string): string {
 }
 
 /** "2xx", "4xx", …; "none" for a missing or odd status. */
-function statusTag(status: string): string {
-  if (status.length != 3) return "none";
+function statusTag(status: string | null): string {
+  if (status === null || status.length != 3) return "none";
   const first = status.charCodeAt(0);
   if (first < 0x31 || first > 0x35) return "none";
   return String.fromCharCode(first) + "xx";
 }
 
-registerRootContext((context_id: u32) => new MetricsRoot(context_id), "metrics");
+registerRootContext((contextId: u32) => new MetricsRoot(contextId), "metrics");

@@ -12,14 +12,12 @@ import {
   JSON,
   LogLevel,
   RootContext,
-  WasmResult,
-  http_call_response_headers,
-  lastCallToken,
+  httpCallResponseHeaders,
   log,
   makeHeaders,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 const TIMEOUT_MS: u32 = 5000;
@@ -29,8 +27,8 @@ class DispatchRoot extends RootContext {
   authority: string = "";
   paths: string[] = [];
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "multiple_dispatches configuration");
     if (config === null) return false;
     const cluster = config.getString("cluster");
@@ -58,8 +56,8 @@ class DispatchRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new Dispatcher(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Dispatcher(contextId, this);
   }
 }
 
@@ -70,8 +68,8 @@ class Dispatcher extends Context {
   results: string[] = [];
   pending: i32 = 0;
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as DispatchRoot;
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as DispatchRoot;
     for (let i = 0; i < root.paths.length; i++) {
       // prettier-ignore
       const headers = makeHeaders([
@@ -79,13 +77,16 @@ class Dispatcher extends Context {
         ":path", root.paths[i],
         ":authority", root.authority,
       ]);
-      const sent = this.dispatchHttpCall(root.cluster, headers, null, [], TIMEOUT_MS);
-      if (sent == WasmResult.Ok) {
-        this.tokens.push(lastCallToken());
+      const call = this.dispatchHttpCall(root.cluster, headers, null, [], TIMEOUT_MS);
+      if (call.ok) {
+        this.tokens.push(call.value);
         this.results.push("");
         this.pending++;
       } else {
-        log(LogLevel.Warn, "callout to " + root.paths[i] + " not sent: result " + sent.toString());
+        log(
+          LogLevel.Warn,
+          "callout to " + root.paths[i] + " not sent: result " + call.status.toString(),
+        );
         this.tokens.push(0);
         this.results.push("failed");
       }
@@ -98,10 +99,11 @@ class Dispatcher extends Context {
     return FilterHeadersStatus.StopIteration;
   }
 
-  onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
+  onHttpCallResponse(token: u32, numHeaders: u32, bodySize: usize, numTrailers: u32): void {
     const index = this.tokens.indexOf(token);
     if (index < 0) return;
-    this.results[index] = num_headers == 0 ? "failed" : http_call_response_headers.get(":status");
+    const status = httpCallResponseHeaders.get(":status"); // null when the call failed
+    this.results[index] = numHeaders != 0 && status !== null ? status : "failed";
     this.pending--;
     const answered = "callout " + index.toString() + " answered " + this.results[index];
     log(LogLevel.Info, answered + ", " + this.pending.toString() + " pending");
@@ -113,8 +115,8 @@ class Dispatcher extends Context {
 
   /** Hands the upstream every call's outcome, in the configured order. */
   finish(): void {
-    stream_context.headers.request.add("x-dispatch-results", this.results.join(","));
+    requestHeaders.add("x-dispatch-results", this.results.join(","));
   }
 }
 
-registerRootContext((context_id: u32) => new DispatchRoot(context_id), "multiple_dispatches");
+registerRootContext((contextId: u32) => new DispatchRoot(contextId), "multiple_dispatches");

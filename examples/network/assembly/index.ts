@@ -9,20 +9,20 @@
 export * from "proxy-wasm-as/proxy";
 import {
   Buffer,
-  Context,
   Counter,
   FilterStatus,
   Gauge,
   JSON,
+  LogLevel,
   PeerType,
   RootContext,
+  StreamContext,
   TcpContext,
-  downstream_data,
-  logError,
-  logInfo,
+  downstreamData,
+  log,
   parseJsonObject,
   registerRootContext,
-  upstream_data,
+  upstreamData,
 } from "proxy-wasm-as";
 
 /** Replaces every `from` with `to` in a chunk of a byte stream. */
@@ -73,8 +73,8 @@ class NetworkRoot extends RootContext {
   upstreamBytes: Counter = new Counter("network.upstream_bytes");
   active: Gauge = new Gauge("network.active_connections");
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const text = this.getConfiguration();
     if (text == "") return true;
     const config = parseJsonObject(text, "network configuration");
@@ -84,7 +84,10 @@ class NetworkRoot extends RootContext {
     if (config.has("max_downstream_bytes")) {
       const max = config.getInteger("max_downstream_bytes");
       if (max === null || max.valueOf() < 1) {
-        logError('network configuration: "max_downstream_bytes" must be a positive integer');
+        log(
+          LogLevel.Error,
+          'network configuration: "max_downstream_bytes" must be a positive integer',
+        );
         return false;
       }
       this.maxDownstreamBytes = max.valueOf();
@@ -92,8 +95,8 @@ class NetworkRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new Connection(context_id, this);
+  createContext(contextId: u32): StreamContext {
+    return new Connection(contextId, this);
   }
 }
 
@@ -103,7 +106,10 @@ function parseRewrite(config: JSON.Obj, key: string, root: NetworkRoot, downstre
   const from = rule !== null ? rule.getString("from") : null;
   const to = rule !== null ? rule.getString("to") : null;
   if (from === null || from.valueOf() == "" || to === null) {
-    logError('network configuration: "' + key + '" must be {"from": "<non-empty>", "to": "…"}');
+    log(
+      LogLevel.Error,
+      'network configuration: "' + key + '" must be {"from": "<non-empty>", "to": "…"}',
+    );
     return false;
   }
   const rewrite = new Rewrite(
@@ -120,47 +126,49 @@ class Connection extends TcpContext {
   sent: i64 = 0; // from the server
 
   onNewConnection(): FilterStatus {
-    (this.root_context as NetworkRoot).active.increment(1);
+    (this.rootContext as NetworkRoot).active.increment(1);
     return FilterStatus.Continue;
   }
 
-  onDownstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
-    const root = this.root_context as NetworkRoot;
-    this.received += <i64>data_size;
-    if (data_size > 0) root.downstreamBytes.increment(data_size);
+  onDownstreamData(dataSize: usize, endOfStream: bool): FilterStatus {
+    const root = this.rootContext as NetworkRoot;
+    this.received += <i64>dataSize;
+    if (dataSize > 0) root.downstreamBytes.increment(dataSize);
     if (root.maxDownstreamBytes > 0 && this.received > root.maxDownstreamBytes) {
-      logInfo(
-        "network: closing connection " + this.context_id.toString() + ": over the byte budget",
+      log(
+        LogLevel.Info,
+        "network: closing connection " + this.contextId.toString() + ": over the byte budget",
       );
       this.closeDownstream();
       return FilterStatus.StopIteration; // these bytes never reach the server
     }
     // A match split across two reads is not seen: TCP has no message boundaries.
     const rewrite = root.downstreamRewrite;
-    if (rewrite !== null) rewrite.apply(downstream_data);
+    if (rewrite !== null) rewrite.apply(downstreamData);
     return FilterStatus.Continue;
   }
 
-  onUpstreamData(data_size: usize, end_of_stream: bool): FilterStatus {
-    const root = this.root_context as NetworkRoot;
-    this.sent += <i64>data_size;
-    if (data_size > 0) root.upstreamBytes.increment(data_size);
+  onUpstreamData(dataSize: usize, endOfStream: bool): FilterStatus {
+    const root = this.rootContext as NetworkRoot;
+    this.sent += <i64>dataSize;
+    if (dataSize > 0) root.upstreamBytes.increment(dataSize);
     const rewrite = root.upstreamRewrite;
-    if (rewrite !== null) rewrite.apply(upstream_data);
+    if (rewrite !== null) rewrite.apply(upstreamData);
     return FilterStatus.Continue;
   }
 
-  onDownstreamConnectionClose(peer_type: PeerType): void {
-    const by = peer_type == PeerType.Local ? "the proxy" : "the client";
-    logInfo("network: connection " + this.context_id.toString() + " closed by " + by);
+  onDownstreamConnectionClose(peerType: PeerType): void {
+    const by = peerType == PeerType.Local ? "the proxy" : "the client";
+    log(LogLevel.Info, "network: connection " + this.contextId.toString() + " closed by " + by);
   }
 
   // For TCP, onLog runs once the connection is gone (after onDone).
   onLog(): void {
-    (this.root_context as NetworkRoot).active.increment(-1);
-    logInfo(
+    (this.rootContext as NetworkRoot).active.increment(-1);
+    log(
+      LogLevel.Info,
       "network: connection " +
-        this.context_id.toString() +
+        this.contextId.toString() +
         ": " +
         this.received.toString() +
         " bytes from the client, " +
@@ -170,4 +178,4 @@ class Connection extends TcpContext {
   }
 }
 
-registerRootContext((context_id: u32) => new NetworkRoot(context_id), "network");
+registerRootContext((contextId: u32) => new NetworkRoot(contextId), "network");

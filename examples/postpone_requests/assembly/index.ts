@@ -10,12 +10,12 @@ import {
   JSON,
   LogLevel,
   RootContext,
-  get_current_time_nanoseconds,
+  getCurrentTimeNanoseconds,
   log,
   makeHeaders,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 class PostponeRoot extends RootContext {
@@ -25,8 +25,8 @@ class PostponeRoot extends RootContext {
   grants: i32 = 0;
   queue: Postponed[] = [];
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "postpone_requests configuration");
     if (config === null) return false;
     const perTick = positive(config, "per_tick");
@@ -49,8 +49,8 @@ class PostponeRoot extends RootContext {
     }
   }
 
-  createContext(context_id: u32): Context {
-    return new Postponed(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Postponed(contextId, this);
   }
 }
 
@@ -58,8 +58,8 @@ class Postponed extends Context {
   waiting: bool = false;
   queuedAt: u64 = 0;
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as PostponeRoot;
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as PostponeRoot;
     if (root.grants > 0 && root.queue.length == 0) {
       root.grants--;
       return FilterHeadersStatus.Continue;
@@ -74,7 +74,7 @@ class Postponed extends Context {
       return FilterHeadersStatus.StopIteration;
     }
     this.waiting = true;
-    this.queuedAt = get_current_time_nanoseconds();
+    this.queuedAt = getCurrentTimeNanoseconds().value;
     root.queue.push(this);
     log(LogLevel.Debug, "postponed; " + root.queue.length.toString() + " waiting");
     return FilterHeadersStatus.StopIteration;
@@ -83,9 +83,9 @@ class Postponed extends Context {
   /** Called from the root's tick: make this stream the target of the next hostcalls, then go. */
   resume(): void {
     this.setEffectiveContext();
-    const waitedMs = (get_current_time_nanoseconds() - this.queuedAt + 500_000) / 1_000_000;
+    const waitedMs = (getCurrentTimeNanoseconds().value - this.queuedAt + 500_000) / 1_000_000;
     // The request has not left yet, so its headers can still change.
-    stream_context.headers.request.add("x-postponed-ms", waitedMs.toString());
+    requestHeaders.add("x-postponed-ms", waitedMs.toString());
     this.waiting = false;
     this.continueRequest();
   }
@@ -93,7 +93,7 @@ class Postponed extends Context {
   onDelete(): void {
     // A client that gives up while waiting must not keep its place in the queue.
     if (!this.waiting) return;
-    const queue = (this.root_context as PostponeRoot).queue;
+    const queue = (this.rootContext as PostponeRoot).queue;
     const index = queue.indexOf(this);
     if (index >= 0) queue.splice(index, 1);
   }
@@ -109,4 +109,4 @@ function positive(config: JSON.Obj, key: string): i32 {
   return <i32>value.valueOf();
 }
 
-registerRootContext((context_id: u32) => new PostponeRoot(context_id), "postpone_requests");
+registerRootContext((contextId: u32) => new PostponeRoot(contextId), "postpone_requests");

@@ -16,38 +16,38 @@ import {
   plugin,
   registerRootContext,
   request,
+  requestHeaders,
   response,
   setPropertyString,
   source,
-  stream_context,
   xds,
 } from "proxy-wasm-as";
 
 class PropertiesRoot extends RootContext {
-  onConfigure(configuration_size: u32): bool {
+  onConfigure(configurationSize: u32): bool {
     // Plugin attributes are known from the start.
     log(
       LogLevel.Info,
       "plugin " +
         orDash(plugin.name()) +
         " (root_id " +
-        orDash(plugin.root_id()) +
+        orDash(plugin.rootId()) +
         ", vm_id " +
-        orDash(plugin.vm_id()) +
+        orDash(plugin.vmId()) +
         ") on node " +
-        orDash(xds.node_id()),
+        orDash(xds.nodeId()),
     );
-    return super.onConfigure(configuration_size);
+    return super.onConfigure(configurationSize);
   }
 
-  createContext(context_id: u32): Context {
-    return new Properties(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Properties(contextId, this);
   }
 }
 
 class Properties extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const headers = stream_context.headers.request;
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const headers = requestHeaders;
     // Tell the upstream who called and through which proxy and route.
     const client = source.address();
     if (client !== null) {
@@ -55,11 +55,11 @@ class Properties extends Context {
       // Filter state for later filters and the access log: %FILTER_STATE(wasm.client_ip)%.
       setPropertyString("client_ip", hostOf(client));
     }
-    const node = xds.node_id();
+    const node = xds.nodeId();
     if (node !== null) headers.replace("x-proxy-node", node);
     const region = getPropertyString("xds.node.metadata.REGION"); // any path, by name
     if (region !== null) headers.replace("x-proxy-region", region);
-    const route = xds.route_name();
+    const route = xds.routeName();
     if (route !== null) headers.replace("x-route-name", route);
     return FilterHeadersStatus.Continue;
   }
@@ -67,15 +67,16 @@ class Properties extends Context {
   onLog(): void {
     // At access-log time the request attributes are readable again, and the response code is known.
     const code = response.code();
+    const port = source.port();
     const requestLine = orDash(request.method()) + " " + orDash(request.path());
     const line = [
       orDash(source.address()),
       '"' + requestLine + " " + orDash(request.protocol()) + '"',
-      code >= 0 ? code.toString() : "-",
+      code.ok ? code.value.toString() : "-",
       "host=" + orDash(request.host()),
       "id=" + orDash(request.id()),
-      "port=" + source.port().toString(),
-      "cluster=" + orDash(xds.cluster_name()),
+      "port=" + (port.ok ? port.value.toString() : "-"),
+      "cluster=" + orDash(xds.clusterName()),
     ];
     log(LogLevel.Info, line.join(" "));
   }
@@ -96,4 +97,4 @@ function hostOf(address: string): string {
   return colon > 0 ? address.substring(0, colon) : address;
 }
 
-registerRootContext((context_id: u32) => new PropertiesRoot(context_id), "properties");
+registerRootContext((contextId: u32) => new PropertiesRoot(contextId), "properties");

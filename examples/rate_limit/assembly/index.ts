@@ -15,18 +15,17 @@ import {
   Counter,
   FilterHeadersStatus,
   JSON,
+  LogLevel,
   RootContext,
   WasmResult,
-  get_current_time_nanoseconds,
+  getCurrentTimeNanoseconds,
   getSharedData,
-  logDebug,
-  logError,
-  logWarn,
+  log,
   makeHeaders,
   parseJsonObject,
   registerRootContext,
+  requestHeaders,
   setSharedDataString,
-  stream_context,
 } from "proxy-wasm-as";
 
 // Tokens are counted in thousandths so a slow refill still adds up between requests.
@@ -39,8 +38,8 @@ class RateLimitRoot extends RootContext {
   keyHeader: string = "";
   rejected: Counter | null = null;
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "rate_limit configuration");
     if (config === null) return false;
     const capacity = positive(config, "capacity");
@@ -51,7 +50,7 @@ class RateLimitRoot extends RootContext {
     if (config.has("key_header")) {
       const header = config.getString("key_header");
       if (header === null || header.valueOf() == "") {
-        logError('rate_limit configuration: "key_header" must be a header name');
+        log(LogLevel.Error, 'rate_limit configuration: "key_header" must be a header name');
         return false;
       }
       this.keyHeader = header.valueOf().toLowerCase();
@@ -60,8 +59,8 @@ class RateLimitRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new RateLimit(context_id, this);
+  createContext(contextId: u32): Context {
+    return new RateLimit(contextId, this);
   }
 }
 
@@ -69,7 +68,10 @@ class RateLimitRoot extends RootContext {
 function positive(config: JSON.Obj, key: string): i64 {
   const value = config.getInteger(key);
   if (value === null || value.valueOf() < 1 || value.valueOf() > 1000000) {
-    logError('rate_limit configuration: "' + key + '" must be an integer from 1 to 1000000');
+    log(
+      LogLevel.Error,
+      'rate_limit configuration: "' + key + '" must be an integer from 1 to 1000000',
+    );
     return 0;
   }
   return value.valueOf();
@@ -84,10 +86,13 @@ class Decision {
 }
 
 class RateLimit extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as RateLimitRoot;
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as RateLimitRoot;
     let key = "rate_limit";
-    if (root.keyHeader != "") key += ":" + stream_context.headers.request.get(root.keyHeader);
+    if (root.keyHeader != "") {
+      const value = requestHeaders.get(root.keyHeader);
+      key += ":" + (value !== null ? value : "");
+    }
 
     const decision = this.takeToken(root, key);
     if (decision.allowed) return FilterHeadersStatus.Continue;
@@ -104,7 +109,7 @@ class RateLimit extends Context {
 
   takeToken(root: RateLimitRoot, key: string): Decision {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const now = <i64>get_current_time_nanoseconds();
+      const now = <i64>getCurrentTimeNanoseconds().value;
       // A missing key is a full bucket; cas 0 then means "create it".
       let tokens = root.capacity;
       let cas: u32 = 0;
@@ -121,7 +126,10 @@ class RateLimit extends Context {
           tokens = min(root.capacity, I64.parseInt(parts[0]) + refilled);
         }
       }
-      logDebug("rate_limit: " + key + " holds " + (tokens / MILLI).toString() + " tokens");
+      log(
+        LogLevel.Debug,
+        "rate_limit: " + key + " holds " + (tokens / MILLI).toString() + " tokens",
+      );
 
       const allowed = tokens >= MILLI;
       if (allowed) tokens -= MILLI;
@@ -135,12 +143,12 @@ class RateLimit extends Context {
       }
       if (result != WasmResult.CasMismatch) break;
       // Another worker changed the bucket since we read it: read it again.
-      logDebug("rate_limit: " + key + " changed concurrently, retrying");
+      log(LogLevel.Debug, "rate_limit: " + key + " changed concurrently, retrying");
     }
     // Shared data keeps failing: let the request through rather than block all traffic.
-    logWarn("rate_limit: could not update " + key + "; allowing the request");
+    log(LogLevel.Warn, "rate_limit: could not update " + key + "; allowing the request");
     return new Decision(true, 0);
   }
 }
 
-registerRootContext((context_id: u32) => new RateLimitRoot(context_id), "rate_limit");
+registerRootContext((contextId: u32) => new RateLimitRoot(contextId), "rate_limit");

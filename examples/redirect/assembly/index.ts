@@ -14,12 +14,13 @@ import {
   Context,
   FilterHeadersStatus,
   JSON,
+  LogLevel,
   RootContext,
-  logError,
+  log,
   makeHeaders,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 class Rule {
@@ -42,13 +43,13 @@ class Rule {
 class RedirectRoot extends RootContext {
   rules: Rule[] = [];
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "redirect configuration");
     if (config === null) return false;
     const rules = config.getArr("rules");
     if (rules === null || rules.valueOf().length == 0) {
-      logError('redirect configuration: "rules" must be a non-empty array');
+      log(LogLevel.Error, 'redirect configuration: "rules" must be a non-empty array');
       return false;
     }
     const list = rules.valueOf();
@@ -60,32 +61,32 @@ class RedirectRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new Redirect(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Redirect(contextId, this);
   }
 }
 
 function parseRule(value: JSON.Value, index: i32): Rule | null {
   const where = "redirect configuration: rule " + index.toString() + ": ";
   if (!value.isObj) {
-    logError(where + "must be an object");
+    log(LogLevel.Error, where + "must be an object");
     return null;
   }
   const rule = <JSON.Obj>value;
   const path = rule.getString("path");
   const prefix = rule.getString("prefix");
   if ((path === null) == (prefix === null)) {
-    logError(where + 'needs exactly one of "path" or "prefix"');
+    log(LogLevel.Error, where + 'needs exactly one of "path" or "prefix"');
     return null;
   }
   const match = path !== null ? path.valueOf() : prefix!.valueOf();
   if (!match.startsWith("/")) {
-    logError(where + "the path or prefix must start with /");
+    log(LogLevel.Error, where + "the path or prefix must start with /");
     return null;
   }
   const location = rule.getString("location");
   if (location === null || location.valueOf() == "") {
-    logError(where + '"location" must be a URL or an absolute path');
+    log(LogLevel.Error, where + '"location" must be a URL or an absolute path');
     return null;
   }
   let status: i64 = 301;
@@ -93,7 +94,7 @@ function parseRule(value: JSON.Value, index: i32): Rule | null {
     const code = rule.getInteger("status");
     status = code !== null ? code.valueOf() : 0;
     if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
-      logError(where + '"status" must be 301, 302, 303, 307 or 308');
+      log(LogLevel.Error, where + '"status" must be 301, 302, 303, 307 or 308');
       return null;
     }
   }
@@ -101,9 +102,10 @@ function parseRule(value: JSON.Value, index: i32): Rule | null {
 }
 
 class Redirect extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const rules = (this.root_context as RedirectRoot).rules;
-    const full = stream_context.headers.request.get(":path");
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const rules = (this.rootContext as RedirectRoot).rules;
+    const full = requestHeaders.get(":path");
+    if (full === null) return FilterHeadersStatus.Continue;
     const q = full.indexOf("?");
     const path = q < 0 ? full : full.substr(0, q);
     const query = q < 0 ? "" : full.substr(q);
@@ -123,4 +125,4 @@ class Redirect extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new RedirectRoot(context_id), "redirect");
+registerRootContext((contextId: u32) => new RedirectRoot(contextId), "redirect");

@@ -12,26 +12,31 @@ import {
   FilterHeadersStatus,
   HeaderMap,
   JSON,
+  LogLevel,
   RootContext,
-  logError,
+  log,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class RemoveHeadersRoot extends RootContext {
   request: string[] = [];
   response: string[] = [];
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "remove_headers configuration");
     if (config === null) return false;
     const request = headerNames(config, "request");
     const response = headerNames(config, "response");
     if (request === null || response === null) return false;
     if (request.length == 0 && response.length == 0) {
-      logError('remove_headers configuration: list headers under "request" or "response"');
+      log(
+        LogLevel.Error,
+        'remove_headers configuration: list headers under "request" or "response"',
+      );
       return false;
     }
     this.request = request;
@@ -39,8 +44,8 @@ class RemoveHeadersRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new RemoveHeaders(context_id, this);
+  createContext(contextId: u32): Context {
+    return new RemoveHeaders(contextId, this);
   }
 }
 
@@ -53,7 +58,10 @@ function headerNames(config: JSON.Obj, key: string): string[] | null {
   if (!config.has(key)) return names;
   const list = config.getArr(key);
   if (list === null) {
-    logError('remove_headers configuration: "' + key + '" must be an array of header names');
+    log(
+      LogLevel.Error,
+      'remove_headers configuration: "' + key + '" must be an array of header names',
+    );
     return null;
   }
   const values = list.valueOf();
@@ -61,7 +69,8 @@ function headerNames(config: JSON.Obj, key: string): string[] | null {
     const value = values[i];
     // Pseudo-headers (":path", ":status") are how the proxy routes and answers: never removable.
     if (!value.isString || (<JSON.Str>value).valueOf() == "" || value.toString().startsWith(":")) {
-      logError(
+      log(
+        LogLevel.Error,
         'remove_headers configuration: "' +
           key +
           '" has an invalid header name: ' +
@@ -80,15 +89,15 @@ function removeAll(map: HeaderMap, names: string[]): void {
 }
 
 class RemoveHeaders extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    removeAll(stream_context.headers.request, (this.root_context as RemoveHeadersRoot).request);
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    removeAll(requestHeaders, (this.rootContext as RemoveHeadersRoot).request);
     return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    removeAll(stream_context.headers.response, (this.root_context as RemoveHeadersRoot).response);
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    removeAll(responseHeaders, (this.rootContext as RemoveHeadersRoot).response);
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new RemoveHeadersRoot(context_id), "remove_headers");
+registerRootContext((contextId: u32) => new RemoveHeadersRoot(contextId), "remove_headers");

@@ -9,18 +9,20 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
-  logError,
+  log,
   parseJsonObject,
   registerRootContext,
-  stream_context,
+  requestHeaders,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class RequestIdRoot extends RootContext {
   header: string = "x-request-id";
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const text = this.getConfiguration();
     if (text == "") return true; // no configuration: the default header
     const config = parseJsonObject(text, "request_id configuration");
@@ -29,7 +31,7 @@ class RequestIdRoot extends RootContext {
     if (header !== null) {
       const name = header.valueOf().toLowerCase();
       if (name == "" || name.startsWith(":")) {
-        logError('request_id configuration: "header" must be a regular header name');
+        log(LogLevel.Error, 'request_id configuration: "header" must be a regular header name');
         return false;
       }
       this.header = name;
@@ -37,8 +39,8 @@ class RequestIdRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new RequestId(context_id, this);
+  createContext(contextId: u32): Context {
+    return new RequestId(contextId, this);
   }
 }
 
@@ -65,26 +67,26 @@ class RequestId extends Context {
   // The id is kept per stream: the request headers are gone by the time the response arrives.
   id: string = "";
 
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as RequestIdRoot;
-    const incoming = stream_context.headers.request.getOrNull(root.header);
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as RequestIdRoot;
+    const incoming = requestHeaders.get(root.header);
     if (incoming !== null && incoming != "") {
       this.id = incoming;
     } else {
       this.id = newRequestId();
-      stream_context.headers.request.replace(root.header, this.id);
+      requestHeaders.replace(root.header, this.id);
     }
     return FilterHeadersStatus.Continue;
   }
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     // A local reply sent before the request headers were seen has no id to echo.
     if (this.id != "") {
-      const root = this.root_context as RequestIdRoot;
-      stream_context.headers.response.replace(root.header, this.id);
+      const root = this.rootContext as RequestIdRoot;
+      responseHeaders.replace(root.header, this.id);
     }
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new RequestIdRoot(context_id), "request_id");
+registerRootContext((contextId: u32) => new RequestIdRoot(contextId), "request_id");

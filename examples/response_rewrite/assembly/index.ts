@@ -14,32 +14,33 @@ import {
   Context,
   FilterDataStatus,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
-  logError,
+  log,
   parseJsonObject,
   registerRootContext,
-  stream_body,
-  stream_context,
+  responseBody,
+  responseHeaders,
 } from "proxy-wasm-as";
 
 class ResponseRewriteRoot extends RootContext {
   snippet: ArrayBuffer = new ArrayBuffer(0);
   marker: ArrayBuffer = new ArrayBuffer(0);
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "response_rewrite configuration");
     if (config === null) return false;
     const snippet = config.getString("snippet");
     if (snippet === null || snippet.valueOf() == "") {
-      logError('response_rewrite configuration: "snippet" must be a non-empty string');
+      log(LogLevel.Error, 'response_rewrite configuration: "snippet" must be a non-empty string');
       return false;
     }
     let marker = "</body>";
     if (config.has("marker")) {
       const value = config.getString("marker");
       if (value === null || value.valueOf() == "") {
-        logError('response_rewrite configuration: "marker" must be a non-empty string');
+        log(LogLevel.Error, 'response_rewrite configuration: "marker" must be a non-empty string');
         return false;
       }
       marker = value.valueOf();
@@ -50,8 +51,8 @@ class ResponseRewriteRoot extends RootContext {
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new ResponseRewrite(context_id, this);
+  createContext(contextId: u32): Context {
+    return new ResponseRewrite(contextId, this);
   }
 }
 
@@ -68,43 +69,48 @@ function lastIndexOf(haystack: Uint8Array, needle: Uint8Array): i32 {
 class ResponseRewrite extends Context {
   rewrite: bool = false;
 
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const headers = stream_context.headers.response;
-    const type = headers.get("content-type").toLowerCase();
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const headers = responseHeaders;
+    const type = headers.get("content-type");
     // No body (HEAD, 204, 304), not HTML, or compressed: leave it alone.
-    if (end_of_stream || !type.startsWith("text/html") || headers.has("content-encoding")) {
+    if (
+      endOfStream ||
+      type === null ||
+      !type.toLowerCase().startsWith("text/html") ||
+      headers.has("content-encoding")
+    ) {
       return FilterHeadersStatus.Continue;
     }
     this.rewrite = true;
-    const length = headers.getOrNull("content-length");
+    const length = headers.get("content-length");
     if (length !== null) {
-      const snippetLength = (this.root_context as ResponseRewriteRoot).snippet.byteLength;
+      const snippetLength = (this.rootContext as ResponseRewriteRoot).snippet.byteLength;
       headers.replace("content-length", (I64.parseInt(length) + snippetLength).toString());
     }
     return FilterHeadersStatus.Continue;
   }
 
-  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
+  onResponseBody(bodyBufferLength: usize, endOfStream: bool): FilterDataStatus {
     if (!this.rewrite) return FilterDataStatus.Continue;
     // Hold every chunk until the whole page is here: the marker may span two chunks.
-    if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
+    if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
 
-    const root = this.root_context as ResponseRewriteRoot;
-    const body = stream_body.response.get();
+    const root = this.rootContext as ResponseRewriteRoot;
+    const body = responseBody.get();
     const page = Uint8Array.wrap(body !== null ? body : new ArrayBuffer(0));
     const at = lastIndexOf(page, Uint8Array.wrap(root.marker));
     if (at < 0) {
-      stream_body.response.append(root.snippet);
+      responseBody.append(root.snippet);
     } else {
       const snippet = Uint8Array.wrap(root.snippet);
       const out = new Uint8Array(page.length + snippet.length);
       out.set(page.subarray(0, at));
       out.set(snippet, at);
       out.set(page.subarray(at), at + snippet.length);
-      stream_body.response.replace(out.buffer);
+      responseBody.replace(out.buffer);
     }
     return FilterDataStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new ResponseRewriteRoot(context_id), "response_rewrite");
+registerRootContext((contextId: u32) => new ResponseRewriteRoot(contextId), "response_rewrite");

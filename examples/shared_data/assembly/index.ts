@@ -10,14 +10,14 @@ export * from "proxy-wasm-as/proxy";
 import {
   Context,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
   WasmResult,
   getSharedData,
-  logDebug,
-  logWarn,
+  log,
   registerRootContext,
+  requestHeaders,
   setSharedDataString,
-  stream_context,
 } from "proxy-wasm-as";
 
 const KEY = "shared_data.requests";
@@ -30,33 +30,33 @@ function increment(key: string): i64 {
     // A missing key counts as 0; cas 0 then creates it.
     const count = current !== null ? I64.parseInt(current.text) : 0;
     const cas: u32 = current !== null ? current.cas : 0;
-    logDebug("shared_data: read " + count.toString() + " (cas " + cas.toString() + ")");
+    log(LogLevel.Debug, "shared_data: read " + count.toString() + " (cas " + cas.toString() + ")");
 
     const result = setSharedDataString(key, (count + 1).toString(), cas);
     if (result == WasmResult.Ok) return count + 1;
     if (result != WasmResult.CasMismatch) break;
-    logDebug("shared_data: cas mismatch, retrying");
+    log(LogLevel.Debug, "shared_data: cas mismatch, retrying");
   }
   return -1;
 }
 
 class SharedDataRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new CountRequests(context_id, this);
+  createContext(contextId: u32): Context {
+    return new CountRequests(contextId, this);
   }
 }
 
 class CountRequests extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const count = increment(KEY);
     if (count < 0) {
       // Counting is best effort: never fail a request over it.
-      logWarn("shared_data: " + KEY + " kept changing; request not counted");
+      log(LogLevel.Warn, "shared_data: " + KEY + " kept changing; request not counted");
       return FilterHeadersStatus.Continue;
     }
-    stream_context.headers.request.replace("x-request-count", count.toString());
+    requestHeaders.replace("x-request-count", count.toString());
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new SharedDataRoot(context_id), "shared_data");
+registerRootContext((contextId: u32) => new SharedDataRoot(contextId), "shared_data");

@@ -12,16 +12,16 @@ import {
   Context,
   Counter,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
   WasmResult,
   dequeueSharedQueue,
   enqueueSharedQueue,
-  logInfo,
-  logWarn,
+  log,
   registerRootContext,
   registerSharedQueue,
+  requestHeaders,
   resolveSharedQueue,
-  stream_context,
 } from "proxy-wasm-as";
 
 const QUEUE = "http_requests";
@@ -30,23 +30,30 @@ class ReceiverRoot extends RootContext {
   queueId: u32 = 0;
   received: Counter = new Counter("shared_queue.received");
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     // Registering makes this root context the one the host notifies for the queue.
-    this.queueId = registerSharedQueue(QUEUE);
-    if (this.queueId == 0) return false;
-    logInfo("receiver: listening on queue " + QUEUE);
+    const queue = registerSharedQueue(QUEUE);
+    if (!queue.ok) {
+      log(
+        LogLevel.Error,
+        "receiver: cannot register queue " + QUEUE + ": " + queue.status.toString(),
+      );
+      return false;
+    }
+    this.queueId = queue.value;
+    log(LogLevel.Info, "receiver: listening on queue " + QUEUE);
     return true;
   }
 
-  onQueueReady(queue_id: u32): void {
+  onQueueReady(queueId: u32): void {
     // One notification per enqueued item, but draining everything that is there is cheaper and
     // leaves nothing behind if notifications were merged.
-    let item = dequeueSharedQueue(queue_id);
+    let item = dequeueSharedQueue(queueId);
     while (item !== null) {
       this.received.increment();
-      logInfo("receiver: " + String.UTF8.decode(item));
-      item = dequeueSharedQueue(queue_id);
+      log(LogLevel.Info, "receiver: " + String.UTF8.decode(item));
+      item = dequeueSharedQueue(queueId);
     }
   }
 }
@@ -56,29 +63,31 @@ class SenderRoot extends RootContext {
 
   /** The queue's id, looked up on first use: the receiver may start after the sender. */
   queue(): u32 {
-    if (this.queueId == 0) this.queueId = resolveSharedQueue("", QUEUE); // "": this vm_id
+    if (this.queueId == 0) this.queueId = resolveSharedQueue("", QUEUE).value; // "": this vm_id; 0 if not yet
     return this.queueId;
   }
 
-  createContext(context_id: u32): Context {
-    return new Sender(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Sender(contextId, this);
   }
 }
 
 class Sender extends Context {
-  onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const root = this.root_context as SenderRoot;
-    const headers = stream_context.headers.request;
-    const message = headers.get(":method") + " " + headers.get(":path");
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = this.rootContext as SenderRoot;
+    const headers = requestHeaders;
+    const method = headers.get(":method");
+    const path = headers.get(":path");
+    const message = (method !== null ? method : "-") + " " + (path !== null ? path : "-");
     const queue = root.queue();
     if (queue == 0 || enqueueSharedQueue(queue, String.UTF8.encode(message)) != WasmResult.Ok) {
       // Never hold up traffic for the side channel.
-      logWarn("sender: queue " + QUEUE + " is not registered; dropped: " + message);
+      log(LogLevel.Warn, "sender: queue " + QUEUE + " is not registered; dropped: " + message);
       root.queueId = 0;
     }
     return FilterHeadersStatus.Continue;
   }
 }
 
-registerRootContext((context_id: u32) => new ReceiverRoot(context_id), "shared_queue_receiver");
-registerRootContext((context_id: u32) => new SenderRoot(context_id), "shared_queue_sender");
+registerRootContext((contextId: u32) => new ReceiverRoot(contextId), "shared_queue_receiver");
+registerRootContext((contextId: u32) => new SenderRoot(contextId), "shared_queue_sender");

@@ -15,13 +15,13 @@ import {
   FilterHeadersStatus,
   HeaderPair,
   Headers,
+  LogLevel,
   RootContext,
-  logError,
-  logInfo,
+  log,
   parseJsonObject,
   registerRootContext,
-  stream_context,
-  vm_configuration,
+  responseHeaders,
+  vmConfiguration,
 } from "proxy-wasm-as";
 
 // A module-level variable lives as long as the VM and is seen by every plugin in it: the right
@@ -31,28 +31,29 @@ let environment = "";
 class ConfiguredRoot extends RootContext {
   responseHeaders: Headers = [];
 
-  onStart(vm_configuration_size: usize): bool {
-    const text = vm_configuration.getString();
+  onStart(vmConfigurationSize: usize): bool {
+    const text = vmConfiguration.getString();
     if (text === null || text == "") return true; // no VM configuration: no x-environment
     const config = parseJsonObject(text, "VM configuration");
     if (config === null) return false; // the VM fails to start
     const name = config.getString("environment");
     if (name === null || name.valueOf() == "") {
-      logError('VM configuration: "environment" must be a non-empty string');
+      log(LogLevel.Error, 'VM configuration: "environment" must be a non-empty string');
       return false;
     }
     environment = name.valueOf();
-    logInfo("VM configuration: environment " + environment);
+    log(LogLevel.Info, "VM configuration: environment " + environment);
     return true;
   }
 
-  onConfigure(configuration_size: u32): bool {
-    super.onConfigure(configuration_size);
+  onConfigure(configurationSize: u32): bool {
+    super.onConfigure(configurationSize);
     const config = parseJsonObject(this.getConfiguration(), "plugin configuration");
     if (config === null) return false; // this plugin fails to configure
     const headers = config.getObj("response_headers");
     if (headers === null) {
-      logError(
+      log(
+        LogLevel.Error,
         'plugin configuration: "response_headers" must be an object of header names to values',
       );
       return false;
@@ -61,27 +62,28 @@ class ConfiguredRoot extends RootContext {
     for (let i = 0; i < names.length; i++) {
       const value = headers.getString(names[i]);
       if (names[i] == "" || names[i].startsWith(":") || value === null) {
-        logError(
+        log(
+          LogLevel.Error,
           'plugin configuration: header "' + names[i] + '" needs a regular name and a string value',
         );
         return false;
       }
       this.responseHeaders.push(HeaderPair.of(names[i], value.valueOf()));
     }
-    logInfo("plugin configuration: " + names.length.toString() + " response header(s)");
+    log(LogLevel.Info, "plugin configuration: " + names.length.toString() + " response header(s)");
     return true;
   }
 
-  createContext(context_id: u32): Context {
-    return new AddConfiguredHeaders(context_id, this);
+  createContext(contextId: u32): Context {
+    return new AddConfiguredHeaders(contextId, this);
   }
 }
 
 class AddConfiguredHeaders extends Context {
-  onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const response = stream_context.headers.response;
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const response = responseHeaders;
     if (environment != "") response.replace("x-environment", environment);
-    const headers = (this.root_context as ConfiguredRoot).responseHeaders;
+    const headers = (this.rootContext as ConfiguredRoot).responseHeaders;
     for (let i = 0; i < headers.length; i++) {
       response.replace(headers[i].keyText, headers[i].valueText);
     }
@@ -89,4 +91,4 @@ class AddConfiguredHeaders extends Context {
   }
 }
 
-registerRootContext((context_id: u32) => new ConfiguredRoot(context_id), "vm_plugin_configuration");
+registerRootContext((contextId: u32) => new ConfiguredRoot(contextId), "vm_plugin_configuration");

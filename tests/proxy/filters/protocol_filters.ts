@@ -10,30 +10,36 @@ import {
   FilterHeadersStatus,
   RootContext,
   registerRootContext,
-  stream_body,
-  stream_context,
+  requestBody,
+  requestHeaders,
+  responseHeaders,
 } from "proxy-wasm-as";
+
+/** A header value, or "" when the header is absent. */
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
+}
 
 // ---- double_body -----------------------------------------------------------------------------
 
 class DoubleRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new DoubleBody(context_id, this);
+  createContext(contextId: u32): Context {
+    return new DoubleBody(contextId, this);
   }
 }
 
 class DoubleBody extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    stream_context.headers.request.add("x-filtered", "yes");
+    requestHeaders.add("x-filtered", "yes");
     return FilterHeadersStatus.Continue;
   }
   onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
-    const chunk = stream_body.request.get();
+    const chunk = requestBody.get();
     if (chunk !== null && chunk.byteLength > 0) {
       const doubled = new Uint8Array(chunk.byteLength * 2);
       doubled.set(Uint8Array.wrap(chunk), 0);
       doubled.set(Uint8Array.wrap(chunk), chunk.byteLength);
-      stream_body.request.replace(doubled.buffer);
+      requestBody.replace(doubled.buffer);
     }
     return FilterDataStatus.Continue;
   }
@@ -44,8 +50,8 @@ registerRootContext((id: u32) => new DoubleRoot(id), "double_body");
 // ---- header_bytes ----------------------------------------------------------------------------
 
 class HeaderBytesRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new HeaderBytes(context_id, this);
+  createContext(contextId: u32): Context {
+    return new HeaderBytes(contextId, this);
   }
 }
 
@@ -61,14 +67,14 @@ function hex(s: string): string {
 
 class HeaderBytes extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const request = stream_context.headers.request;
-    request.add("x-v-hex", hex(request.get("x-v")));
+    const request = requestHeaders;
+    request.add("x-v-hex", hex(orEmpty(request.get("x-v"))));
     request.add("x-added", "héllo");
     request.add("x-jp", "日本");
     return FilterHeadersStatus.Continue;
   }
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    stream_context.headers.response.add("x-resp", "héllo 日本");
+    responseHeaders.add("x-resp", "héllo 日本");
     return FilterHeadersStatus.Continue;
   }
 }

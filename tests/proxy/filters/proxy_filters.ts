@@ -20,50 +20,55 @@ import {
   Context,
   FilterDataStatus,
   FilterHeadersStatus,
+  LogLevel,
   RootContext,
   dequeueSharedQueue,
-  dispatchHttpCall,
   enqueueSharedQueue,
   getSharedData,
-  grpc_receive_buffer,
+  grpcMessage,
   grpcSend,
-  lastCallToken,
-  http_call_response_body,
-  http_call_response_headers,
-  logInfo,
-  logWarn,
+  httpCallResponseBody,
+  httpCallResponseHeaders,
+  log,
   makeHeaders,
   registerRootContext,
   registerSharedQueue,
+  requestBody,
+  requestHeaders,
   resolveSharedQueue,
+  responseBody,
+  responseHeaders,
   setSharedDataString,
-  stream_body,
-  stream_context,
 } from "proxy-wasm-as";
+
+/** A header value, or "" when the header is absent. */
+function orEmpty(value: string | null): string {
+  return value !== null ? value : "";
+}
 
 // ---- rewrite_body ----------------------------------------------------------------------------
 
 class RewriteRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new Rewrite(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Rewrite(contextId, this);
   }
 }
 
 class Rewrite extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    stream_context.headers.request.remove("content-length");
+    requestHeaders.remove("content-length");
     return FilterHeadersStatus.Continue;
   }
   onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
-    const body = stream_body.request.getString();
-    stream_body.request.replaceString(body === null ? "" : body.toUpperCase());
+    const body = requestBody.getString();
+    requestBody.replaceString(body === null ? "" : body.toUpperCase());
     return FilterDataStatus.Continue;
   }
   onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
     if (!end_of_stream) return FilterDataStatus.StopIterationAndBuffer;
-    const body = stream_body.response.getString();
-    stream_body.response.replaceString("[" + (body === null ? "" : body) + "]");
+    const body = responseBody.getString();
+    responseBody.replaceString("[" + (body === null ? "" : body) + "]");
     return FilterDataStatus.Continue;
   }
 }
@@ -73,19 +78,19 @@ registerRootContext((id: u32) => new RewriteRoot(id), "rewrite_body");
 // ---- chunk_upper -----------------------------------------------------------------------------
 
 class ChunkUpperRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new ChunkUpper(context_id, this);
+  createContext(contextId: u32): Context {
+    return new ChunkUpper(contextId, this);
   }
 }
 
 class ChunkUpper extends Context {
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    stream_context.headers.response.add("x-chunk-upper", "1");
+    responseHeaders.add("x-chunk-upper", "1");
     return FilterHeadersStatus.Continue;
   }
   onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus {
-    const body = stream_body.response.getString();
-    if (body !== null && body.length > 0) stream_body.response.replaceString(body.toUpperCase());
+    const body = responseBody.getString();
+    if (body !== null && body.length > 0) responseBody.replaceString(body.toUpperCase());
     return FilterDataStatus.Continue;
   }
 }
@@ -95,16 +100,16 @@ registerRootContext((id: u32) => new ChunkUpperRoot(id), "chunk_upper");
 // ---- local_reply -----------------------------------------------------------------------------
 
 class LocalReplyRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new LocalReply(context_id, this);
+  createContext(contextId: u32): Context {
+    return new LocalReply(contextId, this);
   }
 }
 
 class LocalReply extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const path = stream_context.headers.request.get(":path");
+    const path = orEmpty(requestHeaders.get(":path"));
     if (path.startsWith("/deny")) {
-      logInfo("denying " + path);
+      log(LogLevel.Info, "denying " + path);
       this.sendLocalResponse(
         403,
         "denied by filter",
@@ -122,16 +127,16 @@ registerRootContext((id: u32) => new LocalReplyRoot(id), "local_reply");
 // ---- callout ---------------------------------------------------------------------------------
 
 class CalloutRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new Callout(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Callout(contextId, this);
   }
 }
 
 class Callout extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const path = stream_context.headers.request.get(":path");
+    const path = orEmpty(requestHeaders.get(":path"));
     // The configuration, when given, is the callout timeout in milliseconds.
-    const config = (<RootContext>this.root_context).getConfiguration();
+    const config = (<RootContext>this.rootContext).getConfiguration();
     const timeout: u32 = config == "" ? 5000 : <u32>I32.parseInt(config);
     const r = this.dispatchHttpCall(
       "auth",
@@ -140,20 +145,20 @@ class Callout extends Context {
       [],
       timeout,
     );
-    if (r != 0) {
-      logWarn("dispatch failed: " + r.toString());
+    if (!r.ok) {
+      log(LogLevel.Warn, "dispatch failed: " + r.status.toString());
       return FilterHeadersStatus.Continue;
     }
     return FilterHeadersStatus.StopIteration;
   }
 
   onHttpCallResponse(token: u32, num_headers: u32, body_size: usize, num_trailers: u32): void {
-    const status = num_headers == 0 ? "failed" : http_call_response_headers.get(":status");
-    const body = http_call_response_body.getString();
+    const status = num_headers == 0 ? "failed" : orEmpty(httpCallResponseHeaders.get(":status"));
+    const body = httpCallResponseBody.getString();
     const text = body === null ? "" : body;
-    logInfo("auth said " + status + " " + text);
+    log(LogLevel.Info, "auth said " + status + " " + text);
     if (status == "200") {
-      stream_context.headers.request.add("x-auth", text);
+      requestHeaders.add("x-auth", text);
       this.continueRequest();
     } else {
       this.sendLocalResponse(403, "auth_denied", String.UTF8.encode("auth said " + status), []);
@@ -166,21 +171,21 @@ registerRootContext((id: u32) => new CalloutRoot(id), "callout");
 // ---- trap ------------------------------------------------------------------------------------
 
 class TrapRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new Trap(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Trap(contextId, this);
   }
 }
 
 class Trap extends Context {
   path: string = "";
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    this.path = stream_context.headers.request.get(":path");
+    this.path = orEmpty(requestHeaders.get(":path"));
     if (this.path == "/trap") unreachable();
     return FilterHeadersStatus.Continue;
   }
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     if (this.path == "/trap-response") unreachable();
-    stream_context.headers.response.add("x-trap-filter", "alive");
+    responseHeaders.add("x-trap-filter", "alive");
     return FilterHeadersStatus.Continue;
   }
 }
@@ -200,15 +205,15 @@ class TickerRoot extends RootContext {
     this.ticks++;
     setSharedDataString("ticks", this.ticks.toString());
   }
-  createContext(context_id: u32): Context {
-    return new Ticker(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Ticker(contextId, this);
   }
 }
 
 class Ticker extends Context {
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const d = getSharedData("ticks");
-    stream_context.headers.response.add("x-ticks", d === null ? "0" : d.text);
+    responseHeaders.add("x-ticks", d === null ? "0" : d.text);
     return FilterHeadersStatus.Continue;
   }
 }
@@ -218,16 +223,16 @@ registerRootContext((id: u32) => new TickerRoot(id), "ticker");
 // ---- producer / consumer ---------------------------------------------------------------------
 
 class ProducerRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new Producer(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Producer(contextId, this);
   }
 }
 
 class Producer extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const q = resolveSharedQueue("", "paths");
-    if (q != 0) {
-      enqueueSharedQueue(q, String.UTF8.encode(stream_context.headers.request.get(":path")));
+    if (q.ok) {
+      enqueueSharedQueue(q.value, String.UTF8.encode(orEmpty(requestHeaders.get(":path"))));
     }
     return FilterHeadersStatus.Continue;
   }
@@ -239,22 +244,22 @@ class ConsumerRoot extends RootContext {
   queue: u32 = 0;
   onConfigure(configuration_size: u32): bool {
     super.onConfigure(configuration_size);
-    this.queue = registerSharedQueue("paths");
+    this.queue = registerSharedQueue("paths").value;
     return true;
   }
   onQueueReady(queue_id: u32): void {
     const item = dequeueSharedQueue(queue_id);
     if (item !== null) setSharedDataString("last_path", String.UTF8.decode(item));
   }
-  createContext(context_id: u32): Context {
-    return new Consumer(context_id, this);
+  createContext(contextId: u32): Context {
+    return new Consumer(contextId, this);
   }
 }
 
 class Consumer extends Context {
   onResponseHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
     const d = getSharedData("last_path");
-    stream_context.headers.response.add("x-last-path", d === null ? "none" : d.text);
+    responseHeaders.add("x-last-path", d === null ? "none" : d.text);
     return FilterHeadersStatus.Continue;
   }
 }
@@ -264,20 +269,19 @@ registerRootContext((id: u32) => new ConsumerRoot(id), "consumer");
 // ---- grpc ------------------------------------------------------------------------------------
 
 class GrpcRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new GrpcFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new GrpcFilter(contextId, this);
   }
 }
 
 class GrpcFilter extends Context {
   got: string = "";
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const path = stream_context.headers.request.get(":path");
+    const path = orEmpty(requestHeaders.get(":path"));
     if (path.startsWith("/grpc-stream")) {
-      if (this.openGrpcStream("grpc", "test.Echo", "Chat", makeHeaders(["x-md", "s"])) != 0) {
-        return FilterHeadersStatus.Continue;
-      }
-      const token = lastCallToken();
+      const stream = this.openGrpcStream("grpc", "test.Echo", "Chat", makeHeaders(["x-md", "s"]));
+      if (!stream.ok) return FilterHeadersStatus.Continue;
+      const token = stream.value;
       grpcSend(token, String.UTF8.encode("one"));
       grpcSend(token, String.UTF8.encode("two"), true);
       return FilterHeadersStatus.StopIteration;
@@ -291,23 +295,23 @@ class GrpcFilter extends Context {
       String.UTF8.encode(path),
       2000,
     );
-    return r == 0 ? FilterHeadersStatus.StopIteration : FilterHeadersStatus.Continue;
+    return r.ok ? FilterHeadersStatus.StopIteration : FilterHeadersStatus.Continue;
   }
 
   onGrpcReceive(token: u32, message_size: usize): void {
-    const m = grpc_receive_buffer.getString();
+    const m = grpcMessage.getString();
     const text = m === null ? "" : m;
     if ((token & 3) == 2) {
       this.got += text + ";";
       return;
     }
-    stream_context.headers.request.add("x-grpc", text);
+    requestHeaders.add("x-grpc", text);
     this.continueRequest();
   }
 
   onGrpcClose(token: u32, status_code: u32): void {
     if ((token & 3) == 2 && status_code == 0) {
-      stream_context.headers.request.add("x-grpc", this.got);
+      requestHeaders.add("x-grpc", this.got);
       this.continueRequest();
       return;
     }
