@@ -20,6 +20,7 @@ export interface Enum {
   doc: string;
   hostDoc?: string;
   members: Member[];
+  soloAliases?: { name: string; value: number }[];
 }
 
 export interface Callback extends Signature {

@@ -27,11 +27,15 @@ export function abiMarker(version) {
 // ---------------------------------------------------------------------------------------------
 // Enumerations. Each enum: name (SDK and host), doc, members in order. A member: name, value,
 // doc (optional), solo (its @solo-io/proxy-runtime name where that differs). Compat names the
-// enum `${name}Values`. `hostDoc` replaces `doc` in the host's file where the SDK's words speak
-// of SDK functions.
+// enum `${name}Values` and adds its `soloAliases`, the second names solo gives some values
+// (`MAX`). `hostDoc` replaces `doc` in the host's file where the SDK's words speak of SDK
+// functions.
 
 /** @typedef {{ name: string, value: number, doc?: string, hostDoc?: string, solo?: string }} Member */
-/** @typedef {{ name: string, doc: string, hostDoc?: string, members: Member[] }} Enum */
+/**
+ * @typedef {{ name: string, doc: string, hostDoc?: string, members: Member[],
+ *   soloAliases?: { name: string, value: number }[] }} Enum
+ */
 
 /** @type {Enum[]} */
 export const ENUMS = [
@@ -148,14 +152,15 @@ export const ENUMS = [
     members: [
       { name: "HttpRequestBody", value: 0 },
       { name: "HttpResponseBody", value: 1 },
-      { name: "DownstreamData", value: 2 },
-      { name: "UpstreamData", value: 3 },
+      { name: "DownstreamData", value: 2, solo: "NetworkDownstreamData" },
+      { name: "UpstreamData", value: 3, solo: "NetworkUpstreamData" },
       { name: "HttpCallResponseBody", value: 4 },
       { name: "GrpcReceiveBuffer", value: 5 },
       { name: "VmConfiguration", value: 6 },
       { name: "PluginConfiguration", value: 7 },
       { name: "CallData", value: 8 },
     ],
+    soloAliases: [{ name: "MAX", value: 8 }],
   },
   {
     name: "HeaderMapType",
@@ -170,6 +175,7 @@ export const ENUMS = [
       { name: "HttpCallResponseHeaders", value: 6 },
       { name: "HttpCallResponseTrailers", value: 7 },
     ],
+    soloAliases: [{ name: "MAX", value: 7 }],
   },
   {
     name: "StreamType",
@@ -180,6 +186,7 @@ export const ENUMS = [
       { name: "Downstream", value: 2 },
       { name: "Upstream", value: 3 },
     ],
+    soloAliases: [{ name: "MAX", value: 3 }],
   },
   {
     name: "MetricType",
@@ -213,6 +220,7 @@ export const ENUMS = [
       { name: "Unauthenticated", value: 16 },
       { name: "InvalidCode", value: -1 },
     ],
+    soloAliases: [{ name: "MaximumValid", value: 16 }],
   },
 ];
 
@@ -546,12 +554,13 @@ function doc(text, indent = "") {
   return text ? [`${indent}/** ${text} */`] : [];
 }
 
-/** One enum under `name`, its members named by `memberName`. */
-function renderEnum(e, name, memberName, docOf) {
+/** One enum under `name`, its members named by `memberName`, then any `aliases`. */
+function renderEnum(e, name, memberName, docOf, aliases = []) {
   return [
     ...doc(docOf(e)),
     `export enum ${name} {`,
     ...e.members.flatMap((m) => [...doc(docOf(m), "  "), `  ${memberName(m)} = ${m.value},`]),
+    ...aliases.map((a) => `  ${a.name} = ${a.value},`),
     "}",
     "",
   ];
@@ -582,7 +591,9 @@ function renderCompatValues() {
     "// The ABI enumerations under the names and member names of @solo-io/proxy-runtime (`*Values`),",
     "// for code written for it. The SDK's own names are in ../abi/enums.ts; the values are the same.",
     "",
-    ...ENUMS.flatMap((e) => renderEnum(e, `${e.name}Values`, (m) => m.solo ?? m.name, sdkDoc)),
+    ...ENUMS.flatMap((e) =>
+      renderEnum(e, `${e.name}Values`, (m) => m.solo ?? m.name, sdkDoc, e.soloAliases),
+    ),
   ];
 }
 
@@ -760,10 +771,15 @@ export function checkTable() {
       `${e.name} member`,
       e.members.map((m) => m.name),
     );
-    unique(
-      `${e.name}Values member`,
-      e.members.map((m) => m.solo ?? m.name),
-    );
+    unique(`${e.name}Values member`, [
+      ...e.members.map((m) => m.solo ?? m.name),
+      ...(e.soloAliases ?? []).map((a) => a.name),
+    ]);
+    for (const a of e.soloAliases ?? []) {
+      if (!e.members.some((m) => m.value === a.value)) {
+        problems.push(`${e.name}Values.${a.name} = ${a.value} is an alias of no member`);
+      }
+    }
     unique(
       `${e.name} value`,
       e.members.map((m) => m.value),

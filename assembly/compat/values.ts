@@ -83,13 +83,14 @@ export enum PeerTypeValues {
 export enum BufferTypeValues {
   HttpRequestBody = 0,
   HttpResponseBody = 1,
-  DownstreamData = 2,
-  UpstreamData = 3,
+  NetworkDownstreamData = 2,
+  NetworkUpstreamData = 3,
   HttpCallResponseBody = 4,
   GrpcReceiveBuffer = 5,
   VmConfiguration = 6,
   PluginConfiguration = 7,
   CallData = 8,
+  MAX = 8,
 }
 
 /** The host header and metadata maps. */
@@ -102,6 +103,7 @@ export enum HeaderMapTypeValues {
   GrpcReceiveTrailingMetadata = 5,
   HttpCallResponseHeaders = 6,
   HttpCallResponseTrailers = 7,
+  MAX = 7,
 }
 
 /** The stream a continue or close applies to. */
@@ -110,6 +112,7 @@ export enum StreamTypeValues {
   Response = 1,
   Downstream = 2,
   Upstream = 3,
+  MAX = 3,
 }
 
 /** Metric kinds. */
@@ -139,4 +142,5 @@ export enum GrpcStatusValues {
   DataLoss = 15,
   Unauthenticated = 16,
   InvalidCode = -1,
+  MaximumValid = 16,
 }
