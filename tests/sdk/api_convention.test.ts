@@ -5,10 +5,10 @@
 // violation of each kind proves that it can fail.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkSdk } from "./api_convention.ts";
+import { checkSdk, exportedNames } from "./api_convention.ts";
 import { ROOT } from "./helpers.ts";
 
 test("every hostcall wrapper of the SDK follows the error convention", () => {
@@ -39,6 +39,16 @@ test("every hostcall wrapper of the SDK follows the error convention", () => {
   ]) {
     assert.ok(wrappers.includes(name), `${name} is checked as a wrapper`);
   }
+});
+
+test('README "API map" lists every export exactly once, one line each', () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const map = readme.slice(
+    readme.indexOf("## API map"),
+    readme.indexOf("\n## ", readme.indexOf("## API map") + 1),
+  );
+  const listed = [...map.matchAll(/^- `(\w+)`: /gm)].map((m) => m[1]);
+  assert.deepEqual([...listed].sort(), exportedNames(join(ROOT, "assembly/index.ts")));
 });
 
 test("the checker fails on planted violations", () => {
