@@ -297,9 +297,9 @@ export const CALLBACKS = {
 };
 
 /**
- * The other exports a host looks for: the toolchains' entry points (a host runs the first it
- * finds) and `malloc`, the allocator a host uses when `proxy_on_memory_allocate` is missing.
- * The SDK's modules export `_initialize` only.
+ * The other exports a host looks up: the toolchains' start-up functions and `malloc`, which a
+ * host prefers to `proxy_on_memory_allocate` when a module has both. The SDK's modules export
+ * `_initialize` and no `malloc`.
  * @type {Record<string, Signature>}
  */
 export const ENTRY_POINTS = {
@@ -319,10 +319,11 @@ export function callbacks(version) {
 
 // ---------------------------------------------------------------------------------------------
 // Hostcalls, as proxy-wasm-cpp-host registers them (src/wasm.cc registerCallbacks,
-// include/proxy-wasm/exports.h) and Envoy links them. `abi` lists the versions that have the call; `runtime` marks the few functions
-// a host registers for toolchain runtimes rather than for Proxy-Wasm (no SDK module imports
-// them); `duringStart` and `inAllocator` mark the calls a host allows while `_initialize` runs
-// and while it is inside the module's allocator (every other call fails then).
+// include/proxy-wasm/exports.h) and Envoy links them. `abi` lists the versions that have the
+// call; `runtime` marks the few functions a host registers for toolchain runtimes rather than
+// for Proxy-Wasm (no SDK module imports them); `duringStart` and `inAllocator` mark the calls a
+// host allows while `_initialize` runs and while it is inside the module's allocator (any other
+// call traps then).
 
 /**
  * @typedef {Signature & { abi: string[], runtime?: boolean, duringStart?: boolean,
