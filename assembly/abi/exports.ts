@@ -1,4 +1,5 @@
-// The callbacks the host calls (docs/abi.md §2), with the exact ABI 0.2.1 signatures.
+// The callbacks the host calls (docs/abi.md §2), with the exact ABI 0.2.1 signatures of the ABI
+// table, scripts/abi.mjs (tests/abi/abi_table.test.ts fails when one differs from it).
 // Each one only forwards to the dispatcher, between `enter()` and `leave()` (or `result()`), which
 // keep the callback depth the collector needs (see dispatch/collector.ts). A trap skips `leave()`;
 // the VM is dead after a trap anyway. Filters re-export this file:
