@@ -9,8 +9,8 @@
 //    (`root_context : AddHeaderRoot;`) clashes with the base class field now (TS2416). The field
 //    is renamed, and so is every `this.root_context` inside that class; the runtime still sets
 //    the base class field, so other code reading `ctx.root_context` sees the same root.
-// 3. A file written for the early runtime (the `wasme init` template: it imports
-//    `RootContextHelper` or `ContextHelper`, or its root's `createContext()` takes no id) gets its
+// 3. A program written for the early runtime (the `wasme init` template: a file imports
+//    `RootContextHelper` or `ContextHelper`, or a root's `createContext()` takes no id) gets its
 //    `@solo-io/proxy-runtime` imports from assembly/compat/early, whose classes have that shape.
 // 4. `x.context_id` (the old runtimes' name of a context's id) reads the SDK's `contextId`
 //    when the SDK's BaseContext names it so, in files that import one of the compat packages
@@ -114,13 +114,18 @@ function walk(node, visit, seen = new Set()) {
 export default class CompatTransform {
   afterParse(parser) {
     const renameId = sdkNamesIdContextId(parser);
-    for (const source of parser.sources) {
-      // SourceKind User = 0, UserEntry = 1 in every release so far.
-      if (source.sourceKind > 1 || source.normalizedPath.startsWith("~lib/")) continue;
+    // SourceKind User = 0, UserEntry = 1 in every release so far.
+    const own = parser.sources.filter(
+      (source) => source.sourceKind <= 1 && !source.normalizedPath.startsWith("~lib/"),
+    );
+    // One flavour per program: the early classes and the later ones do not mix, so one file
+    // written for the early runtime sends every file's imports there.
+    const early = own.some(isEarlyRuntimeFile);
+    for (const source of own) {
       for (const statement of source.statements) {
         if (isClass(statement)) this.fixClass(statement);
       }
-      if (isEarlyRuntimeFile(source)) useEarlyRuntime(parser, source);
+      if (early) useEarlyRuntime(parser, source);
       if (renameId && importsCompatPackage(source) && !declaresContextId(source)) {
         renameContextId(source);
       }
