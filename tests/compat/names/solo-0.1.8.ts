@@ -223,6 +223,17 @@ export function useEveryName(base: BaseContext, other: RuntimeBaseContext): void
   log(LogLevelValues.info, callStatus.status.toString() + String.UTF8.decode(callStatus.data));
   clear_route_cache();
   done();
+  // Member names of 0.1.8's enums that differ from the SDK's.
+  const members: i32[] = [
+    BufferTypeValues.NetworkDownstreamData,
+    BufferTypeValues.NetworkUpstreamData,
+    BufferTypeValues.MAX,
+    HeaderMapTypeValues.MAX,
+    StreamTypeValues.MAX,
+    GrpcStatusValues.MaximumValid,
+    LogLevelValues.critical,
+  ];
+  log(LogLevelValues.info, members.length.toString());
   const stream_type: u32 = StreamTypeValues.Request;
   const cell = new Reference<u32>();
   cell.data = stream_type;
