@@ -274,10 +274,10 @@ if (wanted("dev_proxy")) {
       wasmPath,
       rootId: "add_header",
       pluginConfig: ADD_HEADER.load.pluginConfig as string,
-      durationMs: QUICK ? 1000 : 3000,
+      durationMs: QUICK ? 500 : 1500,
       connections: 16,
       maxRequests: 1_000_000,
-      repeats: QUICK ? 1 : 3,
+      repeats: QUICK ? 2 : 6,
     });
 }
 

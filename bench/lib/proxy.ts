@@ -2,13 +2,18 @@
 // add_header filter, against a plain node:http forwarding proxy with no filter, both in front of
 // the same upstream. Everything listens on 127.0.0.1; the load comes from a worker thread with a
 // fixed number of keep-alive connections, for a fixed time and at most a fixed number of requests.
-import { existsSync } from "node:fs";
+// The dev proxy runs as compiled JavaScript (src/proxy bundled by esbuild, as tsc's dist/ would
+// run it), not through the bench's own TypeScript loader, whose keep-names wrappers would cost it
+// a fifth of its time. The two proxies take turns in short runs and the figure is the median of
+// the ratios of neighbouring runs, so a change in the machine's load hits both alike.
+import { existsSync, mkdirSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { ROOT } from "./build.js";
+import { OUT, ROOT } from "./build.js";
+import { median } from "./measure.js";
 
 export interface ProxyOptions {
   wasmPath: string;
@@ -20,13 +25,15 @@ export interface ProxyOptions {
   connections: number;
   /** Upper bound of requests per measurement. */
   maxRequests: number;
-  /** Measurements per proxy (alternating); the median is reported. */
+  /** Runs per proxy (alternating, the first one changing every pair); medians are reported. */
   repeats: number;
 }
 
 export interface ProxyResult {
   plainRps: number;
   devRps: number;
+  /** Median over neighbouring pairs of runs of dev ÷ plain requests per second. */
+  ratio: number;
   plainRuns: number[];
   devRuns: number[];
   errors: number;
@@ -136,12 +143,33 @@ function plainProxy(upstream: string): http.Server {
 type DevProxy = { url: string; close(): Promise<void> | void };
 type StartDevProxy = (options: Record<string, unknown>) => Promise<DevProxy> | DevProxy;
 
-/** The dev proxy's library entry, or why it is not there. */
+/**
+ * The dev proxy's library entry as compiled JavaScript (an esbuild bundle of src/proxy/index.ts
+ * in bench/build/devproxy/, the packages it imports left external), or why it is not there.
+ */
 export async function findDevProxy(): Promise<StartDevProxy | string> {
   const file = join(ROOT, "src", "proxy", "index.ts");
   if (!existsSync(file)) return "src/proxy/index.ts does not exist yet";
+  const outdir = join(OUT, "devproxy");
+  const outfile = join(outdir, "index.mjs");
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { startDevProxy?: StartDevProxy };
+    const esbuild = await import("esbuild");
+    mkdirSync(outdir, { recursive: true });
+    await esbuild.build({
+      entryPoints: [file],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      logLevel: "silent",
+    });
+  } catch (e) {
+    return `src/proxy/index.ts does not compile: ${(e as Error).message.split("\n")[0]}`;
+  }
+  try {
+    const mod = (await import(pathToFileURL(outfile).href)) as { startDevProxy?: StartDevProxy };
     if (typeof mod.startDevProxy !== "function") return "src/proxy/index.ts has no startDevProxy";
     return mod.startDevProxy;
   } catch (e) {
@@ -193,20 +221,27 @@ export async function measureProxy(
   try {
     const probe = await get(dev.url);
     const headerSeen = probe.headers["hello"] !== undefined;
+    // Warm-up: V8 compiles both proxies' paths (and the filter) before anything counts.
+    await load(plainUrl, { ...o, durationMs: Math.min(1000, o.durationMs) });
+    await load(dev.url, { ...o, durationMs: Math.min(1000, o.durationMs) });
     const plainRuns: number[] = [];
     const devRuns: number[] = [];
+    const ratios: number[] = [];
     let errors = 0;
     for (let i = 0; i < o.repeats; i++) {
-      const p = await load(plainUrl, o);
+      const first = i % 2 === 0 ? plainUrl : dev.url;
+      const a = await load(first, o);
+      const b = await load(first === plainUrl ? dev.url : plainUrl, o);
+      const [p, d] = first === plainUrl ? [a, b] : [b, a];
       plainRuns.push(p.done / p.seconds);
-      const d = await load(dev.url, o);
       devRuns.push(d.done / d.seconds);
+      ratios.push(d.done / d.seconds / (p.done / p.seconds));
       errors += p.errors + d.errors;
     }
-    const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
     return {
-      plainRps: med(plainRuns),
-      devRps: med(devRuns),
+      plainRps: median(plainRuns),
+      devRps: median(devRuns),
+      ratio: median(ratios),
       plainRuns,
       devRuns,
       errors,

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { FilterChain } from "./chain.js";
 import {
@@ -26,6 +27,34 @@ import { DEFAULT_ROUTE_TIMEOUT_MS, type Cluster, type Router } from "./routes.js
 import type { AccessRecord, DevProxyLogEvent } from "./types.js";
 
 const EMPTY = Buffer.alloc(0);
+/** The Host header becomes `:authority`. */
+const HOST = new Set(["host"]);
+// Property paths as segments: the emulator takes them without splitting a string per request.
+const SOURCE_ADDRESS = ["source", "address"];
+const SOURCE_PORT = ["source", "port"];
+const DESTINATION_ADDRESS = ["destination", "address"];
+const DESTINATION_PORT = ["destination", "port"];
+const CONNECTION_ID = ["connection", "id"];
+
+/** A downstream connection as its streams' properties describe it. */
+export interface ConnectionInfo {
+  id: number;
+  sourceAddress: string;
+  sourcePort: number;
+  destinationAddress: string;
+  destinationPort: number;
+}
+
+/** Reads what `ConnectionInfo` says from the socket (its addresses do not change). */
+export function connectionInfo(socket: Socket, id: number): ConnectionInfo {
+  return {
+    id,
+    sourceAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+    sourcePort: socket.remotePort ?? 0,
+    destinationAddress: `${socket.localAddress}:${socket.localPort}`,
+    destinationPort: socket.localPort ?? 0,
+  };
+}
 
 /** What every exchange needs from the proxy. */
 export interface ProxyCore {
@@ -34,8 +63,8 @@ export interface ProxyCore {
   clusters: Map<string, Cluster>;
   agents: { http: http.Agent; https: https.Agent };
   log(e: DevProxyLogEvent): void;
-  /** Connection ids for the `connection.id` property. */
-  connectionId(socket: object): number;
+  /** What the properties of a connection's streams say about it (worked out once). */
+  connection(socket: Socket): ConnectionInfo;
   /** Clusters whose Host header is rewritten to the endpoint (the --upstream one). */
   autoHostClusters: Set<string>;
 }
@@ -52,6 +81,18 @@ interface PendingUpstream {
   options: https.RequestOptions;
   headers: string[];
   https: boolean;
+}
+
+/**
+ * The body length a message declares with content-length (and no transfer-encoding), or -1.
+ * Once that many bytes arrived the message is complete, and the last chunk goes to the filters
+ * with end of stream, as Envoy's HTTP/1 codec hands it over (no separate empty end): one
+ * callback less, and a body no filter changed keeps its content-length instead of going chunked.
+ */
+function declaredLength(message: http.IncomingMessage): number {
+  if (message.headers["transfer-encoding"] !== undefined) return -1;
+  const cl = message.headers["content-length"];
+  return cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : -1;
 }
 
 function requestHasBody(req: http.IncomingMessage): boolean {
@@ -197,12 +238,13 @@ export class Exchange {
       [":path", target?.path ?? "/"],
       [":method", req.method ?? "GET"],
       [":scheme", target?.scheme ?? "http"],
-      ...rawPairs(req.rawHeaders, new Set(["host"])),
+      ...rawPairs(req.rawHeaders, HOST),
     ];
     // Envoy's connection manager adds these before any filter runs.
     if (req.headers["x-forwarded-proto"] === undefined) headers.push(["x-forwarded-proto", "http"]);
     if (req.headers["x-request-id"] === undefined) headers.push(["x-request-id", randomUUID()]);
-    this.requestIn = headers.map(([k, v]) => [k, v]);
+    // The emulator copies what it is given, so these lists stay as they were for the access log.
+    this.requestIn = headers;
 
     this.res.on("close", () => this.finish());
     // A pipelined request whose response never started gets no 'close' of its own.
@@ -220,18 +262,19 @@ export class Exchange {
     this.guard(() => {
       if (chain) {
         chain.sync();
-        const sock = req.socket;
+        const conn = this.core.connection(req.socket);
         const protocol = `HTTP/${req.httpVersion}`;
-        for (const [i, plugin] of chain.plugins().entries()) {
-          const ctx = plugin.newHttpContext(this.listener(i));
+        const entries = chain.entries;
+        for (let i = 0; i < entries.length; i++) {
+          const ctx = entries[i].plugin.newHttpContext(this.listener(i));
           ctx.protocol = protocol;
-          ctx.setProperty("source.address", `${sock.remoteAddress}:${sock.remotePort}`);
-          ctx.setProperty("source.port", sock.remotePort ?? 0);
-          ctx.setProperty("destination.address", `${sock.localAddress}:${sock.localPort}`);
-          ctx.setProperty("destination.port", sock.localPort ?? 0);
-          ctx.setProperty("connection.id", this.core.connectionId(sock));
+          ctx.setProperty(SOURCE_ADDRESS, conn.sourceAddress);
+          ctx.setProperty(SOURCE_PORT, conn.sourcePort);
+          ctx.setProperty(DESTINATION_ADDRESS, conn.destinationAddress);
+          ctx.setProperty(DESTINATION_PORT, conn.destinationPort);
+          ctx.setProperty(CONNECTION_ID, conn.id);
           this.ctxs.push(ctx);
-          this.names.push(chain.entries[i].name);
+          this.names.push(entries[i].name);
         }
       }
       const hasBody = requestHasBody(req);
@@ -241,15 +284,19 @@ export class Exchange {
         req.resume();
         return;
       }
+      const length = declaredLength(req);
+      let ended = false;
       req.on("data", (chunk: Buffer) => {
         this.record.bytes.requestIn += chunk.length;
         this.idleTimer?.refresh();
+        const last = length >= 0 && this.record.bytes.requestIn >= length;
+        if (last) this.requestComplete = ended = true;
         if (this.requestDead) return;
-        this.inHost(() => this.requestSink(-1).data(chunk, false));
+        this.inHost(() => this.requestSink(-1).data(chunk, last));
       });
       req.on("end", () => {
         this.requestComplete = true;
-        if (this.requestDead) return;
+        if (this.requestDead || ended) return;
         const trailers = trailerPairs(req.rawTrailers);
         this.inHost(() =>
           trailers.length > 0
@@ -403,7 +450,7 @@ export class Exchange {
 
   private readonly upstreamSink: Sink = {
     headers: (h, eos) => {
-      this.requestOut = h.map(([k, v]) => [k, v]);
+      this.requestOut = h;
       const authority = first(h, ":authority") ?? "";
       const path = first(h, ":path") ?? "/";
       const method = first(h, ":method") ?? "GET";
@@ -546,7 +593,7 @@ export class Exchange {
     this.idleTimer?.refresh();
     const status = ures.statusCode ?? 502;
     const headers: Pair[] = [[":status", String(status)], ...rawPairs(ures.rawHeaders)];
-    this.responseIn = headers.map(([k, v]) => [k, v]);
+    this.responseIn = headers;
     const method = this.req.method ?? "GET";
     const noBody =
       method === "HEAD" ||
@@ -560,16 +607,20 @@ export class Exchange {
       ures.resume();
       return;
     }
+    const length = declaredLength(ures);
+    let ended = false;
     ures.on("data", (chunk: Buffer) => {
       this.record.bytes.responseIn += chunk.length;
       this.idleTimer?.refresh();
       if (this.upstreamAbandoned) return;
-      this.inHost(() => this.responseSink(last).data(chunk, false));
+      const eos = length >= 0 && this.record.bytes.responseIn >= length;
+      if (eos) ended = true;
+      this.inHost(() => this.responseSink(last).data(chunk, eos));
     });
     ures.on("end", () => {
       if (this.routeTimer) clearTimeout(this.routeTimer);
       this.routeTimer = null;
-      if (this.upstreamAbandoned) return;
+      if (this.upstreamAbandoned || ended) return;
       const trailers = trailerPairs(ures.rawTrailers);
       this.inHost(() =>
         trailers.length > 0
@@ -626,7 +677,7 @@ export class Exchange {
     if (bytes.length > 0) {
       headers.push(["content-length", String(bytes.length)], ["content-type", "text/plain"]);
     }
-    this.responseIn = headers.map(([k, v]) => [k, v]);
+    this.responseIn = headers;
     const last = this.ctxs.length;
     this.responseSink(last).headers(headers, bytes.length === 0);
     if (bytes.length > 0) this.responseSink(last).data(bytes, true);
@@ -637,7 +688,7 @@ export class Exchange {
   private readonly downstreamSink: Sink = {
     headers: (h, eos) => {
       if (this.res.headersSent || this.res.destroyed) return;
-      this.responseOut = h.map(([k, v]) => [k, v]);
+      this.responseOut = h;
       const status = Number(first(h, ":status"));
       const wire = wirePairs(h, (name) => this.warnHeader("response", name));
       const valid = Number.isInteger(status) && status >= 200 && status <= 999;

@@ -121,6 +121,33 @@ export function requestTarget(url: string, host: string | undefined): RequestTar
 
 /** What the filters changed: "+name" added, "-name" removed, "~name" changed. */
 export function headerChanges(before: Pair[], after: Pair[]): string[] {
+  // Most filters only add headers or change none: `after` begins with `before`, entry for
+  // entry. That case needs no grouping (kept to short lists: it compares names pairwise).
+  let same = 0;
+  const n = Math.min(before.length, after.length);
+  while (same < n && before[same][0] === after[same][0] && before[same][1] === after[same][1])
+    same++;
+  if (same < before.length || before.length > 64) return groupedChanges(before, after);
+  const out: string[] = [];
+  if (after.length === same) return out;
+  for (let i = 0; i < same; i++) {
+    const k = before[i][0];
+    if (!hasName(before, k, 0, i) && hasName(after, k, same, after.length)) out.push(`~${k}`);
+  }
+  for (let i = same; i < after.length; i++) {
+    const k = after[i][0];
+    if (!hasName(after, k, 0, i)) out.push(`+${k}`);
+  }
+  return out;
+}
+
+/** Whether `pairs[from..end)` has an entry named `k`. */
+function hasName(pairs: Pair[], k: string, from: number, end: number): boolean {
+  for (let i = from; i < end; i++) if (pairs[i][0] === k) return true;
+  return false;
+}
+
+function groupedChanges(before: Pair[], after: Pair[]): string[] {
   const group = (pairs: Pair[]) => {
     const m = new Map<string, string[]>();
     for (const [k, v] of pairs) {

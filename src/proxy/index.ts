@@ -9,7 +9,7 @@ import { startCallout } from "./callouts.js";
 import { FilterChain } from "./chain.js";
 import { GrpcClient } from "./grpc.js";
 import { startEchoServer, type EchoServer } from "./echo.js";
-import { Exchange, type ProxyCore } from "./exchange.js";
+import { Exchange, connectionInfo, type ConnectionInfo, type ProxyCore } from "./exchange.js";
 import { Router, makeClusters } from "./routes.js";
 import type { ClusterOptions, DevProxy, DevProxyLogEvent, DevProxyOptions } from "./types.js";
 
@@ -93,7 +93,7 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
         });
       }
     }
-    const ids = new WeakMap<object, number>();
+    const connections = new WeakMap<Socket, ConnectionInfo>();
     let nextId = 1;
     core = {
       chain: null,
@@ -102,10 +102,10 @@ export async function startDevProxy(options: DevProxyOptions): Promise<DevProxy>
       agents,
       log,
       autoHostClusters: autoHost,
-      connectionId(socket) {
-        let id = ids.get(socket);
-        if (id === undefined) ids.set(socket, (id = nextId++));
-        return id;
+      connection(socket) {
+        let info = connections.get(socket);
+        if (info === undefined) connections.set(socket, (info = connectionInfo(socket, nextId++)));
+        return info;
       },
     };
     buildChain = async () => {
