@@ -122,13 +122,17 @@ for (const pkg of PACKAGES) {
   });
 }
 
+const filterBuilds = new Map<string, { wasm?: string; error?: string }>();
+
 async function loadFilter(
   pkg: string,
   options: Parameters<typeof Host.load>[1],
   asc: keyof typeof ASC = "0.27",
 ): Promise<Host> {
   const source = join(HERE, "filters", `${pkg}.ts`);
-  const { wasm, error } = build(source, `filter-${pkg}-${asc}`, asc);
+  const name = `filter-${pkg}-${asc}`;
+  if (!filterBuilds.has(name)) filterBuilds.set(name, build(source, name, asc));
+  const { wasm, error } = filterBuilds.get(name)!;
   assert.ok(wasm, `${basename(source)} does not compile:\n${error}`);
   return Host.load(wasm, options);
 }
@@ -155,6 +159,28 @@ test("solo 0.1.8 filter: x-solo carries the configuration, /deny gets a local 40
   denied.complete();
 
   assert.equal(host.metric("solo_requests")?.value, 2);
+  noErrors(host);
+});
+
+test("solo 0.1.8 filter: a root registered with a factory that takes no id works too", async () => {
+  const host = await loadFilter("solo-0.1.8", {
+    rootId: "solo_without_id",
+    pluginConfig: "second",
+  });
+  const http = host.newHttpContext();
+  http.requestHeaders({ ":path": "/deny", ":method": "GET" }, { endOfStream: true });
+  assert.equal(http.sentLocalResponse?.status, 403);
+  http.complete();
+  const again = host.newHttpContext();
+  again.requestHeaders({ ":path": "/", ":method": "GET" }, { endOfStream: true });
+  again.responseHeaders({ ":status": "200" });
+  again.complete();
+  assert.deepEqual(again.response.headers.getAll("x-solo"), ["second"]);
+  // The stream's id reached the filter (it logs it when denying).
+  assert.ok(
+    host.logs("info").some((l) => /^denying context [1-9]\d*$/.test(l)),
+    host.logs("info").join("\n"),
+  );
   noErrors(host);
 });
 

@@ -1,5 +1,6 @@
 // A filter written for @solo-io/proxy-runtime 0.1.8: it counts requests, answers /deny with a
-// local 403 and adds `x-solo: <configuration>` to responses.
+// local 403 and adds `x-solo: <configuration>` to responses. Registered under two root ids, once
+// with each form of `registerRootContext`.
 export * from "@solo-io/proxy-runtime/proxy";
 import {
   Context,
@@ -52,3 +53,5 @@ class SoloFilter extends Context {
 registerRootContext((context_id: u32) => {
   return new SoloRoot(context_id);
 }, "solo");
+// The form without the id (the runtime sets it).
+registerRootContext(() => new SoloRoot(0), "solo_without_id");
