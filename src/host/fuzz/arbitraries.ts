@@ -94,26 +94,49 @@ const fromBytes = (b: Uint8Array, alphabet: string | string[]) => {
   return out;
 };
 
+/** `length` bytes from `seed` (mulberry32): cheap content for a generated length and seed. */
+function seededBytes(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let a = seed | 0;
+  for (let i = 0; i < length; i += 4) {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    t = (t ^ (t >>> 14)) >>> 0;
+    for (let k = 0; k < 4 && i + k < length; k++) out[i + k] = (t >>> (8 * k)) & 0xff;
+  }
+  return out;
+}
+
+/**
+ * Bytes of a generated length, filled from a generated seed: two values to make and to shrink
+ * instead of one per byte (fast-check's uint8Array), which keeps a run cheap. Shrinking shortens
+ * them; their content follows the seed.
+ */
+function bytes(constraints: { minLength?: number; maxLength: number }): fc.Arbitrary<Uint8Array> {
+  const min = constraints.minLength ?? 0;
+  return fc
+    .tuple(fc.integer({ min, max: constraints.maxLength }), fc.nat())
+    .map(([length, seed]) => seededBytes(length, seed));
+}
+
 /** `arb` once in `every` values, else null (which is also where shrinking goes). */
 const sometimes = <T>(arb: fc.Arbitrary<T>, every: number): fc.Arbitrary<T | null> =>
   fc.oneof({ weight: every - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
 
-const tokenName = fc
-  .uint8Array({ minLength: 1, maxLength: 24 })
-  .map((b) => fromBytes(b, TOKEN_CHARS));
-
-/** A header name: a common one (so names repeat), or any token, now and then a long one. */
-export const headerName = (extra: string[] = []): fc.Arbitrary<string> =>
-  fc.oneof(
-    { weight: 5, arbitrary: fc.constantFrom(...COMMON_NAMES, ...RESPONSE_NAMES, ...extra) },
-    { weight: 4, arbitrary: tokenName },
-    {
-      weight: 1,
-      arbitrary: fc
-        .uint8Array({ minLength: 25, maxLength: 300 })
-        .map((b) => fromBytes(b, TOKEN_CHARS)),
-    },
-  );
+/**
+ * A header name from one number: half the time a common one (so names repeat) or one of the
+ * filter's own (`extra`, a fifth of the time when given), else any token, now and then a long one.
+ */
+function nameOf(n: number, common: string[], extra: string[]): string {
+  const kind = n % 10;
+  const pick = Math.floor(n / 10);
+  if (kind < 3 || (kind < 5 && extra.length === 0)) return common[pick % common.length];
+  if (kind < 5) return extra[pick % extra.length];
+  const long = n % 10 === 9 && (n >>> 8) % 4 === 0;
+  const length = long ? 25 + ((n >>> 10) % 276) : 1 + ((n >>> 4) % 24);
+  return fromBytes(seededBytes(length, n), TOKEN_CHARS);
+}
 
 /** Without leading or trailing blanks: HTTP/1 codecs strip them, so Envoy never shows them. */
 const BLANK = /^[ \t]|[ \t]$/;
@@ -122,38 +145,31 @@ const trimmed = (s: string) => (BLANK.test(s) ? s.replace(/^[ \t]+|[ \t]+$/g, ""
 const base64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 
 /**
- * A header value, by style: visible ASCII, non-ASCII UTF-8 text, raw bytes (obs-text, mostly not
+ * A header value by style: visible ASCII, non-ASCII UTF-8 text, raw bytes (obs-text, mostly not
  * UTF-8), empty, a typical value (Basic credentials, JSON types, URLs…), or a long one.
  */
-export const headerValue: fc.Arbitrary<string> = fc
-  .oneof(
-    {
-      weight: 19,
-      arbitrary: fc
-        .tuple(fc.nat({ max: 9 }), fc.uint8Array({ maxLength: 40 }))
-        .map(([style, b]) => {
-          if (style <= 3) return fromBytes(b, VISIBLE);
-          if (style <= 5) return fromBytes(b, TEXT_CHARS);
-          if (style <= 7)
-            return bytesToString(b.map((x) => (x < 0x20 || x === 0x7f ? x | 0x80 : x)));
-          if (style === 8) return "";
-          const pick = b[0] ?? 0;
-          if (pick % 3 === 0) return `Basic ${base64(b.subarray(1))}`;
-          if (pick % 3 === 1)
-            return `Basic ${base64(Buffer.from(fromBytes(b.subarray(1), VISIBLE)))}`;
-          return SPECIAL_VALUES[pick % SPECIAL_VALUES.length];
-        }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc
-        .tuple(fc.nat({ max: 94 }), fc.integer({ min: 100, max: 8000 }))
-        .map(([c, n]) => VISIBLE[c].repeat(n)),
-    },
-  )
-  .map(trimmed);
+function valueOf(style: number, b: Uint8Array): string {
+  if (style <= 7) return fromBytes(b, VISIBLE);
+  if (style <= 11) return fromBytes(b, TEXT_CHARS);
+  if (style <= 15) return bytesToString(b.map((x) => (x < 0x20 || x === 0x7f ? x | 0x80 : x)));
+  if (style === 16) return "";
+  if (style === 19) return VISIBLE[(b[0] ?? 0) % VISIBLE.length].repeat(100 + b.length * 200);
+  const pick = b[0] ?? 0;
+  if (pick % 3 === 0) return `Basic ${base64(b.subarray(1))}`;
+  if (pick % 3 === 1) return `Basic ${base64(Buffer.from(fromBytes(b.subarray(1), VISIBLE)))}`;
+  return SPECIAL_VALUES[pick % SPECIAL_VALUES.length];
+}
 
-const headerPair = (extra: string[]) => fc.tuple(headerName(extra), headerValue);
+/** A header: its name, the value's style, length and seed (few values: cheap to make and shrink). */
+const headerPair = (extra: string[]): fc.Arbitrary<[string, string]> => {
+  const common = [...COMMON_NAMES, ...RESPONSE_NAMES];
+  return fc
+    .tuple(fc.nat(), fc.nat({ max: 19 }), fc.nat({ max: 40 }), fc.nat())
+    .map(([n, style, length, seed]) => [
+      nameOf(n, common, extra),
+      trimmed(valueOf(style, seededBytes(length, seed))),
+    ]);
+};
 
 /** Ordinary headers: a few, sometimes many (up to Envoy's default limit of 100 with the pseudo ones). */
 const headerList = (extra: string[], max = 8): fc.Arbitrary<HeaderList> =>
@@ -165,7 +181,7 @@ const headerList = (extra: string[], max = 8): fc.Arbitrary<HeaderList> =>
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
 const segment = fc
-  .tuple(fc.boolean(), fc.uint8Array({ maxLength: 12 }))
+  .tuple(fc.boolean(), bytes({ maxLength: 12 }))
   .map(([text, b]) =>
     text ? encodeURIComponent(fromBytes(b, TEXT_CHARS)) : fromBytes(b, PATH_CHARS),
   );
@@ -183,23 +199,23 @@ const authority = fc.oneof(
     "[::1]:8080",
     "10.0.0.1",
   ),
-  fc
-    .uint8Array({ minLength: 1, maxLength: 20 })
-    .map((b) => fromBytes(b, "abcdefghijklmnopqrstuvwxyz0123456789-.")),
+  bytes({ minLength: 1, maxLength: 20 }).map((b) =>
+    fromBytes(b, "abcdefghijklmnopqrstuvwxyz0123456789-."),
+  ),
 );
 
 /** Body bytes: binary, ASCII or UTF-8 text, JSON; mostly small, now and then tens of KiB. */
 const bodyBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
-  { weight: 3, arbitrary: fc.uint8Array({ maxLength: 256 }) },
+  { weight: 3, arbitrary: bytes({ maxLength: 256 }) },
   {
     weight: 3,
-    arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(fromBytes(b, TEXT_CHARS))),
+    arbitrary: bytes({ maxLength: 200 }).map((b) => Buffer.from(fromBytes(b, TEXT_CHARS))),
   },
   { weight: 1, arbitrary: fc.json({ maxDepth: 2 }).map((s) => Buffer.from(s)) },
   {
     weight: 1,
     arbitrary: fc
-      .tuple(fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.nat({ max: 40000 }))
+      .tuple(bytes({ minLength: 1, maxLength: 16 }), fc.nat({ max: 40000 }))
       .map(([b, n]) => Buffer.alloc(n, b)),
   },
 );
@@ -282,34 +298,43 @@ const requestSpec = (extra: string[]): fc.Arbitrary<MessageSpec & { method: stri
 const STATUSES = [200, 201, 204, 301, 302, 304, 400, 401, 403, 404, 413, 429, 500, 502, 503, 504];
 const status = fc.oneof(fc.constantFrom(...STATUSES), fc.integer({ min: 200, max: 599 }));
 
-const responseSpec = (extra: string[], method: string): fc.Arbitrary<MessageSpec> =>
-  fc
-    .record({
-      status,
-      headers: headerList(extra),
-      body: fc.option(chunked, { freq: 3 }), // a body two times in three
-      trailers: trailers(extra),
-      contentLength: fc.boolean(),
-    })
-    .map((r) => {
-      // HEAD responses and 204 / 304 carry no body (Envoy's codecs enforce it).
-      const bodyless = method === "HEAD" || r.status === 204 || r.status === 304;
-      const chunks = bodyless ? [] : (r.body ?? []);
-      const headers: HeaderList = [
-        [":status", String(r.status)],
-        ...withContentLength(r.headers, chunks, r.contentLength && !bodyless),
-      ];
-      return { headers, chunks, trailers: chunks.length ? r.trailers : null };
-    });
+const responseSpec = (extra: string[]) =>
+  fc.tuple(
+    status,
+    headerList(extra),
+    fc.option(chunked, { freq: 3 }), // a body two times in three
+    trailers(extra),
+    fc.boolean(),
+  );
+
+/** The response as Envoy can get it: HEAD responses and 204 / 304 carry no body. */
+function response(
+  method: string,
+  [code, list, body, end, contentLength]: [
+    number,
+    HeaderList,
+    Uint8Array[] | null,
+    HeaderList | null,
+    boolean,
+  ],
+): MessageSpec {
+  const bodyless = method === "HEAD" || code === 204 || code === 304;
+  const chunks = bodyless ? [] : (body ?? []);
+  const headers: HeaderList = [
+    [":status", String(code)],
+    ...withContentLength(list, chunks, contentLength && !bodyless),
+  ];
+  return { headers, chunks, trailers: chunks.length ? end : null };
+}
 
 export const httpStream = (extra: string[] = []): fc.Arbitrary<HttpStreamSpec> =>
-  requestSpec(extra).chain(({ method, ...request }) =>
-    fc.record({
-      request: fc.constant(request),
-      response: responseSpec(extra, method),
-      resetAfter: sometimes(fc.nat({ max: 12 }), 8),
-    }),
-  );
+  fc
+    .tuple(requestSpec(extra), responseSpec(extra), sometimes(fc.nat({ max: 12 }), 8))
+    .map(([{ method, ...request }, r, resetAfter]) => ({
+      request,
+      response: response(method, r),
+      resetAfter,
+    }));
 
 export const tcpConnection: fc.Arbitrary<TcpConnectionSpec> = fc.record({
   data: fc.array(
@@ -345,7 +370,7 @@ const calloutAnswer = (extra: string[]) =>
   );
 
 /** A gRPC message or a queue item: a few bytes (their content rarely matters to a filter). */
-const smallBytes = fc.uint8Array({ maxLength: 64 });
+const smallBytes = bytes({ maxLength: 64 });
 
 const hostEvent = (extra: string[]): fc.Arbitrary<HostEvent> =>
   fc.oneof(

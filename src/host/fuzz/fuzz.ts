@@ -80,8 +80,11 @@ export interface FuzzReport {
   seed: number;
   /** Runs made (up to the failing one). */
   runs: number;
-  /** Linear memory of the shared VM after warm-up and at the end, in bytes. */
-  memory: { warm: number; end: number };
+  /**
+   * Linear memory of the shared VM after warm-up and at the end, in bytes, and how many runs
+   * that grew it after warm-up were replayed on a fresh VM to see whether it kept growing.
+   */
+  memory: { warm: number; end: number; replayed: number };
   failure: FuzzFailure | null;
 }
 
@@ -234,7 +237,9 @@ export async function fuzz(wasm: WasmSource, options: FuzzOptions = {}): Promise
       `${rounds.measured} more times after ${rounds.warm} (about ${Math.round((end - warm) / rounds.measured)} bytes a run)`;
     return { problem: { check: "memory-growth", message }, trace };
   };
+  let replayed = 0;
   const leaks = async (story: Story) => {
+    replayed++;
     const quick = await leakCheck(story, QUICK_ROUNDS);
     return quick.problem ? leakCheck(story, LONG_ROUNDS) : quick;
   };
@@ -281,7 +286,7 @@ export async function fuzz(wasm: WasmSource, options: FuzzOptions = {}): Promise
     type,
     seed,
     runs: done,
-    memory: { warm: warmMemory, end: sharedMemory() },
+    memory: { warm: warmMemory, end: sharedMemory(), replayed },
     failure: null,
   };
   if (!details.failed) return report;
