@@ -65,10 +65,10 @@ export const ALWAYS_EXPORTED = [
 ];
 
 /**
- * Callbacks the SDK needs once the filter calls one of its functions (named by the function's
- * path inside the SDK): a callout made through the SDK is remembered until its reply arrives
- * (the reply also runs a callback-style `httpCall`'s function), and the default `onConfigure`
- * keeps the plugin configuration that `getConfiguration()` returns.
+ * Callbacks the SDK needs once the filter calls one of its functions (named by the end of its
+ * internal name in the SDK): a callout made through the SDK is remembered until its reply
+ * arrives (the reply also runs a callback-style `httpCall`'s function), and the default
+ * `onConfigure` keeps the plugin configuration that `getConfiguration()` returns.
  */
 export const EXPORTED_WHEN_CALLED = [
   {
@@ -81,7 +81,8 @@ export const EXPORTED_WHEN_CALLED = [
   },
   {
     callbacks: ["proxy_on_configure"],
-    functions: ["assembly/contexts/root_context/RootContext#getConfiguration"],
+    // The SDK's RootContext and the compat entries' ones.
+    functions: ["/RootContext#getConfiguration"],
   },
 ];
 
