@@ -41,15 +41,6 @@ function fetch(path: ArrayBuffer): bool {
 }
 
 /**
- * The raw value of property `path` (see `encodePropertyPath`), or an empty buffer when it is
- * missing, as @solo-io/proxy-runtime returned it. Prefer `getProperty` to tell the two apart.
- */
-export function get_property(path: string): ArrayBuffer {
-  const value = getProperty(path);
-  return value !== null ? value : new ArrayBuffer(0);
-}
-
-/**
  * The raw value of property `path` ("request.path"): null when the host has none, empty when
  * the value is.
  */
@@ -125,11 +116,6 @@ export function setProperty(path: string, value: ArrayBuffer): WasmResult {
 /** Sets property `path` to the UTF-8 bytes of `value`. Returns Ok or why not. */
 export function setPropertyString(path: string, value: string): WasmResult {
   return setProperty(path, encodeString(value));
-}
-
-/** @solo-io/proxy-runtime's name for `setProperty`. */
-export function set_property(path: string, data: ArrayBuffer): WasmResult {
-  return setProperty(path, data);
 }
 
 /**

@@ -47,17 +47,3 @@ export function dequeueSharedQueue(queueId: u32): ArrayBuffer | null {
   }
   return takeBuffer();
 }
-
-/** @solo-io/proxy-runtime's names: ids are 0 on failure. */
-export function register_shared_queue(queue_name: string): u32 {
-  return registerSharedQueue(queue_name).value;
-}
-export function resolve_shared_queue(vm_id: string, queue_name: string): u32 {
-  return resolveSharedQueue(vm_id, queue_name).value;
-}
-export function enqueue_shared_queue(queue_id: u32, data: ArrayBuffer): WasmResult {
-  return enqueueSharedQueue(queue_id, data);
-}
-export function dequeue_shared_queue(queue_id: u32): ArrayBuffer | null {
-  return dequeueSharedQueue(queue_id);
-}

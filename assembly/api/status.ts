@@ -1,8 +1,4 @@
-import {
-  proxy_done,
-  proxy_get_status,
-  proxy_set_effective_context as hostSetEffectiveContext,
-} from "../abi/imports";
+import { proxy_done, proxy_get_status } from "../abi/imports";
 import { WasmResult } from "../abi/enums";
 import { RETURN_LEN, RETURN_PTR, RETURN_U32, clearReturned, takeBuffer } from "../dispatch/memory";
 import { decodeString } from "../dispatch/utf8_codec";
@@ -31,39 +27,7 @@ export function getCallStatus(): CallStatus | null {
   return new CallStatus(code, decodeString(takeBuffer()));
 }
 
-/** @solo-io/proxy-runtime's shape of `CallStatus`, returned by `get_status`. */
-export class StatusWithData {
-  constructor(
-    public status: u32,
-    /** The message bytes (field name kept from @solo-io/proxy-runtime). */
-    public data: ArrayBuffer,
-  ) {}
-
-  /** The message as text. */
-  get message(): string {
-    return decodeString(this.data);
-  }
-}
-
-/** The status of the last callout reply (`proxy_get_status`), or null if the host has none. */
-export function get_status(): StatusWithData | null {
-  clearReturned();
-  if (proxy_get_status(RETURN_U32, RETURN_PTR, RETURN_LEN) != WasmResult.Ok) return null;
-  const code = load<u32>(RETURN_U32);
-  return new StatusWithData(code, takeBuffer());
-}
-
 /** Tells the host that a root context which answered false from `onDone` has finished. */
 export function done(): WasmResult {
   return <WasmResult>proxy_done();
-}
-
-/** Makes later hostcalls act on context `context_id`. */
-export function set_effective_context(context_id: u32): WasmResult {
-  return <WasmResult>hostSetEffectiveContext(context_id);
-}
-
-/** @solo-io/proxy-runtime's name for `set_effective_context`. */
-export function proxy_set_effective_context(context_id: u32): WasmResult {
-  return <WasmResult>hostSetEffectiveContext(context_id);
 }

@@ -17,16 +17,6 @@ export function close_stream(stream_type: StreamType): WasmResult {
   return <WasmResult>proxy_close_stream(stream_type);
 }
 
-/** Resumes the paused request of the current stream. */
-export function continue_request(): WasmResult {
-  return continue_stream(StreamType.HttpRequest);
-}
-
-/** Resumes the paused response of the current stream. */
-export function continue_response(): WasmResult {
-  return continue_stream(StreamType.HttpResponse);
-}
-
 /**
  * Answers the current request from the filter. Sent when the callback returns, which the host
  * then treats as Stop. Whitespace in `details` becomes `_` on Envoy.

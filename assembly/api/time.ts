@@ -1,7 +1,4 @@
-import {
-  proxy_get_current_time_nanoseconds,
-  proxy_set_tick_period_milliseconds,
-} from "../abi/imports";
+import { proxy_get_current_time_nanoseconds } from "../abi/imports";
 import { WasmResult } from "../abi/enums";
 import { RETURN_U64 } from "../dispatch/memory";
 import { Result } from "./result";
@@ -13,15 +10,4 @@ import { Result } from "./result";
 export function getCurrentTimeNanoseconds(): Result<u64> {
   const result = <WasmResult>proxy_get_current_time_nanoseconds(RETURN_U64);
   return new Result<u64>(result, result == WasmResult.Ok ? load<u64>(RETURN_U64) : 0);
-}
-
-/** @solo-io/proxy-runtime's name: the wall clock in nanoseconds, 0 if the host refuses. */
-export function get_current_time_nanoseconds(): u64 {
-  if (proxy_get_current_time_nanoseconds(RETURN_U64) != WasmResult.Ok) return 0;
-  return load<u64>(RETURN_U64);
-}
-
-/** @solo-io/proxy-runtime's name: sets the tick period of the current root context. */
-export function set_tick_period_milliseconds(millisecond: u32): WasmResult {
-  return <WasmResult>proxy_set_tick_period_milliseconds(millisecond);
 }

@@ -20,10 +20,16 @@ export { stream_context, makeHeaderPair } from "./headers";
 export { HeaderPair, Headers } from "../api/pairs";
 export { Gauge, Histogram, Counter } from "./metrics";
 export { log } from "../api/log";
-export { send_local_response, continue_request, continue_response } from "../api/stream";
-export { proxy_set_effective_context } from "../api/status";
-export { get_property, set_property } from "../api/properties";
-export { set_tick_period_milliseconds, get_current_time_nanoseconds } from "../api/time";
+export { send_local_response } from "../api/stream";
+export {
+  continue_request,
+  continue_response,
+  proxy_set_effective_context,
+  get_property,
+  set_property,
+  set_tick_period_milliseconds,
+  get_current_time_nanoseconds,
+} from "./calls";
 export {
   GetSharedData,
   get_shared_data,

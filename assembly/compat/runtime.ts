@@ -23,7 +23,7 @@ export {
   record_metric,
   get_metric,
 } from "./metrics";
-export { get_status, send_http_response, clear_route_cache } from "./calls";
+export { StatusWithData, get_status, send_http_response, clear_route_cache } from "./calls";
 export { done } from "../api/status";
 export {
   Reference,
