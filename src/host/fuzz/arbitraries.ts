@@ -189,7 +189,7 @@ const path = fc
   .tuple(fc.array(segment, { maxLength: 5 }), sometimes(fc.array(segment, { maxLength: 6 }), 3))
   .map(([segs, query]) => {
     const q = query?.map((p, i) => (i % 2 ? `=${p}` : `${i ? "&" : ""}${p}`)).join("");
-    return `/${segs.join("/")}${q === undefined ? "" : `?${q}`}`;
+    return `/${segs.join("/")}${q ? `?${q}` : ""}`;
   });
 const authority = fc.oneof(
   fc.constantFrom(

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { readModuleInfo } from "../binary.js";
 import { LoadError } from "../errors.js";
 import { Host, type HostOptions, type WasmSource } from "../host.js";
+import { loadSourceMap } from "../trap_location.js";
 import type { PluginOptions, RootContext } from "../root_context.js";
 import { httpStory, tcpStory, type TrafficOptions } from "./arbitraries.js";
 import { reproduceTest, statements } from "./reproduce.js";
@@ -150,6 +151,10 @@ function writable(o: Record<string, unknown>): {
  */
 export async function fuzz(wasm: WasmSource, options: FuzzOptions = {}): Promise<FuzzReport> {
   const bytes = await bytesOf(wasm);
+  // Found and parsed once (every fresh VM reuses it), so traps name the filter's source lines.
+  const path =
+    typeof wasm === "string" ? wasm : wasm instanceof URL ? fileURLToPath(wasm) : undefined;
+  const sourceMap = (await loadSourceMap(bytes, path, undefined)) ?? false;
   const type = options.type ?? detectType(bytes);
   const runs = Math.max(1, Math.floor(options.runs ?? 1000));
   const seed = options.seed ?? (Math.random() * 2 ** 31) | 0;
@@ -180,6 +185,7 @@ export async function fuzz(wasm: WasmSource, options: FuzzOptions = {}): Promise
       : sink.onLog;
     const first = others[0] ?? own;
     const host = await Host.load(bytes, {
+      sourceMap,
       ...hostOptions,
       maxLogEntries: 1000,
       ...vm,
