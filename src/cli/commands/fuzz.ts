@@ -24,8 +24,8 @@ options:
   --config STR          plugin configuration (@FILE reads a file)
   --vm-config STR       VM configuration (@FILE reads a file)
   --vm-id ID            vm_config.vm_id
-  --type http|tcp       HTTP streams or TCP connections (default: from the module's exports,
-                        http when it has both, as SDK modules do: say --type tcp for a TCP filter)
+  --type http|tcp       HTTP streams or TCP connections (default: from the module's exports:
+                        tcp when it exports TCP callbacks and no HTTP ones, else http)
   --runs N              how many runs (default 1000)
   --seed N              the generator's seed, to repeat a fuzz session (default: random, printed)
   --allow-errors        error and critical log lines are not failures

@@ -36,7 +36,7 @@ export interface FuzzOptions extends TrafficOptions {
   /** VM configuration, read in proxy_on_vm_start. */
   vmConfig?: string | Uint8Array | object;
   vmId?: string;
-  /** HTTP streams or TCP connections. Default: from the module's exports (http when it has both). */
+  /** HTTP streams or TCP connections. Default: tcp when the module exports TCP callbacks and no HTTP ones. */
   type?: "http" | "tcp";
   /** How many runs. Default 1000. */
   runs?: number;
