@@ -4,7 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { format } from "prettier";
 import { Host } from "proxy-wasm-as/host";
@@ -22,6 +22,13 @@ import { cli, ensureDist, exec, listFiles, repoRoot, show, tempDir } from "./hel
 
 const FIXTURE = join(repoRoot, "tests/cli/fixtures/wasme");
 const ARTICLE = join(repoRoot, "tests/compat/article/assembly/index.ts");
+const GCORE_FILTER = join(repoRoot, "tests/compat/filters/gcore-1.2.3.ts");
+/** The AssemblyScript 0.28 the SDK is also tested with (G-Core projects use 0.28). */
+const AS_028 = (
+  JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).devDependencies[
+    "assemblyscript-0.28"
+  ] as string
+).replace(/^npm:assemblyscript@/, "");
 const SDK_AS = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).devDependencies
   .assemblyscript as string;
 const ABI = JSON.parse(readFileSync(join(repoRoot, "runtime-config.json"), "utf8"))
@@ -412,5 +419,88 @@ test(
       assert.deepEqual(host.logs("error"), []);
       assert.deepEqual(http.response.headers.getAll("hello"), [hello]);
     }
+  },
+);
+
+/** A G-Core project as its README sets one up (AssemblyScript 0.28), with a filter written for it. */
+function gcoreProject(): string {
+  const dir = join(tempDir("pwa-migrate-"), "fastedge-filter");
+  mkdirSync(join(dir, "assembly"), { recursive: true });
+  writeFileSync(
+    join(dir, "package.json"),
+    stringifyJson({
+      name: "fastedge-filter",
+      version: "1.0.0",
+      scripts: {
+        "asbuild:debug": "asc assembly/index.ts --target debug",
+        "asbuild:release": "asc assembly/index.ts --target release",
+        asbuild: "npm run asbuild:debug && npm run asbuild:release",
+      },
+      dependencies: { "@gcoredev/proxy-wasm-sdk-as": "^1.2.3" },
+      devDependencies: { assemblyscript: AS_028 },
+    }),
+  );
+  writeFileSync(
+    join(dir, "asconfig.json"),
+    stringifyJson({
+      targets: {
+        debug: { outFile: "build/debug.wasm", sourceMap: true, debug: true },
+        release: { outFile: "build/release.wasm", optimizeLevel: 3, shrinkLevel: 0 },
+      },
+      options: { bindings: "esm", use: "abort=abort_proc_exit" },
+    }),
+  );
+  copyFileSync(GCORE_FILTER, join(dir, "assembly/index.ts"));
+  return dir;
+}
+
+test(
+  "a G-Core project: migrate, install, build with its AssemblyScript 0.28, and the filter answers in the host",
+  { skip: !haveNpm && "npm is not installed" },
+  async () => {
+    ensureDist();
+    const dir = gcoreProject();
+    const r = cli(["migrate"], dir);
+    assert.equal(r.code, 0, show("migrate", r));
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const version = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).version;
+    assert.deepEqual(pkg.dependencies, {
+      "proxy-wasm-as": `file:vendor/proxy-wasm-as-${version}.tgz`,
+    });
+    assert.deepEqual(pkg.devDependencies, { assemblyscript: AS_028 }, "0.28 stays");
+    const config = JSON.parse(readFileSync(join(dir, "asconfig.json"), "utf8"));
+    assert.equal(config.extends, COMPAT_EXTENDS);
+    assert.deepEqual(config.options, { bindings: "esm" });
+    assert.equal(
+      readFileSync(join(dir, "assembly/index.ts"), "utf8"),
+      readFileSync(GCORE_FILTER, "utf8"),
+    );
+
+    const install = await exec(
+      npm,
+      ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
+      dir,
+    );
+    assert.equal(install.code, 0, show("npm install", install));
+    const asbuild = await exec(npm, ["run", "asbuild:release"], dir);
+    assert.equal(asbuild.code, 0, show("npm run asbuild:release", asbuild));
+
+    const host = await Host.load(join(dir, "build/optimized.wasm"), {
+      rootId: "api_key",
+      pluginConfig: "migrated",
+      env: { API_KEY: "k" },
+    });
+    const denied = host.newHttpContext();
+    denied.requestHeaders({ ":path": "/", ":method": "GET" }, { endOfStream: true });
+    assert.equal(denied.sentLocalResponse?.status, 401);
+    const allowed = host.newHttpContext();
+    allowed.requestHeaders(
+      { ":path": "/", ":method": "GET", "x-api-key": "k" },
+      { endOfStream: true },
+    );
+    allowed.responseHeaders({ ":status": "200" });
+    allowed.complete();
+    assert.deepEqual(allowed.response.headers.getAll("x-gcore"), ["migrated"]);
+    assert.deepEqual(host.logs("error"), []);
   },
 );
