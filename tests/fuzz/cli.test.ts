@@ -37,7 +37,7 @@ test("bad command lines are usage errors (exit 2) that say what is wrong", async
   // A file that is not there: an error of its own (exit 1), not a usage error.
   await assert.rejects(
     command.run([join(repoRoot, "no-such.wasm")]),
-    /cannot read .*no-such\.wasm/,
+    /no-such\.wasm does not exist; build it with `npm run asbuild`/,
   );
 });
 

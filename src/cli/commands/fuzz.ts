@@ -1,5 +1,6 @@
 // `proxy-wasm-as fuzz`: random but valid Envoy traffic against a filter in the host emulator;
 // what breaks it is shrunk to a short run and printed as a node:test case.
+import { existsSync, statSync } from "node:fs";
 import type { Command } from "../command.js";
 import { UsageError, parseArgs, stringFlag, textOrFile } from "../command.js";
 import { LOG_LEVEL_NAMES, type LogLevelName } from "../../host/log_level.js";
@@ -93,6 +94,11 @@ async function run(args: string[]): Promise<number> {
   if (parsed.positionals.length > 1)
     throw new UsageError(`one FILTER.wasm only, got ${parsed.positionals.join(" ")}`);
   const wasm = parsed.positionals[0];
+  if (!existsSync(wasm))
+    throw new Error(
+      `${wasm} does not exist; build it with \`npm run asbuild\` (or \`proxy-wasm-as build\`)`,
+    );
+  if (statSync(wasm).isDirectory()) throw new Error(`${wasm} is a directory, not a .wasm file`);
   const type = stringFlag(parsed, "type");
   if (type !== undefined && type !== "http" && type !== "tcp")
     throw new UsageError(`--type must be http or tcp, not "${type}"`);
