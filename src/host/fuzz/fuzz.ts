@@ -335,6 +335,7 @@ export async function fuzz(wasm: WasmSource, options: FuzzOptions = {}): Promise
     type,
     allowErrors,
     memoryRounds: problem.check === "memory-growth" ? LONG_ROUNDS : undefined,
+    needsHistory: !reproduced,
   };
   report.failure = {
     check: problem.check,

@@ -24,6 +24,8 @@ export interface ReproduceOptions {
   type: "http" | "tcp";
   /** Error lines the run allowed. */
   allowErrors: boolean | (string | RegExp)[];
+  /** The run did not fail again on a fresh VM (it needed what earlier runs left behind). */
+  needsHistory?: boolean;
   /** Memory growth: how often the story is played before and while memory is measured. */
   memoryRounds?: { warm: number; measured: number };
 }
@@ -234,6 +236,11 @@ export function reproduceTest(trace: TraceStep[], o: ReproduceOptions): string {
   const first = o.message.split("\n")[0];
   const title = `fuzz (seed ${o.seed}): ${first.length > 100 ? `${first.slice(0, 100)}…` : first}`;
   lines.push(`test(${literal(title)}, async () => {`);
+  if (o.needsHistory)
+    lines.push(
+      "  // This run failed after earlier runs on the same VM and passed alone on a fresh one:",
+      "  // what they left behind (shared data, the heap, timers) is part of the failure.",
+    );
   if (o.droppedFunctions.length)
     lines.push(
       `  // The fuzz run also had: ${o.droppedFunctions.join(", ")} (functions; add them here).`,
