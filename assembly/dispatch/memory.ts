@@ -53,7 +53,11 @@ export function allocate(size: usize): usize {
     return transient;
   }
   handedOver += size;
-  return COLLECTS_ON_REQUEST ? __new(size, idof<ArrayBuffer>()) : heap.alloc(size);
+  if (!COLLECTS_ON_REQUEST) return heap.alloc(size);
+  // The host writes every byte it asked for before we read any (a block it wrote less of is
+  // copied by takeBuffer), so the SDK's runtime skips zeroing it.
+  if (isDefined(__proxy_rt_new_unzeroed)) return __proxy_rt_new_unzeroed(size, idof<ArrayBuffer>());
+  return __new(size, idof<ArrayBuffer>());
 }
 
 /** Gives back a block the host returned, once read. */

@@ -2,7 +2,7 @@
 // for each plugin root_id.
 import { BaseContext } from "../contexts/base_context";
 import { RootContextBase } from "../contexts/root_context_base";
-import { ContextTable } from "./context_table";
+import { tableDelete, tableGet, tableSet } from "./context_table";
 
 /** How to build the root context of one root_id (either factory form). */
 export class RootFactory {
@@ -24,7 +24,6 @@ export class RootFactory {
 
 // Registration order matters (the first one is the fallback), so new factories go at the end.
 let firstFactory: RootFactory | null = null;
-const contexts = new ContextTable();
 
 /** Adds (or replaces) the factory for `name`. */
 export function addRootFactory(factory: RootFactory): void {
@@ -56,15 +55,15 @@ export function firstRootFactory(): RootFactory | null {
 
 /** Remembers `context` under its `context_id`. */
 export function putContext(context: BaseContext): void {
-  contexts.set(context);
+  tableSet(context);
 }
 
 /** The context with `context_id`, or null. */
 export function getContext(context_id: u32): BaseContext | null {
-  return contexts.get(context_id);
+  return tableGet(context_id);
 }
 
 /** Forgets the context with `context_id`. */
 export function removeContext(context_id: u32): void {
-  contexts.delete(context_id);
+  tableDelete(context_id);
 }

@@ -47,7 +47,11 @@ export function encodeUtf8(src: usize, units: usize, dst: usize): usize {
 
 /** Decodes `len` bytes of UTF-8 at `ptr` into a new string. */
 export function decodeUtf8(ptr: usize, len: usize): string {
-  const out = __new(len << 1, idof<String>()); // never more UTF-16 units than bytes
+  // Never more UTF-16 units than bytes. Every unit of the result is written below (the rest is
+  // cut off), so the SDK's runtime need not zero the room first.
+  const out = isDefined(__proxy_rt_new_unzeroed)
+    ? __proxy_rt_new_unzeroed(len << 1, idof<String>())
+    : __new(len << 1, idof<String>());
   let dst = out;
   const end = ptr + len;
   while (ptr < end) {
@@ -78,6 +82,12 @@ export function decodeUtf8(ptr: usize, len: usize): string {
       store<u16>(dst, <u16>c);
       dst += 2;
     }
+  }
+  // The SDK's runtime only relabels the size (a string's length is its byte size ÷ 2); the
+  // others move or split the block.
+  if (isDefined(__proxy_rt_shrink)) {
+    __proxy_rt_shrink(out, dst - out);
+    return changetype<string>(out);
   }
   return changetype<string>(__renew(out, dst - out));
 }

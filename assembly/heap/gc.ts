@@ -47,6 +47,18 @@ import {
 // @ts-ignore: decorator
 @global @unsafe
 export function __new(size: usize, id: u32): usize {
+  const ptr = __proxy_rt_new_unzeroed(size, id);
+  // With a custom runtime the standard library expects zeroed objects (as from Incremental).
+  memory.fill(ptr, 0, size);
+  return ptr;
+}
+
+/** A new object whose payload is left as memory had it: for a block the host fills at once
+ * (the allocator it calls, assembly/dispatch/memory.ts), where zeroing 64 KiB of a body chunk
+ * first would only cost time. */
+// @ts-ignore: decorator
+@global @unsafe
+export function __proxy_rt_new_unzeroed(size: usize, id: u32): usize {
   if (size > OBJECT_MAXSIZE) outOfMemory();
   const block = takeBlock(size + OBJECT_OVERHEAD);
   store<usize>(block, load<usize>(block) | MANAGED);
@@ -54,10 +66,7 @@ export function __new(size: usize, id: u32): usize {
   store<u32>(block, COLOUR ^ black, 8); // gcInfo2: white
   store<u32>(block, id, 12);
   store<u32>(block, <u32>size, 16);
-  const ptr = block + TOTAL_OVERHEAD;
-  // With a custom runtime the standard library expects zeroed objects (as from Incremental).
-  memory.fill(ptr, 0, size);
-  return ptr;
+  return block + TOTAL_OVERHEAD;
 }
 
 // @ts-ignore: decorator
@@ -95,6 +104,15 @@ export function __renew(oldPtr: usize, size: usize): usize {
     freeBlock(block);
   }
   return newPtr;
+}
+
+/** Makes object `ptr` read as `size` bytes, no more than it has: the block stays as it is (its
+ * tail comes back when the object dies). For a string decoded into room for the longest
+ * possible result, without the code of __renew. */
+// @ts-ignore: decorator
+@global @unsafe
+export function __proxy_rt_shrink(ptr: usize, size: usize): void {
+  store<u32>(ptr - TOTAL_OVERHEAD, <u32>size, 16);
 }
 
 // @ts-ignore: decorator
