@@ -48,8 +48,9 @@ try {
   process.exit(2);
 }
 const QUICK = options.quick;
-const PARTIAL = QUICK || options.only !== null;
+const PARTIAL = QUICK || options.only !== null || options.variants !== null;
 const wanted = (part: string) => options.only === null || options.only.has(part);
+const wantsVariant = (id: string) => options.variants === null || options.variants.has(id);
 const workloads = WORKLOADS.filter((w) => wanted(w.name));
 const SCALE = QUICK ? 0.05 : 1;
 const ROUNDS = QUICK ? 3 : 21;
@@ -87,12 +88,11 @@ const OUR_VARIANTS: {
 ];
 
 const contenders: Contender[] = [
-  ...OUR_VARIANTS.map((v) => ({ id: v.id, label: v.label, kind: "ours" as const })),
-  {
-    id: "lean",
-    label: "proxy-wasm-as (batched, exporting only the 7 callbacks it uses)",
-    kind: "lean",
-  },
+  ...OUR_VARIANTS.filter((v) => wantsVariant(v.id)).map((v) => ({
+    id: v.id,
+    label: v.label,
+    kind: "ours" as const,
+  })),
   { id: "limit", label: "hand-written WAT (the limit)", kind: "limit" },
   { id: "gcore", label: "@gcoredev/proxy-wasm-sdk-as 1.2.3 (AS 0.28)", kind: "foreign" },
   { id: "solo", label: "@solo-io/proxy-runtime 0.1.8 (AS 0.14.13)", kind: "foreign" },
@@ -116,7 +116,10 @@ const results: Results = {
   counts: { rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, startupReps: STARTUP_REPS },
   load: [loadavg()[0]],
   seconds: 0,
-  only: options.only ? [...options.only] : null,
+  only:
+    options.only || options.variants
+      ? [...(options.only ?? []), ...[...(options.variants ?? [])].map((v) => `variant ${v}`)]
+      : null,
 };
 const key = (c: string, w: string) => `${c}/${w}`;
 
@@ -163,17 +166,13 @@ async function buildOursAll(): Promise<void> {
   // The dev proxy runs the shipped add_header even when no workload is timed.
   const batchedOnly = workloads.length === 0 && wanted("dev_proxy") ? [ADD_HEADER] : [];
   for (const v of OUR_VARIANTS) {
+    if (!wantsVariant(v.id)) continue;
     const list = v.id === "batched" ? [...workloads, ...batchedOnly] : workloads;
     for (const w of list) {
       const entry = join(BENCH, "filters", `${w.name}.ts`);
       const out = join(OUT, `ours-${v.id}`, `${w.name}.wasm`);
       jobs.push(buildOne(v.id, entry, out, { runtime: v.runtime, stackSize: v.stackSize }));
     }
-  }
-  if (contenders.some((c) => c.kind === "lean") && wanted("add_header")) {
-    // add_header without `export *`: what dropping unused callback exports would give.
-    const out = join(OUT, "ours-lean", "add_header.wasm");
-    jobs.push(buildOne("lean", join(BENCH, "filters", "add_header_lean.ts"), out, {}));
   }
   await Promise.all(jobs);
   await ascPool.close();
@@ -268,7 +267,7 @@ if (wanted("dev_proxy")) {
   const wasmPath = join(OUT, "ours-batched", "add_header.wasm");
   if (typeof start === "string") results.proxy = start;
   else if (!results.wasm.has(key("batched", "add_header")))
-    results.proxy = "add_header (proxy-wasm-as) did not build";
+    results.proxy = "add_header (proxy-wasm-as, batched) was not built (see --variant)";
   else
     results.proxy = await measureProxy(start, {
       wasmPath,

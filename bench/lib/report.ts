@@ -19,7 +19,7 @@ import type { Workload } from "./workloads.js";
 export interface Contender {
   id: string;
   label: string;
-  kind: "ours" | "lean" | "limit" | "foreign" | "floor";
+  kind: "ours" | "limit" | "foreign" | "floor";
 }
 
 export interface Results {
@@ -167,7 +167,7 @@ function workloadTable(r: Results, w: Workload): string {
     const gcore = ratio(r, "gcore", c.id, w.name);
     lines.push(
       row([
-        c.kind === "ours" || c.kind === "lean" || c.kind === "limit" ? `**${c.label}**` : c.label,
+        c.kind === "ours" || c.kind === "limit" ? `**${c.label}**` : c.label,
         c.kind === "floor" ? "–" : bytes ? fmt(bytes.length) : "–",
         fmt(t.ns),
         fmt(t.wall),
@@ -342,18 +342,12 @@ function sizeSection(r: Results): string {
     exportCode -
     sum((m) => m.endsWith("dispatch/utf8") || m.endsWith("dispatch/utf8_codec"));
   const pct = (n: number) => `${Math.round((100 * n) / s.total)}%`;
-  const lean = r.wasm.get("lean/add_header")?.length;
-  const batched = r.wasm.get("batched/add_header")?.length;
   const parts = [
     `- The runtime — the SDK's allocator and collector (assembly/heap) and the compiler's \`__visit_members\` — is ${fmt(runtime)} bytes of code (${pct(runtime)}); it is what any AssemblyScript filter with a heap pays.`,
-    `- Exports: the export section is ${fmt(section("export"))} bytes for ${s.data.exports} exports (every \`proxy_on_*\` callback of the ABI, whatever the filter overrides), plus ${fmt(exportCode)} bytes of their entry functions; together ${pct(section("export") + exportCode)}.`,
+    `- Exports: the export section is ${fmt(section("export"))} bytes for ${s.data.exports} exports (the \`proxy_on_*\` callbacks the filter implements and the SDK's own, kept by assembly/transform/exports.js), plus ${fmt(exportCode)} bytes of their entry functions; together ${pct(section("export") + exportCode)}.`,
     `- Static data is ${fmt(section("data"))} bytes: the SDK's own log texts are one UTF-8 block (assembly/dispatch/messages.ts, written by scripts/messages.mjs); the rest are the filter's strings and the compiler's static objects.`,
     `- UTF-8 encoding and decoding (the SDK's codec and scratch encoder): ${fmt(strings)} bytes; the rest of the SDK (dispatcher, context table, registry, start code): ${fmt(sdk + sum((m) => m === "~start"))} bytes.`,
   ];
-  if (lean && batched)
-    parts.push(
-      `- Measured here: exporting only the 7 callbacks add_header uses (row "exporting only…" above) takes it from ${fmt(batched)} to ${fmt(lean)} bytes (−${fmt(batched - lean)}). ${lean > 6 * KIB ? `The remaining ${fmt(lean - 6 * KIB)} bytes to 6 KiB would have to come from the SDK's own code; the runtime's share stays as long as the SDK uses a collected heap.` : `That is within 6 KiB: with every callback exported, the ${fmt(batched - lean)} bytes are mostly the names and entry code of the other ${s.data.exports - 9} callbacks.`}`,
-    );
   return [
     `${fmt(s.total)} bytes in all. Sections: ${sec}.`,
     "",
@@ -435,10 +429,6 @@ function summary(r: Results): string {
   let text = `**Performance.** Built with the default settings (the SDK's own runtime, collecting every 32 streams or once 128 KiB were allocated)${parts.length ? `, ${parts.join(", ")}` : ""}.`;
   if (vsG.length > 1)
     text += ` Per workload, G-Core's time ÷ ours: ${vsG.map(([n, v]) => `${n} ${x(v)}`).join(", ")}.`;
-  const leanBytes = r.wasm.get(`lean/${w}`)?.length;
-  const leanX = ratio(r, "lean", "limit", w);
-  if (leanBytes && leanX)
-    text += ` Exporting only the callbacks the filter uses (measured, not shipped) would bring add_header to ${fmt(leanBytes)} bytes and ${x(leanX)}.`;
   const measuredMemory = r.workloads.some((wl) => grew(r, "batched", wl.name) !== null);
   if (measuredMemory)
     text +=
