@@ -44,7 +44,7 @@ export {
   httpCallResponseTrailers,
   grpcInitialMetadata,
   grpcTrailingMetadata,
-} from "./api/instances";
+} from "./api/maps_and_buffers";
 
 // Bodies and other byte buffers.
 export { Buffer } from "./api/buffers";
@@ -58,7 +58,7 @@ export {
   vmConfiguration,
   pluginConfiguration,
   foreignFunctionArguments,
-} from "./api/instances";
+} from "./api/maps_and_buffers";
 
 // Callouts (started with the contexts' dispatchHttpCall, dispatchGrpcCall, openGrpcStream).
 export { grpcSend, grpcCancel, grpcClose } from "./api/grpc";
@@ -104,7 +104,7 @@ export { getCurrentTimeNanoseconds } from "./api/time";
 export { callForeignFunction } from "./api/foreign";
 
 // JSON (values of assemblyscript-json, parsed by the SDK without trapping).
-export { JSON, parseJsonObject, tryParseJsonObject, jsonSyntaxError } from "./api/json_config";
+export { JSON, parseJsonObject, tryParseJsonObject, jsonSyntaxError } from "./api/json";
 
 // Base64.
 export { base64Encode, base64EncodeString, base64Decode, base64DecodeString } from "./api/base64";

@@ -95,11 +95,3 @@ export class Buffer {
     );
   }
 }
-
-/** Request and response bodies of the current HTTP stream. */
-export class BodyPair {
-  constructor(
-    public readonly request: Buffer,
-    public readonly response: Buffer,
-  ) {}
-}

@@ -117,23 +117,3 @@ export class HeaderMap {
     return new Result<u32>(result, result == WasmResult.Ok ? load<u32>(RETURN_U32) : 0);
   }
 }
-
-/** Request and response maps of one kind (headers or trailers). */
-export class HeaderMapPair {
-  constructor(
-    public readonly request: HeaderMap,
-    public readonly response: HeaderMap,
-  ) {}
-}
-
-/**
- * The header and trailer maps of the current HTTP stream, in the shape of @solo-io/proxy-runtime's
- * `stream_context` (`stream_context.headers.request`). Filters of this SDK use `requestHeaders`,
- * `responseTrailers`, … directly.
- */
-export class HttpHeaderMaps {
-  constructor(
-    public readonly headers: HeaderMapPair,
-    public readonly trailers: HeaderMapPair,
-  ) {}
-}

@@ -8,7 +8,7 @@ import { BaseContext } from "../contexts/base_context";
 import { RootContextBase } from "../contexts/root_context_base";
 import { StreamContextBase } from "../contexts/stream_context_base";
 import { dispatchHttpCall } from "../api/http_call";
-import { pluginConfiguration } from "../api/instances";
+import { pluginConfiguration } from "../api/maps_and_buffers";
 import { Headers } from "../api/pairs";
 import { HttpCallCallback } from "../dispatch/callouts";
 import { RootFactory, addRootFactory } from "../dispatch/registry";

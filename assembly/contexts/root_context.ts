@@ -1,4 +1,4 @@
-import { pluginConfiguration } from "../api/instances";
+import { pluginConfiguration } from "../api/maps_and_buffers";
 import { Context } from "./context";
 import { StreamContext } from "./stream_context";
 import { StreamContextBase } from "./stream_context_base";

@@ -1,5 +1,5 @@
 // JSON bodies (hardening issue): json_validation on bodies of small items, 16 KiB to 1 MiB,
-// parsed by the SDK's one-pass reader (assembly/api/json_config.ts, what the example ships) and by
+// parsed by the SDK's one-pass reader (assembly/api/json.ts, what the example ships) and by
 // assemblyscript-json's own parser behind the SDK's syntax check (what the example did before);
 // then the JSON libraries side by side outside the SDK (assemblyscript-json 1.1.0, json-as
 // 1.6.0), each built with AssemblyScript 0.27.37 and 0.28.20, on a json_config-style

@@ -1,4 +1,4 @@
-import { jsonSyntaxError } from "../../assembly/api/json_config";
+import { jsonSyntaxError } from "../../assembly/api/json";
 
 describe("JSON syntax check", () => {
   it("accepts well-formed values", () => {

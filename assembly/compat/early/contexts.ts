@@ -1,5 +1,5 @@
 import { FilterHeadersStatus } from "../../abi/enums";
-import { pluginConfiguration } from "../../api/instances";
+import { pluginConfiguration } from "../../api/maps_and_buffers";
 import { RootContextBase } from "../../contexts/root_context_base";
 import { StreamContextBase } from "../../contexts/stream_context_base";
 

@@ -2,8 +2,8 @@
 // `downstreamData`, …). `@lazy` builds each one only if the filter uses it, which keeps small
 // filters small. This file uses AssemblyScript-only decorators, so it is listed in .prettierignore.
 import { BufferType, HeaderMapType } from "../abi/enums";
-import { BodyPair, Buffer } from "./buffers";
-import { HeaderMap, HeaderMapPair, HttpHeaderMaps } from "./headers";
+import { Buffer } from "./buffers";
+import { HeaderMap } from "./headers";
 
 /** The current HTTP request's headers, in `onRequestHeaders` and later callbacks of the stream. */
 // @ts-ignore: decorator
@@ -58,47 +58,3 @@ import { HeaderMap, HeaderMapPair, HttpHeaderMaps } from "./headers";
 // @ts-ignore: decorator
 @lazy export const foreignFunctionArguments = new Buffer(BufferType.CallData);
 
-// The same objects under @solo-io/proxy-runtime's names, for assembly/compat/.
-
-/** The current HTTP stream's headers and trailers: `stream_context.headers.response`. */
-// @ts-ignore: decorator
-@lazy export const stream_context = new HttpHeaderMaps(
-  new HeaderMapPair(requestHeaders, responseHeaders),
-  new HeaderMapPair(requestTrailers, responseTrailers),
-);
-/** `httpCallResponseHeaders`. */
-// @ts-ignore: decorator
-@lazy export const http_call_response_headers = httpCallResponseHeaders;
-/** `httpCallResponseTrailers`. */
-// @ts-ignore: decorator
-@lazy export const http_call_response_trailers = httpCallResponseTrailers;
-/** `grpcInitialMetadata`. */
-// @ts-ignore: decorator
-@lazy export const grpc_receive_initial_metadata = grpcInitialMetadata;
-/** `grpcTrailingMetadata`. */
-// @ts-ignore: decorator
-@lazy export const grpc_receive_trailing_metadata = grpcTrailingMetadata;
-/** The current HTTP stream's bodies: `stream_body.response`. */
-// @ts-ignore: decorator
-@lazy export const stream_body = new BodyPair(requestBody, responseBody);
-/** `downstreamData`. */
-// @ts-ignore: decorator
-@lazy export const downstream_data = downstreamData;
-/** `upstreamData`. */
-// @ts-ignore: decorator
-@lazy export const upstream_data = upstreamData;
-/** `httpCallResponseBody`. */
-// @ts-ignore: decorator
-@lazy export const http_call_response_body = httpCallResponseBody;
-/** `grpcMessage`. */
-// @ts-ignore: decorator
-@lazy export const grpc_receive_buffer = grpcMessage;
-/** `vmConfiguration`. */
-// @ts-ignore: decorator
-@lazy export const vm_configuration = vmConfiguration;
-/** `pluginConfiguration`. */
-// @ts-ignore: decorator
-@lazy export const plugin_configuration = pluginConfiguration;
-/** `foreignFunctionArguments`. */
-// @ts-ignore: decorator
-@lazy export const foreign_function_arguments = foreignFunctionArguments;
