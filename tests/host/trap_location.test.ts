@@ -109,7 +109,7 @@ import {
   FilterHeadersStatus,
   RootContext,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 class Box {
@@ -122,14 +122,14 @@ class TrapRoot extends RootContext {
     if (this.getConfiguration() == "trap") unreachable(); // TRAP configure
     return ok;
   }
-  createContext(context_id: u32): Context {
-    return new TrapFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new TrapFilter(contextId, this);
   }
 }
 
 class TrapFilter extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    const path = stream_context.headers.request.get(":path");
+    const path = requestHeaders.get(":path");
     if (path == "/unreachable") unreachable(); // TRAP unreachable
     if (path == "/div") {
       const zero = <i32>num_headers - <i32>num_headers;

@@ -13,18 +13,18 @@ import {
   FilterHeadersStatus,
   RootContext,
   registerRootContext,
-  stream_context,
+  requestHeaders,
 } from "proxy-wasm-as";
 
 class TrapRoot extends RootContext {
-  createContext(context_id: u32): Context {
-    return new TrapFilter(context_id, this);
+  createContext(contextId: u32): Context {
+    return new TrapFilter(contextId, this);
   }
 }
 
 class TrapFilter extends Context {
   onRequestHeaders(num_headers: u32, end_of_stream: bool): FilterHeadersStatus {
-    if (stream_context.headers.request.get(":path") == "/trap") unreachable(); // TRAP
+    if (requestHeaders.get(":path") == "/trap") unreachable(); // TRAP
     return FilterHeadersStatus.Continue;
   }
 }
