@@ -1,7 +1,20 @@
 // The measurements on the host emulator: per-request time (rounds interleaved across contenders,
 // median), linear memory over many requests, and VM start + configure time.
-import { Host } from "../../src/host/index.js";
+import type * as HostModule from "../../src/host/index.js";
+import type { Host } from "../../src/host/index.js";
+import { importCompiled } from "./compiled.js";
 import type { Workload } from "./workloads.js";
+
+let hostModule: Promise<typeof HostModule> | null = null;
+
+/** The emulator, compiled (bench/lib/compiled.ts); through the TypeScript loader if esbuild is
+ * missing. */
+export function emulator(): Promise<typeof HostModule> {
+  hostModule ??= importCompiled<typeof HostModule>("src/host/index.ts", "host").catch(
+    () => import("../../src/host/index.js"),
+  );
+  return hostModule;
+}
 
 /** One wasm module running one workload. */
 export interface Subject {
@@ -30,7 +43,7 @@ export function linearMemory(host: Host): number {
 }
 
 export async function load(subject: Subject): Promise<Host> {
-  return Host.load(subject.bytes, subject.workload.load);
+  return (await emulator()).Host.load(subject.bytes, subject.workload.load);
 }
 
 /** Runs `n` requests in batches, tidying the host between batches. */

@@ -6,13 +6,13 @@
 // run it), not through the bench's own TypeScript loader, whose keep-names wrappers would cost it
 // a fifth of its time. The two proxies take turns in short runs and the figure is the median of
 // the ratios of neighbouring runs, so a change in the machine's load hits both alike.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { OUT, ROOT } from "./build.js";
+import { ROOT } from "./build.js";
+import { importCompiled } from "./compiled.js";
 import { median } from "./measure.js";
 
 export interface ProxyOptions {
@@ -143,38 +143,18 @@ function plainProxy(upstream: string): http.Server {
 type DevProxy = { url: string; close(): Promise<void> | void };
 type StartDevProxy = (options: Record<string, unknown>) => Promise<DevProxy> | DevProxy;
 
-/**
- * The dev proxy's library entry as compiled JavaScript (an esbuild bundle of src/proxy/index.ts
- * in bench/build/devproxy/, the packages it imports left external), or why it is not there.
- */
+/** The dev proxy's library entry as compiled JavaScript (bench/lib/compiled.ts), or why not. */
 export async function findDevProxy(): Promise<StartDevProxy | string> {
-  const file = join(ROOT, "src", "proxy", "index.ts");
-  if (!existsSync(file)) return "src/proxy/index.ts does not exist yet";
-  const outdir = join(OUT, "devproxy");
-  const outfile = join(outdir, "index.mjs");
+  if (!existsSync(join(ROOT, "src", "proxy", "index.ts")))
+    return "src/proxy/index.ts does not exist yet";
+  let mod: { startDevProxy?: StartDevProxy };
   try {
-    const esbuild = await import("esbuild");
-    mkdirSync(outdir, { recursive: true });
-    await esbuild.build({
-      entryPoints: [file],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      packages: "external",
-      logLevel: "silent",
-    });
+    mod = await importCompiled("src/proxy/index.ts", "proxy");
   } catch (e) {
-    return `src/proxy/index.ts does not compile: ${(e as Error).message.split("\n")[0]}`;
+    return `src/proxy/index.ts does not compile or load: ${(e as Error).message.split("\n")[0]}`;
   }
-  try {
-    const mod = (await import(pathToFileURL(outfile).href)) as { startDevProxy?: StartDevProxy };
-    if (typeof mod.startDevProxy !== "function") return "src/proxy/index.ts has no startDevProxy";
-    return mod.startDevProxy;
-  } catch (e) {
-    return `src/proxy/index.ts does not load: ${(e as Error).message.split("\n")[0]}`;
-  }
+  if (typeof mod.startDevProxy !== "function") return "src/proxy/index.ts has no startDevProxy";
+  return mod.startDevProxy;
 }
 
 function get(url: string): Promise<http.IncomingMessage> {

@@ -104,7 +104,7 @@ function machine(r: Results): string {
     `- Date: ${r.date.toISOString()}${r.quick ? " — **BENCH_QUICK smoke run, counts scaled down**" : ""}`,
     `- CPU: ${cpu[0]?.model ?? "unknown"}, ${cpu.length} logical cores`,
     `- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; OS: ${platform()} ${release()}`,
-    `- Node ${process.version} (V8 ${process.versions.v8}); every module runs on the project's host emulator (src/host) in one process`,
+    `- Node ${process.version} (V8 ${process.versions.v8}); every module runs on the project's host emulator (src/host, compiled to JavaScript by esbuild as dist/ runs it, not through the bench's TypeScript loader) in one process`,
     `- Load average (1 min) at start / end: ${r.load.map((l) => l.toFixed(1)).join(" / ")} — other work on the machine makes absolute ns noisy; the ratios are per-round (contenders interleaved), which is why they are the figures to read`,
     `- Round-to-round noise: ${noise(r)}`,
     `- Whole bench: ${fmt(r.seconds)} s${r.only ? ` (only ${r.only.join(", ")})` : ""}`,
