@@ -1,6 +1,7 @@
 // foreign_call_on_tick: call a function of the host from a timer. Every stream adds an access
 // log line to a batch kept by the root context; every second the root compresses the batch with
-// Envoy's `compress` foreign function (zlib) and ships it to a log collector.
+// Envoy's `compress` foreign function (zlib) and ships it to a log collector. A batch that
+// reaches MAX_BATCH_LINES is shipped at once, so a busy second cannot grow memory without bound.
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
@@ -17,6 +18,8 @@ import {
 
 const COLLECTOR_CLUSTER = "collector";
 const FLUSH_PERIOD_MS: u32 = 1000;
+/** Lines a batch may hold before it is shipped without waiting for the tick. */
+const MAX_BATCH_LINES = 100;
 
 class LogShipperRoot extends RootContext {
   batch: string[] = [];
@@ -28,6 +31,17 @@ class LogShipperRoot extends RootContext {
   }
 
   onTick(): void {
+    this.ship();
+  }
+
+  /** A line for the batch; a full batch is shipped now. */
+  add(line: string): void {
+    this.batch.push(line);
+    if (this.batch.length >= MAX_BATCH_LINES) this.ship();
+  }
+
+  /** Compresses the batch (when the host can) and posts it to the collector. */
+  ship(): void {
     if (this.batch.length == 0) return;
     const text = this.batch.join("\n") + "\n";
     this.batch = [];
@@ -85,7 +99,7 @@ class AccessLog extends Context {
     const method = orDash(requestHeaders.get(":method"));
     const path = orDash(requestHeaders.get(":path"));
     const status = orDash(responseHeaders.get(":status"));
-    (this.rootContext as LogShipperRoot).batch.push(method + " " + path + " " + status);
+    (this.rootContext as LogShipperRoot).add(method + " " + path + " " + status);
   }
 }
 

@@ -94,6 +94,25 @@ test("a collector failure is logged, and a missing cluster drops the batch", asy
   assert.deepEqual(other.logs("warn"), [`log batch dropped: result ${WasmResult.BadArgument}`]);
 });
 
+test("a batch of 100 lines ships at once, so memory stays bounded between ticks", async () => {
+  const { host, calls } = await start();
+  const burst = (n: number) => {
+    for (let i = 0; i < n; i++) serve(host, "GET", `/busy/${i}`, "200");
+    for (const c of host.callouts) host.respondToCallout(c, { status: 204 });
+  };
+  burst(250); // no tick: two full batches go, 50 lines wait for the tick
+  assert.equal(calls.length, 2);
+  assert.equal(String(calls[0]).split("\n").length - 1, 100);
+  assert.ok(String(calls[1]).startsWith("GET /busy/100 200\n"));
+  const memory = () => host.vm.memory.size;
+  const warm = memory();
+  burst(20000);
+  assert.equal(calls.length, 202);
+  assert.equal(memory(), warm, "linear memory grew while 20,000 requests came between two ticks");
+  host.tick(1000);
+  assert.equal(String(calls[202]).split("\n").length - 1, 50, "the rest ships on the tick");
+});
+
 test("the module imports only Proxy-Wasm hostcalls", () => {
   const module = new WebAssembly.Module(readFileSync(wasm));
   for (const { module: from, name } of WebAssembly.Module.imports(module)) {
