@@ -372,7 +372,7 @@ function allocSection(r: Results): string {
       row([fmt(n), a.ms[i].toFixed(1), fmt((a.ms[i] * 1e6) / n), a.lines[i]]),
     ),
     "",
-    `${fmt(a.counts[a.counts.length - 1])} ÷ ${fmt(a.counts[0])}: **${a.ratio.toFixed(2)}×** (linear cost: about 2). One request of tests/filters/runtime.ts (\`x-op: keep\`) builds N short strings and keeps them all in an array, with the SDK's runtime; median of ${a.rounds} runs per count, each in a fresh VM after one warm-up (bench/hardening/alloc.ts, also run by \`npm run bench:hardening\`). sweeps = heap sweeps during the request, grown = pages memory grew by.`,
+    `${fmt(a.counts[a.counts.length - 1])} ÷ ${fmt(a.counts[0])}: **${a.ratio.toFixed(2)}×** (linear cost: about 2; quadratic: about 4). One request of tests/filters/runtime.ts (\`x-op: keep\`) builds N short strings and keeps them all in an array, with the SDK's runtime; ${a.rounds} rounds, each count in a fresh VM after one warm-up, the counts in turn; the ms are medians, the ratio the median of the rounds' ratios (bench/hardening/alloc.ts, also run by \`npm run bench:hardening\`). sweeps = heap sweeps during the request, grown = pages memory grew by.`,
   ].join("\n");
 }
 
