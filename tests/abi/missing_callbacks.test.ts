@@ -135,19 +135,22 @@ test("missing tick, queue and callout callbacks are not called; the timer, queue
         ${strings.at(3)} (i32.const 5000) (i32.const 0x104)))
       (drop (call $proxy_grpc_call ${strings.at(1)} ${strings.at(4)} ${strings.at(5)} ${strings.at(3)}
         (i32.const 0) (i32.const 0) (i32.const 5000) (i32.const 0x108)))
+      (drop (call $proxy_grpc_stream ${strings.at(1)} ${strings.at(4)} ${strings.at(5)} ${strings.at(3)}
+        (i32.const 0x10c)))
       (i32.const 1))`,
     [
       "proxy_set_tick_period_milliseconds",
       "proxy_register_shared_queue",
       "proxy_http_call",
       "proxy_grpc_call",
+      "proxy_grpc_stream",
     ],
     strings.data,
   );
   const host = await Host.load(wasm, { rootId: "lean", traceCalls: true });
   assert.deepEqual(host.callTrace, ["proxy_on_configure(1,0)"]);
   assert.equal(host.callouts.length, 1, "the http call was made");
-  assert.equal(host.grpcCalls.length, 1, "the gRPC call was made");
+  assert.equal(host.grpcCalls.length, 2, "the gRPC call and stream were made");
 
   assert.ok(host.tick(100) >= 1, "the timer still fires");
   const memory = host.vm.exports.memory as WebAssembly.Memory;
@@ -155,7 +158,12 @@ test("missing tick, queue and callout callbacks are not called; the timer, queue
   assert.equal(host.enqueue(queueId, "item"), 0);
   host.pump();
   host.respondToCallout(host.callouts[0], { status: 200, body: "reply" });
-  host.respondToGrpcCall(host.grpcCalls[0], "reply");
+  const [call, stream] = host.grpcCalls;
+  host.respondToGrpcCall(call, "reply");
+  host.grpcStreamInitialMetadata(stream, { "x-md": "1" });
+  host.grpcStreamMessage(stream, "message");
+  host.grpcStreamTrailingMetadata(stream, { "grpc-status": "0" });
+  host.closeGrpcCall(stream, 0);
 
   assert.deepEqual(host.callTrace, ["proxy_on_configure(1,0)"], "nothing else was called");
   assert.equal(host.callouts.length + host.grpcCalls.length, 0, "the calls are answered");
