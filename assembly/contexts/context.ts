@@ -8,7 +8,7 @@ import {
   WasmResult,
 } from "../abi/enums";
 import { Headers } from "../api/pairs";
-import { close_stream, continue_stream, send_local_response } from "../api/stream";
+import { closeStream, continueStream, sendLocalResponse } from "../api/stream";
 import { StreamContext } from "./stream_context";
 
 /**
@@ -70,22 +70,22 @@ export class Context extends StreamContext {
 
   /** Resumes a request paused by a callback's Stop answer. Returns Ok or why not. */
   continueRequest(): WasmResult {
-    return continue_stream(StreamType.HttpRequest);
+    return continueStream(StreamType.HttpRequest);
   }
 
   /** Resumes a response paused by a callback's Stop answer. Returns Ok or why not. */
   continueResponse(): WasmResult {
-    return continue_stream(StreamType.HttpResponse);
+    return continueStream(StreamType.HttpResponse);
   }
 
   /** Resets the stream (Envoy: details `wasm_close_stream`). Returns Ok or why not. */
   closeRequest(): WasmResult {
-    return close_stream(StreamType.HttpRequest);
+    return closeStream(StreamType.HttpRequest);
   }
 
   /** Resets the stream from the response side. Returns Ok or why not. */
   closeResponse(): WasmResult {
-    return close_stream(StreamType.HttpResponse);
+    return closeStream(StreamType.HttpResponse);
   }
 
   /**
@@ -100,7 +100,7 @@ export class Context extends StreamContext {
     headers: Headers,
     grpcStatus: GrpcStatus = GrpcStatus.InvalidCode,
   ): WasmResult {
-    return send_local_response(statusCode, details, body, headers, grpcStatus);
+    return sendLocalResponse(statusCode, details, body, headers, grpcStatus);
   }
 
   _onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {

@@ -1,5 +1,5 @@
 import { FilterStatus, PeerType, StreamType, WasmResult } from "../abi/enums";
-import { close_stream, continue_stream } from "../api/stream";
+import { closeStream, continueStream } from "../api/stream";
 import { StreamContext } from "./stream_context";
 
 /**
@@ -30,22 +30,22 @@ export class TcpContext extends StreamContext {
 
   /** Resumes reading from the client after a StopIteration answer. Returns Ok or why not. */
   continueDownstream(): WasmResult {
-    return continue_stream(StreamType.Downstream);
+    return continueStream(StreamType.Downstream);
   }
 
   /** Resumes reading from the server after a StopIteration answer. Returns Ok or why not. */
   continueUpstream(): WasmResult {
-    return continue_stream(StreamType.Upstream);
+    return continueStream(StreamType.Upstream);
   }
 
   /** Closes the connection to the client. Returns Ok or why not. */
   closeDownstream(): WasmResult {
-    return close_stream(StreamType.Downstream);
+    return closeStream(StreamType.Downstream);
   }
 
   /** Closes the connection to the server. Returns Ok or why not. */
   closeUpstream(): WasmResult {
-    return close_stream(StreamType.Upstream);
+    return closeStream(StreamType.Upstream);
   }
 
   _onNewConnection(): FilterStatus {
