@@ -1,7 +1,8 @@
 // foreign_call_on_tick: call a function of the host from a timer. Every stream adds an access
 // log line to a batch kept by the root context; every second the root compresses the batch with
-// Envoy's `compress` foreign function (zlib) and ships it to a log collector. A batch that
-// reaches MAX_BATCH_LINES is shipped at once, so a busy second cannot grow memory without bound.
+// Envoy's `compress` foreign function (zlib) and ships it to a log collector. The batch is a
+// buffer of BATCH_BYTES: a line that would not fit ships the batch at once, so a busy second
+// cannot grow memory without bound.
 export * from "proxy-wasm-as/proxy";
 import {
   Context,
@@ -18,11 +19,13 @@ import {
 
 const COLLECTOR_CLUSTER = "collector";
 const FLUSH_PERIOD_MS: u32 = 1000;
-/** Lines a batch may hold before it is shipped without waiting for the tick. */
-const MAX_BATCH_LINES = 100;
+/** Bytes a batch holds before it is shipped without waiting for the tick. */
+const BATCH_BYTES = 16384;
 
 class LogShipperRoot extends RootContext {
-  batch: string[] = [];
+  /** The lines so far, as UTF-8 with a newline after each; `used` bytes of it. */
+  batch: ArrayBuffer = new ArrayBuffer(BATCH_BYTES);
+  used: i32 = 0;
   canCompress: bool = true;
 
   onConfigure(configurationSize: u32): bool {
@@ -34,18 +37,29 @@ class LogShipperRoot extends RootContext {
     this.ship();
   }
 
-  /** A line for the batch; a full batch is shipped now. */
+  /** A line for the batch: the batch ships first when the line would not fit in it. */
   add(line: string): void {
-    this.batch.push(line);
-    if (this.batch.length >= MAX_BATCH_LINES) this.ship();
+    const bytes = String.UTF8.encode(line + "\n");
+    const size = bytes.byteLength;
+    if (this.used + size > BATCH_BYTES) this.ship();
+    if (size > BATCH_BYTES) {
+      this.post(bytes); // longer than a whole batch: on its own
+      return;
+    }
+    memory.copy(changetype<usize>(this.batch) + this.used, changetype<usize>(bytes), size);
+    this.used += size;
   }
 
-  /** Compresses the batch (when the host can) and posts it to the collector. */
+  /** Ships the batch, if it has anything. */
   ship(): void {
-    if (this.batch.length == 0) return;
-    const text = this.batch.join("\n") + "\n";
-    this.batch = [];
-    let body = String.UTF8.encode(text);
+    if (this.used == 0) return;
+    const body = this.batch.slice(0, this.used);
+    this.used = 0;
+    this.post(body);
+  }
+
+  /** Compresses `body` (when the host can) and posts it to the collector. */
+  post(body: ArrayBuffer): void {
     let encoding = "identity";
     if (this.canCompress) {
       // Foreign functions take and return raw bytes; Envoy's `compress` returns zlib data.
