@@ -1,12 +1,13 @@
 // The lean shape changes only which callbacks the host calls, never what a filter does: every
 // example's own tests give the same results on its lean build (examples/<name>/build) and on its
 // everything-exported build (build/all-exports/examples/<name>/build, PROXY_WASM_AS_EXPORTS=all;
-// scripts/build-examples.mjs builds both). The example's test files are copied beside the
-// everything-exported build, where their `../build/optimized.wasm` is that build.
+// scripts/build-examples.mjs builds both). The example's tests (and the files beside them: its
+// README, envoy.yaml …) are copied beside the everything-exported build, where their
+// `../build/optimized.wasm` is that build.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const ALL_EXPORTS = join("build", "all-exports", "examples");
@@ -80,12 +81,17 @@ for (const name of examples) {
       `${lean} exports a subset of ${all}`,
     );
 
-    const testDir = join("examples", name, "test");
+    const exampleDir = join("examples", name);
+    for (const entry of readdirSync(exampleDir)) {
+      const from = join(exampleDir, entry);
+      if (entry === "build" || entry === "assembly") continue;
+      cpSync(from, join(ALL_EXPORTS, name, entry), { recursive: statSync(from).isDirectory() });
+    }
+    const testDir = join(exampleDir, "test");
     const copyDir = join(ALL_EXPORTS, name, "test");
-    mkdirSync(copyDir, { recursive: true });
-    const files = readdirSync(testDir).sort();
-    for (const file of files) copyFileSync(join(testDir, file), join(copyDir, file));
-    const tests = files.filter((f) => f.endsWith(".test.ts"));
+    const tests = readdirSync(testDir)
+      .sort()
+      .filter((f) => f.endsWith(".test.ts"));
     const [leanRun, allRun] = await Promise.all([
       runTests(tests.map((f) => join(testDir, f))),
       runTests(tests.map((f) => join(copyDir, f))),
