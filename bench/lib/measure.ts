@@ -1,11 +1,29 @@
 // The measurements on the host emulator: per-request time (rounds interleaved across contenders,
 // median), linear memory over many requests, and VM start + configure time.
+import v8 from "node:v8";
+import vm from "node:vm";
 import type * as HostModule from "../../src/host/index.js";
 import type { Host } from "../../src/host/index.js";
 import { importCompiled } from "./compiled.js";
 import type { Workload } from "./workloads.js";
 
 let hostModule: Promise<typeof HostModule> | null = null;
+
+/**
+ * A full garbage collection of the bench process, run between the timed slots of a workload
+ * that asks for it (`collectBetweenSlots`), so the garbage one contender's requests leave (1 MiB
+ * of host buffers per body_rewrite request) is not collected in the next contender's slot. Not
+ * for short slots: the collector's background threads finish its work during the next slot,
+ * whose CPU time they add to. Null when V8 does not offer it.
+ */
+const collectGarbage: (() => void) | null = (() => {
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    return vm.runInNewContext("gc") as () => void;
+  } catch {
+    return null;
+  }
+})();
 
 /** The emulator, compiled (bench/lib/compiled.ts); through the TypeScript loader if esbuild is
  * missing. */
@@ -110,6 +128,7 @@ export async function timeSubjects(
       const s = live[(r + j) % live.length];
       const host = hosts.get(s)!;
       const n = per(s);
+      if (s.workload.collectBetweenSlots) collectGarbage?.();
       const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < n; i++) s.workload.request(host);

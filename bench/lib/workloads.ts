@@ -21,6 +21,8 @@ export interface Workload {
   memoryRequests: number;
   /** Requests for the memory figure of the other SDKs. */
   foreignMemoryRequests: number;
+  /** Collect the bench's garbage between timed slots (bench/lib/measure.ts). */
+  collectBetweenSlots?: boolean;
 }
 
 const SMALL_REQUEST: [string, string][] = [
@@ -166,7 +168,8 @@ export const WORKLOADS: Workload[] = [
       if (body.length !== BODY_BYTES) return `body length ${body.length}`;
       return body === BODY_EXPECTED ? null : "body not upper-cased";
     },
-    perRound: 8,
+    perRound: 16,
+    collectBetweenSlots: true,
     memoryRequests: 500,
     foreignMemoryRequests: 100,
   },
