@@ -63,16 +63,6 @@ export function close_stream(stream_type: StreamType): WasmResult {
   return closeStream(stream_type);
 }
 
-/** Resumes the paused request of the current stream. */
-export function continue_request(): WasmResult {
-  return continueStream(StreamType.HttpRequest);
-}
-
-/** Resumes the paused response of the current stream. */
-export function continue_response(): WasmResult {
-  return continueStream(StreamType.HttpResponse);
-}
-
 /** `sendLocalResponse`. */
 export function send_local_response(
   response_code: u32,
