@@ -6,7 +6,7 @@
 //   node --import tsx scripts/soak.ts --requests 20000 add_header network
 //
 // The SDK's context count is read from the module itself: the build writes the module's text
-// (`optimized.wat`) beside it, which names the SDK's context table global, and the soak adds an
+// (`optimized.wat`) beside it, which names the SDK's context count global, and the soak adds an
 // export of that global to a copy of the bytes it loads. tests/abi/context_soak.test.ts runs a
 // short soak of every example as part of the tests.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
@@ -15,11 +15,9 @@ import { pathToFileURL } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { Host, type HttpContext, type RootContext } from "proxy-wasm-as/host";
 
-/** The SDK's context table (assembly/dispatch/registry.ts), and the SDK runtime's heap top. */
-const CONTEXTS_GLOBAL = /^assembly\/dispatch\/registry\/contexts$/;
+/** The SDK's context count (assembly/dispatch/context_table.ts), and the SDK runtime's heap top. */
+const CONTEXTS_GLOBAL = /^assembly\/dispatch\/context_table\/count$/;
 const HEAP_TOP_GLOBAL = /^assembly\/heap\/blocks\/heapTop$/;
-/** Byte offset of `count` in a ContextTable (fields: buckets, mask, count; wasm32). */
-const COUNT_OFFSET = 8;
 const SOAK_CONTEXTS = "soak_contexts";
 const SOAK_HEAP_TOP = "soak_heap_top";
 
@@ -159,7 +157,7 @@ export function probeModule(wasmFile: string): Probe {
   const find = (pattern: RegExp) =>
     [...globals.entries()].find(([name]) => pattern.test(name.replace(/^.*?(?=assembly\/)/, "")));
   const contexts = find(CONTEXTS_GLOBAL);
-  if (!contexts) throw new Error(`${wat} names no SDK context table global`);
+  if (!contexts) throw new Error(`${wat} names no SDK context count global`);
   const heapTop = find(HEAP_TOP_GLOBAL);
   const exports = new Map([[SOAK_CONTEXTS, contexts[1]]]);
   if (heapTop) exports.set(SOAK_HEAP_TOP, heapTop[1]);
@@ -169,10 +167,9 @@ export function probeModule(wasmFile: string): Probe {
     read(host) {
       const vmExports = host.vm.exports;
       const memory = vmExports.memory as WebAssembly.Memory;
-      const table = (vmExports[SOAK_CONTEXTS] as WebAssembly.Global).value as number;
       const top = vmExports[SOAK_HEAP_TOP] as WebAssembly.Global | undefined;
       return {
-        contexts: new DataView(memory.buffer).getInt32(table + COUNT_OFFSET, true),
+        contexts: (vmExports[SOAK_CONTEXTS] as WebAssembly.Global).value as number,
         heapTop: top ? (top.value as number) : null,
         memoryBytes: memory.buffer.byteLength,
       };
@@ -275,7 +272,7 @@ export async function soak(
   if (idle !== plugins.length || during !== idle + 1) {
     result.problems.push(
       `cannot read the SDK's context count (read ${idle} with ${plugins.length} root(s), ` +
-        `${during} with one stream open): has ContextTable changed? (COUNT_OFFSET in scripts/soak.ts)`,
+        `${during} with one stream open): is CONTEXTS_GLOBAL in scripts/soak.ts still the count?`,
     );
     return result;
   }
