@@ -53,7 +53,7 @@ const wanted = (part: string) => options.only === null || options.only.has(part)
 const wantsVariant = (id: string) => options.variants === null || options.variants.has(id);
 const workloads = WORKLOADS.filter((w) => wanted(w.name));
 const SCALE = QUICK ? 0.05 : 1;
-const ROUNDS = QUICK ? 3 : 21;
+const ROUNDS = QUICK ? 3 : 41;
 const WARMUP_ROUNDS = QUICK ? 1 : 3;
 const STARTUP_REPS = QUICK ? 3 : 15;
 const t0 = Date.now();
