@@ -25,7 +25,7 @@ export const TARGETS = {
     outFile: "build/optimized.wasm",
     textFile: "build/optimized.wat",
     optimizeLevel: 3,
-    shrinkLevel: 2,
+    shrinkLevel: 1,
     converge: true,
     noAssert: true,
   },

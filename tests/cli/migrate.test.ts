@@ -188,7 +188,7 @@ describe("the rules", () => {
           textFile: "build/optimized.wat",
           sourceMap: true,
           optimizeLevel: 3,
-          shrinkLevel: 1,
+          shrinkLevel: 2,
           converge: false,
           noAssert: false,
         },
@@ -208,7 +208,7 @@ describe("the rules", () => {
     assert.ok(lines.includes(`extends: (none) → "${COMPAT_EXTENDS}"`), lines.join("\n"));
     assert.ok(lines.includes('targets.release.binaryFile: "build/optimized.wasm" → (removed)'));
     assert.ok(lines.includes('targets.release.outFile: (none) → "build/optimized.wasm"'));
-    assert.ok(lines.includes("targets.release.shrinkLevel: 1 → 2"));
+    assert.ok(lines.includes("targets.release.shrinkLevel: 2 → 1"));
     assert.ok(
       lines.includes('options.use: ["abort=abort_proc_exit", "Date=MyDate"] → ["Date=MyDate"]'),
     );
