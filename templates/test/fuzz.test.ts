@@ -8,14 +8,15 @@ import assert from "node:assert/strict";
 import { formatFuzzReport, fuzz } from "proxy-wasm-as/host";
 
 const wasm = new URL("../build/optimized.wasm", import.meta.url);
+const rootId = "__ROOT_ID__";
 
 test("500 runs of generated Envoy traffic pass every check", async () => {
   const report = await fuzz(wasm, {
-    rootId: "__ROOT_ID__",
+    rootId,
     pluginConfig: { header: "x-greeting", value: "bonjour" },
     runs: 500,
     seed: 1, // the same runs every time; change it (or leave it out) to explore further
     testWasm: 'new URL("../build/optimized.wasm", import.meta.url)', // as the printed test loads it
   });
-  assert.ok(report.ok, formatFuzzReport(report, "__ROOT_ID__"));
+  assert.ok(report.ok, formatFuzzReport(report, rootId));
 });
