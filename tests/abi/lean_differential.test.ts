@@ -4,56 +4,70 @@
 // scripts/build-examples.mjs builds both). The example's tests (and the files beside them: its
 // README, envoy.yaml …) are copied beside the everything-exported build, where their
 // `../build/optimized.wasm` is that build.
-import { test } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const ALL_EXPORTS = join("build", "all-exports", "examples");
-/** A hung example test must not hang this one. */
+const REPORTER = fileURLToPath(new URL("./differential_reporter.mjs", import.meta.url));
+/** Hung example tests must not hang this one. */
 const RUN_TIMEOUT_MS = 300_000;
-/** Only result lines are kept; a test's own output is not bounded otherwise. */
-const MAX_RESULT_LINES = 10_000;
+/** Only result lines are kept; the tests' own output is not bounded otherwise. */
+const MAX_RESULT_LINES = 20_000;
 
-interface Run {
-  code: number | null;
-  /** `ok - name` / `not ok - name` per test, in order, with the TAP directive (# SKIP …). */
-  results: string[];
+interface Result {
+  file: string;
+  name: string;
+  nesting: number;
+  status: "ok" | "not ok" | "skip";
 }
 
-/** Runs test files with node's runner and TAP output; resolves with each test's result. */
-function runTests(files: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
+/**
+ * Runs all the given test files in one runner (one process per file, as node --test does) and
+ * resolves with each test's result, tagged with its file.
+ */
+function runTests(files: string[]): Promise<Result[]> {
+  return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "--test", "--test-reporter=tap", "--test-concurrency=1", ...files],
+      [
+        "--import",
+        "tsx",
+        "--test",
+        `--test-reporter=${REPORTER}`,
+        "--test-concurrency=2",
+        ...files,
+      ],
       // Without NODE_TEST_CONTEXT: set by the runner running this file, it would make the child
-      // report to it in the runner's own protocol instead of printing TAP.
+      // report to it in the runner's own protocol instead of through the reporter.
       {
         stdio: ["ignore", "pipe", "ignore"],
         env: { ...process.env, NODE_TEST_CONTEXT: undefined },
       },
     );
-    const results: string[] = [];
+    const results: Result[] = [];
     let pending = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
       const lines = (pending + chunk).split("\n");
       pending = lines.pop() ?? "";
       for (const line of lines) {
-        const m = /^(\s*)(not ok|ok) \d+ - (.*)$/.exec(line);
-        if (m && results.length < MAX_RESULT_LINES) results.push(`${m[1]}${m[2]} - ${m[3]}`);
+        if (!line.startsWith("{") || results.length >= MAX_RESULT_LINES) continue;
+        const r = JSON.parse(line) as Result;
+        results.push({ ...r, file: relative(process.cwd(), resolve(r.file ?? "")) });
       }
     });
     const timer = setTimeout(() => {
       child.kill();
-      reject(new Error(`${files.join(" ")} ran longer than ${RUN_TIMEOUT_MS / 1000} s`));
+      reject(new Error(`the examples' tests ran longer than ${RUN_TIMEOUT_MS / 1000} s`));
     }, RUN_TIMEOUT_MS);
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", () => {
       clearTimeout(timer);
-      resolve({ code, results });
+      resolvePromise(results);
     });
   });
 }
@@ -61,6 +75,41 @@ function runTests(files: string[]): Promise<Run> {
 const examples = readdirSync("examples")
   .sort()
   .filter((name) => existsSync(join("examples", name, "test")));
+const testFiles = (dir: string) =>
+  readdirSync(dir)
+    .sort()
+    .filter((f) => f.endsWith(".test.ts"))
+    .map((f) => join(dir, f));
+
+/** Every example's tests, on both builds, in one runner: results by test file. */
+let byFile: Promise<Map<string, string[]>>;
+
+before(() => {
+  const files: string[] = [];
+  for (const name of examples) {
+    const exampleDir = join("examples", name);
+    for (const entry of readdirSync(exampleDir)) {
+      const from = join(exampleDir, entry);
+      if (entry === "build" || entry === "assembly") continue;
+      cpSync(from, join(ALL_EXPORTS, name, entry), { recursive: statSync(from).isDirectory() });
+    }
+    files.push(
+      ...testFiles(join(exampleDir, "test")),
+      ...testFiles(join(ALL_EXPORTS, name, "test")),
+    );
+  }
+  byFile = runTests(files).then((results) => {
+    const map = new Map<string, string[]>();
+    for (const r of results) {
+      const list = map.get(r.file) ?? [];
+      list.push(`${"  ".repeat(r.nesting)}${r.status} - ${r.name}`);
+      map.set(r.file, list);
+    }
+    return map;
+  });
+  // A failed run is reported by each test that awaits it.
+  byFile.catch(() => {});
+});
 
 for (const name of examples) {
   test(`${name}: its tests give the same results on the lean and the everything-exported build`, async () => {
@@ -81,23 +130,13 @@ for (const name of examples) {
       `${lean} exports a subset of ${all}`,
     );
 
-    const exampleDir = join("examples", name);
-    for (const entry of readdirSync(exampleDir)) {
-      const from = join(exampleDir, entry);
-      if (entry === "build" || entry === "assembly") continue;
-      cpSync(from, join(ALL_EXPORTS, name, entry), { recursive: statSync(from).isDirectory() });
+    const results = await byFile;
+    const testDir = join("examples", name, "test");
+    for (const leanFile of testFiles(testDir)) {
+      const allFile = join(ALL_EXPORTS, name, "test", leanFile.slice(testDir.length + 1));
+      const leanResults = results.get(leanFile) ?? [];
+      assert.ok(leanResults.length > 0, `no test results from ${leanFile}`);
+      assert.deepEqual(results.get(allFile) ?? [], leanResults, `${allFile} vs ${leanFile}`);
     }
-    const testDir = join(exampleDir, "test");
-    const copyDir = join(ALL_EXPORTS, name, "test");
-    const tests = readdirSync(testDir)
-      .sort()
-      .filter((f) => f.endsWith(".test.ts"));
-    const [leanRun, allRun] = await Promise.all([
-      runTests(tests.map((f) => join(testDir, f))),
-      runTests(tests.map((f) => join(copyDir, f))),
-    ]);
-    assert.ok(leanRun.results.length > 0, `no test results from ${testDir}`);
-    assert.deepEqual(allRun.results, leanRun.results);
-    assert.equal(allRun.code, leanRun.code);
   });
 }
