@@ -21,6 +21,23 @@ for (const root of roots.length ? roots : ["tests", "examples"]) {
   if (root.endsWith(".test.ts")) files.push(root);
   else collect(root, files);
 }
+// The files that take longest start first, so the two slots stay busy to the end instead of one
+// long file running alone at the tail (longest-first packing).
+const SLOW_FIRST = [
+  "tests/cli/project.test.ts",
+  "tests/abi/lean_differential.test.ts",
+  "tests/cli/migrate.test.ts",
+  "tests/compat/packages.test.ts",
+  "tests/fuzz/examples.test.ts",
+  "tests/fuzz/fuzz.test.ts",
+  "tests/sdk/runtime.test.ts",
+  "tests/cli/init.test.ts",
+];
+const rank = (file) => {
+  const i = SLOW_FIRST.indexOf(file.replaceAll("\\", "/"));
+  return i === -1 ? SLOW_FIRST.length : i;
+};
+files.sort((a, b) => rank(a) - rank(b));
 if (files.length === 0) {
   console.error("no test files found under " + (roots.join(", ") || "tests, examples"));
   process.exit(1);
