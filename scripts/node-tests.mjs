@@ -1,5 +1,8 @@
 // Runs every TypeScript test file under the given folders with node's test runner (Node 20
-// expands no globs itself): tests/**/*.test.ts and examples/*/test/*.test.ts by default.
+// expands no globs itself): tests/**/*.test.ts by default. The examples' own tests
+// (examples/*/test/*.test.ts) run inside tests/abi/lean_differential.test.ts, on the lean build and
+// on the everything-exported one, so the default run does not run them a second time; name
+// `examples` or an example's folder to run them directly.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -17,7 +20,7 @@ function collect(dir, out) {
 
 const roots = process.argv.slice(2);
 const files = [];
-for (const root of roots.length ? roots : ["tests", "examples"]) {
+for (const root of roots.length ? roots : ["tests"]) {
   if (root.endsWith(".test.ts")) files.push(root);
   else collect(root, files);
 }
@@ -39,7 +42,7 @@ const rank = (file) => {
 };
 files.sort((a, b) => rank(a) - rank(b));
 if (files.length === 0) {
-  console.error("no test files found under " + (roots.join(", ") || "tests, examples"));
+  console.error("no test files found under " + (roots.join(", ") || "tests"));
   process.exit(1);
 }
 // npm puts node_modules/.bin first on the PATH of `npm test`, and @as-pect/cli brings npm 6

@@ -1,6 +1,6 @@
 // The lean shape changes only which callbacks the host calls, never what a filter does: every
-// example's own tests give the same results on its lean build (examples/<name>/build) and on its
-// everything-exported build (build/all-exports/examples/<name>/build, PROXY_WASM_AS_EXPORTS=all;
+// example's own tests pass, with the same results on its lean build (examples/<name>/build) and
+// on its everything-exported build (build/all-exports/examples/<name>/build, PROXY_WASM_AS_EXPORTS=all;
 // scripts/build-examples.mjs builds both). The example's tests (and the files beside them: its
 // README, envoy.yaml …) are copied beside the everything-exported build, where their
 // `../build/optimized.wasm` is that build.
@@ -112,7 +112,7 @@ before(() => {
 });
 
 for (const name of examples) {
-  test(`${name}: its tests give the same results on the lean and the everything-exported build`, async () => {
+  test(`${name}: its tests pass, with the same results on the lean and the everything-exported build`, async () => {
     const lean = join("examples", name, "build", "optimized.wasm");
     const all = join(ALL_EXPORTS, name, "build", "optimized.wasm");
     for (const file of [lean, all]) {
@@ -136,6 +136,13 @@ for (const name of examples) {
       const allFile = join(ALL_EXPORTS, name, "test", leanFile.slice(testDir.length + 1));
       const leanResults = results.get(leanFile) ?? [];
       assert.ok(leanResults.length > 0, `no test results from ${leanFile}`);
+      // This is where the examples' own tests run in `npm test` (scripts/node-tests.mjs).
+      const failed = leanResults.filter((r) => r.trimStart().startsWith("not ok"));
+      assert.deepEqual(
+        failed,
+        [],
+        `${leanFile} failed; see why with: node scripts/node-tests.mjs ${leanFile}`,
+      );
       assert.deepEqual(results.get(allFile) ?? [], leanResults, `${allFile} vs ${leanFile}`);
     }
   });
