@@ -57,6 +57,31 @@ export function parseArgs(args: string[], known: string[], booleans: string[] = 
 }
 
 /** The string value of a flag, or undefined; a boolean use of a value flag is a UsageError. */
+/**
+ * Takes the repeatable `--name VALUE` flags out of `args` (parseArgs keeps one value per flag).
+ * `needs` says, per flag, what a missing value should have been ("a value" when not given).
+ */
+export function takeRepeated(
+  args: string[],
+  names: string[],
+  needs: Record<string, string> = {},
+): { rest: string[]; found: Record<string, string[]> } {
+  const rest: string[] = [];
+  const found: Record<string, string[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < args.length; i++) {
+    const name = names.find((n) => args[i] === `--${n}` || args[i].startsWith(`--${n}=`));
+    if (!name) {
+      rest.push(args[i]);
+      continue;
+    }
+    const value = args[i].includes("=") ? args[i].slice(args[i].indexOf("=") + 1) : args[++i];
+    if (value === undefined || value === "" || (value.startsWith("--") && !args[i].includes("=")))
+      throw new UsageError(`--${name} needs ${needs[name] ?? "a value"}`);
+    found[name].push(value);
+  }
+  return { rest, found };
+}
+
 export function stringFlag(parsed: ParsedArgs, name: string): string | undefined {
   const value = parsed.flags.get(name);
   if (value === true) throw new UsageError(`--${name} needs a value`);

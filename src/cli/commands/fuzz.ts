@@ -2,7 +2,7 @@
 // what breaks it is shrunk to a short run and printed as a node:test case.
 import { existsSync, statSync } from "node:fs";
 import type { Command } from "../command.js";
-import { UsageError, parseArgs, stringFlag, textOrFile } from "../command.js";
+import { UsageError, parseArgs, stringFlag, takeRepeated, textOrFile } from "../command.js";
 import { LOG_LEVEL_NAMES, type LogLevelName } from "../../host/log_level.js";
 import { fuzz, formatFuzzReport, type FuzzReport } from "../../host/index.js";
 
@@ -36,24 +36,6 @@ options:
   --log-level LEVEL     the filter's log level: trace (default), debug, info, warn, error, critical
   --buffer-limit BYTES  Envoy's buffer limit (default 65536: small, so 413 and flow control happen)
   --json                print the report as JSON (bytes as base64)`;
-
-/** Takes the repeatable `--name VALUE` flags out of `args` (parseArgs keeps one per flag). */
-function takeRepeated(args: string[], names: string[]) {
-  const rest: string[] = [];
-  const found: Record<string, string[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let i = 0; i < args.length; i++) {
-    const name = names.find((n) => args[i] === `--${n}` || args[i].startsWith(`--${n}=`));
-    if (!name) {
-      rest.push(args[i]);
-      continue;
-    }
-    const value = args[i].includes("=") ? args[i].slice(args[i].indexOf("=") + 1) : args[++i];
-    if (value === undefined || value === "" || (value.startsWith("--") && !args[i].includes("=")))
-      throw new UsageError(`--${name} needs a value`);
-    found[name].push(value);
-  }
-  return { rest, found };
-}
 
 function integer(parsed: ReturnType<typeof parseArgs>, name: string, min: number) {
   const text = stringFlag(parsed, name);

@@ -2,7 +2,7 @@
 // served on 127.0.0.1 in front of an upstream (the built-in echo server by default).
 import { existsSync, statSync } from "node:fs";
 import type { Command } from "../command.js";
-import { UsageError, parseArgs, stringFlag, textOrFile } from "../command.js";
+import { UsageError, parseArgs, stringFlag, takeRepeated, textOrFile } from "../command.js";
 import {
   loadEnvoyConfig,
   printLog,
@@ -60,20 +60,13 @@ async function warnIfStale(wasm: string | Uint8Array): Promise<void> {
   if (stale !== undefined) process.stderr.write(`${stale}\n`);
 }
 
-/** --cluster may repeat; parseArgs keeps one value per flag, so those are taken out first. */
+/** --cluster NAME=URL, repeatable. */
 function takeClusters(args: string[]): { rest: string[]; clusters: Record<string, string> } {
-  const rest: string[] = [];
+  const { rest, found } = takeRepeated(args, ["cluster"], { cluster: "NAME=URL" });
   const clusters: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    let value: string | undefined;
-    if (args[i] === "--cluster") value = args[++i];
-    else if (args[i].startsWith("--cluster=")) value = args[i].slice("--cluster=".length);
-    else {
-      rest.push(args[i]);
-      continue;
-    }
-    const eq = value?.indexOf("=") ?? -1;
-    if (value === undefined || eq <= 0) throw new UsageError("--cluster needs NAME=URL");
+  for (const value of found.cluster) {
+    const eq = value.indexOf("=");
+    if (eq <= 0) throw new UsageError("--cluster needs NAME=URL");
     clusters[value.slice(0, eq)] = value.slice(eq + 1);
   }
   return { rest, clusters };
